@@ -1,0 +1,110 @@
+"""Names of every quantity, in one place, for the engine, the LaTeX and the code.
+
+Symbols are named after the parameters of the generated modules:
+
+=================  ==============  ==========================================
+symbol name        article LaTeX   meaning
+=================  ==============  ==========================================
+``x1_3``           x_3             input node 3 (layer 1)
+``x3_1``           x_1^{(3)}       node 1 of layer 3, σ(z_1^{(3)})
+``x3'_1``          x_1^{(3)'}      the activation's derivative at that node
+``z3_1``           z_1^{(3)}       node 1 of layer 3 before the activation
+``w2_2_1``         w_{21}^{(2→3)}  ``W2[1, 0]``: node 1 of layer 2 to node 2 of layer 3
+``b2_1``           b_1^{(3)}       ``b2[0]``: bias of node 1 of layer 3
+``y_1``            y_1             label of output node 1
+=================  ==============  ==========================================
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import sympy as sp
+
+_NAME = re.compile(r"(?P<kind>[xzwb])(?P<layer>\d+)(?P<prime>')?_(?P<i>\d+)(?:_(?P<j>\d+))?|y_(?P<y>\d+)")
+
+
+class Quantity(sp.Symbol):
+    """A named quantity of the network; prints itself in article notation."""
+
+    def _latex(self, printer):
+        return latex_name(self.name)
+
+
+def _indices(*numbers: int) -> str:
+    if all(n < 10 for n in numbers):
+        return "".join(str(n) for n in numbers)
+    return ",".join(str(n) for n in numbers)
+
+
+@lru_cache(maxsize=None)
+def latex_name(name: str) -> str:
+    """The article LaTeX of a symbol name (``w2_2_1`` -> ``w_{21}^{(2 \\rightarrow 3)}``)."""
+    match = _NAME.fullmatch(name)
+    if not match:
+        return name
+    if match.group("y"):
+        return f"y_{{{match.group('y')}}}"
+    kind, layer, i = match.group("kind"), int(match.group("layer")), int(match.group("i"))
+    if kind == "w":
+        j = int(match.group("j"))
+        return rf"w_{{{_indices(i, j)}}}^{{({layer} \rightarrow {layer + 1})}}"
+    if kind == "b":
+        return f"b_{{{i}}}^{{({layer + 1})}}"
+    if kind == "x" and layer == 1:
+        return f"x_{{{i}}}"
+    prime = r"\;'" if match.group("prime") else ""
+    return f"{kind}_{{{i}}}^{{({layer}){prime}}}"
+
+
+def node(layer: int, i: int) -> Quantity:
+    """x_i^{(layer)}; layer 1 is the input."""
+    return Quantity(f"x{layer}_{i}")
+
+
+def node_derivative(layer: int, i: int) -> Quantity:
+    """x_i^{(layer)'}: the activation's derivative at node i of ``layer``."""
+    return Quantity(f"x{layer}'_{i}")
+
+
+def preactivation(layer: int, i: int) -> Quantity:
+    return Quantity(f"z{layer}_{i}")
+
+
+def weight(layer: int, i: int, j: int) -> Quantity:
+    """w_{ij}^{(layer → layer+1)} = ``W{layer}[i-1, j-1]``."""
+    return Quantity(f"w{layer}_{i}_{j}")
+
+
+def bias(layer: int, i: int) -> Quantity:
+    """b_i^{(layer+1)} = ``b{layer}[i-1]``."""
+    return Quantity(f"b{layer}_{i}")
+
+
+def label(i: int) -> Quantity:
+    return Quantity(f"y_{i}")
+
+
+def parameter_symbol(parameter: str, i: int, j: int | None = None) -> Quantity:
+    """The symbol of one element of a parameter, 1-based: ("W2", 2, 1) -> w2_2_1."""
+    layer = int(parameter[1:])
+    if parameter[0] == "W":
+        return weight(layer, i, j)
+    return bias(layer, i)
+
+
+def parse_symbol(name: str) -> dict | None:
+    """The parts of a symbol name, or None when it is not one of ours."""
+    match = _NAME.fullmatch(name)
+    if not match:
+        return None
+    if match.group("y"):
+        return {"kind": "y", "i": int(match.group("y"))}
+    parts = {
+        "kind": match.group("kind") + ("'" if match.group("prime") else ""),
+        "layer": int(match.group("layer")),
+        "i": int(match.group("i")),
+    }
+    if match.group("j"):
+        parts["j"] = int(match.group("j"))
+    return parts
