@@ -13,6 +13,7 @@ import sympy as sp
 
 from derive import naming
 from derive.activations import Softmax, activation
+from derive.graph import product, substitute, tree_size  # noqa: F401  (tree_size re-exported)
 from derive.architecture import Architecture
 from derive.losses import loss as loss_entry
 
@@ -55,7 +56,7 @@ class Network:
 
     def expanded(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every named quantity written out in inputs, weights and labels."""
-        return _substitute(expr, self._expansion, self._expansion_cache)
+        return substitute(expr, self._expansion, self._expansion_cache)
 
 
 def build_network(arch: Architecture) -> Network:
@@ -85,12 +86,12 @@ def _add_layer(net: Network, layer: int) -> None:
     net.preactivations[layer] = zs
     net.nodes[layer] = xs
     for i, z in enumerate(zs):
-        terms = [w * x for w, x in zip(weights[i], below)]
+        terms = [product(w, x) for w, x in zip(weights[i], below)]
         if arch.bias:
             terms.append(biases[i])
         net.definitions[z] = sp.Add(*terms)
-        net._expansion[z] = sp.Add(*[w * net._expansion.get(x, x) for w, x in zip(weights[i], below)]
-                                   + ([biases[i]] if arch.bias else []))
+        written_out = [product(w, net._expansion.get(x, x)) for w, x in zip(weights[i], below)]
+        net._expansion[z] = sp.Add(*written_out, *([biases[i]] if arch.bias else []))
     expanded_z = [net._expansion[z] for z in zs]
     if entry.elementwise:
         primes = []
@@ -109,53 +110,3 @@ def _add_layer(net: Network, layer: int) -> None:
             net.definitions[x] = Softmax(i, *zs)
             net.derivative_names[Softmax(i, *zs)] = x
             net._expansion[x] = Softmax(i, *expanded_z)
-
-
-def _substitute(expr: sp.Expr, mapping: dict, cache: dict | None = None) -> sp.Expr:
-    """``expr.xreplace(mapping)`` that visits each shared subexpression once."""
-    if cache is None:
-        cache = {}
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if node in cache:
-            stack.pop()
-            continue
-        if node in mapping:
-            cache[node] = mapping[node]
-            stack.pop()
-            continue
-        if not node.args:
-            cache[node] = node
-            stack.pop()
-            continue
-        pending = [a for a in node.args if a not in cache]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        new_args = [cache[a] for a in node.args]
-        if all(a is b for a, b in zip(new_args, node.args)):
-            cache[node] = node
-        else:
-            cache[node] = node.func(*new_args)
-    return cache[expr]
-
-
-def tree_size(expr: sp.Expr, cache: dict | None = None) -> int:
-    """How many nodes ``expr`` has written out as a tree (what printing walks)."""
-    if cache is None:
-        cache = {}
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if node in cache:
-            stack.pop()
-            continue
-        pending = [a for a in node.args if a not in cache]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        cache[node] = 1 + sum(cache[a] for a in node.args)
-    return cache[expr]

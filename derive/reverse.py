@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from derive.graph import product
 from derive.network import LOSS, Network
 
 
 def adjoints(net: Network) -> dict:
     """∂L/∂s in named quantities for every parameter and every named node above the input."""
-    wanted = set(net.all_parameters)
+    parameters = set(net.all_parameters)
+    wanted = set(parameters)
     for layer in range(2, net.arch.depth + 1):
         wanted.update(net.nodes[layer])
         wanted.update(net.preactivations[layer])
@@ -32,7 +34,11 @@ def adjoints(net: Network) -> dict:
         for term in sp.Add.make_args(definition):
             for used in _ordered(term.free_symbols & wanted):
                 local = _local_derivative(term, used, net.derivative_names)
-                contributions.setdefault(used, []).append(adjoint * local)
+                if used in parameters and local.is_Symbol:
+                    contribution = product(adjoint, local)  # one per weight: kept as written
+                else:
+                    contribution = adjoint * local
+                contributions.setdefault(used, []).append(contribution)
     for symbol, terms in contributions.items():
         result[symbol] = terms[0] if len(terms) == 1 else sp.Add(*terms)
     return result

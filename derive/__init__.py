@@ -1,0 +1,6 @@
+"""derive: backpropagation derivations, verified NumPy code and formula checks."""
+from derive.architecture import Architecture
+from derive.derivation import ELEMENTWISE_LIMIT, Derivation, derive
+from derive.errors import DeriveError, TooLargeError
+
+__all__ = ["Architecture", "Derivation", "DeriveError", "TooLargeError", "ELEMENTWISE_LIMIT", "derive"]

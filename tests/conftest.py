@@ -1,0 +1,73 @@
+"""Shared architectures, random points and comparisons for the test suite."""
+import os
+
+import numpy as np
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
+from derive import Architecture
+
+settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
+LOSSES = ["mse", "half-mse", "mean-mse", "bce", "cross-entropy"]
+
+# A fixed collection of architectures every tier of tests runs on.
+NAMED_ARCHITECTURES = {
+    "article": ("3-2-2", "sigmoid", "mse", False),
+    "tanh-softmax-ce": ("4-3-3", "tanh,softmax", "cross-entropy", True),
+    "relu-bce": ("2-3-2", "relu,sigmoid", "bce", True),
+    "mixed-4-layer": ("3-4-3-2", "softplus,leaky_relu,identity", "half-mse", True),
+    "softmax-mse": ("2-2-3", "sigmoid,softmax", "mean-mse", False),
+    "width-one": ("1-1-1", "tanh", "mse", True),
+}
+
+
+def named(key):
+    widths, activation, loss, bias = NAMED_ARCHITECTURES[key]
+    return Architecture.parse(widths, activation=activation, loss=loss, bias=bias)
+
+
+@st.composite
+def architectures(draw, min_depth=2, max_depth=4, max_width=4):
+    depth = draw(st.integers(min_depth, max_depth))
+    widths = [draw(st.integers(1, max_width)) for _ in range(depth)]
+    loss = draw(st.sampled_from(LOSSES))
+    hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(depth - 2)]
+    if loss == "bce":
+        last = "sigmoid"
+    elif loss == "cross-entropy":
+        last = "softmax"
+    else:
+        last = draw(st.sampled_from(ELEMENTWISE + ["softmax"]))
+    if last == "softmax":
+        widths[-1] = max(widths[-1], 2)
+    bias = draw(st.booleans())
+    return Architecture.parse("-".join(map(str, widths)), activation=",".join(hidden + [last]),
+                              loss=loss, bias=bias)
+
+
+def random_point(arch, rng, batch=None):
+    """Random parameters, inputs and labels that suit the loss."""
+    params = {name: rng.normal(0, 0.8, arch.shape(name)) for name in arch.parameter_names}
+    shape_x = (arch.widths[0],) if batch is None else (batch, arch.widths[0])
+    shape_y = (arch.widths[-1],) if batch is None else (batch, arch.widths[-1])
+    x = rng.normal(0, 1, shape_x)
+    if arch.loss == "cross-entropy":
+        y = rng.dirichlet(np.ones(arch.widths[-1]), size=None if batch is None else batch)
+    elif arch.loss == "bce":
+        y = rng.uniform(0, 1, shape_y)
+    else:
+        y = rng.normal(0, 1, shape_y)
+    return params, x, y
+
+
+def assert_gradients_close(actual, expected, rtol=1e-9):
+    """Equal to ``rtol`` relative to the largest gradient entry (tiny entries compare absolutely)."""
+    assert set(actual) == set(expected)
+    scale = max(1.0, max(float(np.max(np.abs(v))) for v in expected.values()))
+    for name in expected:
+        assert actual[name].shape == expected[name].shape, name
+        np.testing.assert_allclose(actual[name], expected[name], rtol=rtol, atol=rtol * scale, err_msg=name)
