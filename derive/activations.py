@@ -132,6 +132,11 @@ class Activation:
     elementwise: bool = True
 
     @property
+    def text(self) -> str:
+        """Plain-text name for comments: σ for the sigmoid, else the name."""
+        return "σ" if self.name == "sigmoid" else self.name
+
+    @property
     def derivative_is_constant(self) -> bool:
         return self.derivative(sp.Symbol("z")).is_number
 

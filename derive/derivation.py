@@ -19,7 +19,7 @@ from derive.reverse import adjoints as reverse_pass
 
 # Networks up to this many parameters are derived element by element; larger ones
 # through a witness network of the same depth, activations, loss and bias setting.
-ELEMENTWISE_LIMIT = 120_000
+ELEMENTWISE_LIMIT = 250_000
 # Expanded expressions larger than this many tree nodes are refused: printing or
 # walking them would not finish in reasonable time.
 EXPANDED_SIZE_LIMIT = 2_000_000

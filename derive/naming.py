@@ -108,3 +108,28 @@ def parse_symbol(name: str) -> dict | None:
     if match.group("j"):
         parts["j"] = int(match.group("j"))
     return parts
+
+
+# Plain-text article notation, for comments in emitted code and terminal output.
+def vector_text(layer: int) -> str:
+    """x^(l): the vector of layer l's nodes."""
+    return f"x^({layer})"
+
+
+def weight_matrix_text(parameter_layer: int) -> str:
+    """W^(l→l+1): the weight matrix ``W{l}``."""
+    return f"W^({parameter_layer}→{parameter_layer + 1})"
+
+
+def bias_text(parameter_layer: int) -> str:
+    """b^(l+1): the bias vector ``b{l}`` of layer l+1."""
+    return f"b^({parameter_layer + 1})"
+
+
+def delta_text(layer: int) -> str:
+    return f"δ^({layer})"
+
+
+def python_name(symbol) -> str:
+    """A Python identifier for a symbol: ``x3'_1`` -> ``x3p_1``."""
+    return symbol.name.replace("'", "p")

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive import naming
 from derive.activations import activation
 from derive.losses import loss as loss_entry
 from derive.graph import SymbolSets
@@ -61,30 +62,55 @@ class Pattern:
     def proof_count(self) -> int:
         return sum(self.proofs.values())
 
+    def output_equation(self) -> str:
+        """δ^(L) in article notation, with its simplest proven form."""
+        L = self.depth
+        v, gradient = naming.vector_text(L), template_text(self.output.gradient, L)
+        if self.output.kind == "softmax":
+            derived = f"{v} ⊙ (∇L - ({v}ᵀ∇L)) with ∇L = {gradient}"
+        elif XP in self.output.delta.free_symbols:
+            derived = f"{template_text(self.output.gradient, L, parenthesize=True)} ⊙ {v}'"
+        else:
+            derived = gradient
+        text = f"{naming.delta_text(L)} = {derived}"
+        if self.output.simplified != self.output.delta:
+            text += f" = {template_text(self.output.simplified, L)}   (using {self.output.rewrite})"
+        return text
+
+    def inner_equation(self, layer: int) -> str:
+        """δ^(l) = (W^(l→l+1))ᵀ δ^(l+1) ⊙ x^(l)'."""
+        tail = f" ⊙ {naming.vector_text(layer)}'" if self.inner_factor[layer] != 1 else ""
+        return (f"{naming.delta_text(layer)} = ({naming.weight_matrix_text(layer)})ᵀ "
+                f"{naming.delta_text(layer + 1)}{tail}")
+
+    def gradient_equation(self, p: int) -> str:
+        """∇W^(p→p+1) L = δ^(p+1) (x^(p))ᵀ."""
+        return f"∇{naming.weight_matrix_text(p)} = {naming.delta_text(p + 1)} ({naming.vector_text(p)})ᵀ"
+
+    def bias_equation(self, p: int) -> str:
+        return f"∇{naming.bias_text(p)} = {naming.delta_text(p + 1)}"
+
     def lines(self) -> list[str]:
         """The pattern as plain-text equations, output layer first."""
-        L = self.depth
-        out = [f"delta{L} = {_plain(self.output.delta, L)}"]
-        if self.output.simplified != self.output.delta:
-            out[0] += f" = {_plain(self.output.simplified, L)}   (using {self.output.rewrite})"
-        for layer in range(L - 1, 1, -1):
-            factor = self.inner_factor[layer]
-            tail = f" ⊙ x{layer}'" if factor != 1 else ""
-            out.append(f"delta{layer} = (W{layer})ᵀ delta{layer + 1}{tail}")
-        for p in range(L - 1, 0, -1):
-            out.append(f"∇W{p} = delta{p + 1} (x{p})ᵀ")
+        out = [self.output_equation()]
+        out += [self.inner_equation(layer) for layer in range(self.depth - 1, 1, -1)]
+        for p in range(self.depth - 1, 0, -1):
+            out.append(self.gradient_equation(p))
             if self.bias:
-                out.append(f"∇b{p} = delta{p + 1}")
+                out.append(self.bias_equation(p))
         return out
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
 
 
-def _plain(template: sp.Expr, layer: int) -> str:
-    names = {X: sp.Symbol(f"x{layer}"), Y: sp.Symbol("y"), XP: sp.Symbol(f"x{layer}'"),
-             Z: sp.Symbol(f"z{layer}"), S: sp.Symbol(f"(x{layer}ᵀ ∇L)")}
-    return str(sp.factor_terms(template).xreplace(names)).replace("*", "·")
+def template_text(template: sp.Expr, layer: int, parenthesize: bool = False) -> str:
+    """A δ template in plain article notation: 2·(x^(3) - y) ⊙ x^(3)'."""
+    v = naming.vector_text(layer)
+    names = {X: sp.Symbol(v), Y: sp.Symbol("y"), XP: sp.Symbol(f"{v}'"), Z: sp.Symbol(f"z^({layer})"),
+             S: sp.Symbol(f"({v}ᵀ∇L)")}
+    text = str(sp.factor_terms(template.xreplace(names))).replace("*", "·")
+    return f"({text})" if parenthesize and template.is_Add else text
 
 
 def recognize(net: Network, adjoints: dict) -> tuple[Pattern, dict]:

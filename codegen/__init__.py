@@ -1,0 +1,64 @@
+"""Emit dependency-free NumPy modules (forward pass and gradients) from a derivation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from derive.derivation import Derivation
+from derive.errors import DeriveError
+
+FORMS = ("matrix", "unrolled")
+DTYPES = ("float64", "float32")
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+)
+
+
+def generate(d: Derivation, form: str = "matrix", dtype: str = "float64", command: str | None = None) -> str:
+    """The source of a module for ``d.arch`` in ``form``; ``command`` goes in its header."""
+    from codegen import matrix, unrolled
+
+    if form not in FORMS:
+        raise DeriveError(f"unknown form {form!r}; use one of: {', '.join(FORMS)}")
+    if dtype not in DTYPES:
+        raise DeriveError(f"unknown dtype {dtype!r}; use one of: {', '.join(DTYPES)}")
+    if d.pattern is None:
+        raise DeriveError(f"no code for {d.arch.describe()}: its matrix pattern was not proven ({d.failure})")
+    arch = d.arch
+    context = {
+        "description": arch.describe(),
+        "form": form,
+        "command": command or f"derive code {arch.command_options()} --form {form} --dtype {dtype} -o MODULE.py",
+        "notes": _notes(arch),
+        "pattern_lines": d.pattern.lines(),
+        "n_in": arch.widths[0],
+        "n_out": arch.widths[-1],
+        "shape_text": ", ".join(f"{name} {arch.shape(name)}" for name in arch.parameter_names),
+        "architecture": repr(arch.as_dict()),
+        "shapes": repr({name: arch.shape(name) for name in arch.parameter_names}),
+        "dtype": dtype,
+    }
+    if form == "matrix":
+        context.update(matrix.plan(d))
+    else:
+        context.update(unrolled.plan(d))
+    return _environment.get_template(f"{form}.py.jinja").render(context)
+
+
+def _notes(arch) -> list[str]:
+    notes = []
+    if arch.loss == "cross-entropy":
+        notes.append("Labels: each row of Y sums to 1 (one-hot or a distribution); the pattern's")
+        notes.append("δ^(L) = x^(L) - y uses that.")
+        notes.append("")
+    if arch.loss == "bce":
+        notes.append("Labels: each entry of Y lies in [0, 1].")
+        notes.append("")
+    return notes

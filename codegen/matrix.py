@@ -1,0 +1,141 @@
+"""The ``matrix`` form: batched, vectorized code from the proven matrix pattern.
+
+Builds plain data for ``templates/matrix.py.jinja``: the template only lays it out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from codegen.kernels import ACTIVATION_KERNELS, LOGSUMEXP, LOSS_KERNELS
+from codegen.printer import code
+from derive import naming
+from derive.activations import activation
+from derive.derivation import Derivation
+from derive.pattern import S, XP, X, Y, Z
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    layer: int  # l = 2 … L
+    weight: str  # "W1" feeds layer 2
+    bias: str | None
+    activation: str
+    z: str  # buffer names
+    x: str
+    prime: str | None  # buffer of x^(l)' (None: derivative is 1, or softmax)
+    delta: str
+    forward_comment: str
+    activation_comment: str
+    gradient_comment: str
+    bias_comment: str | None
+    inner_comment: str | None  # how δ^(l) comes from δ^(l+1); None for the output layer
+    derivative_rule: str
+
+
+def plan(d: Derivation) -> dict:
+    arch, pattern = d.arch, d.pattern
+    L = arch.depth
+    layers = []
+    for layer in range(2, L + 1):
+        name = arch.activations[layer - 2]
+        p = layer - 1
+        kernel = ACTIVATION_KERNELS[name]
+        weighted = f"{naming.weight_matrix_text(p)} {naming.vector_text(p)}"
+        bias_part = f" + {naming.bias_text(p)}" if arch.bias else ""
+        applied = f"{activation(name).text}(z^({layer}))" if name != "identity" else f"z^({layer})"
+        needs_prime = layer < L or XP in pattern.output.simplified.free_symbols
+        has_prime = needs_prime and kernel.derivative is not None
+        layers.append(LayerPlan(
+            layer=layer,
+            weight=f"W{p}",
+            bias=f"b{p}" if arch.bias else None,
+            activation=name,
+            z=f"z{layer}",
+            x=f"x{layer}",
+            prime=f"prime{layer}" if has_prime else None,
+            delta=f"delta{layer}",
+            forward_comment=f"z^({layer}) = {weighted}{bias_part}",
+            activation_comment=f"{naming.vector_text(layer)} = {applied}",
+            gradient_comment=pattern.gradient_equation(p),
+            bias_comment=pattern.bias_equation(p) if arch.bias else None,
+            inner_comment=pattern.inner_equation(layer) if layer < L else None,
+            derivative_rule=kernel.rule,
+        ))
+    loss_kernel = LOSS_KERNELS[arch.loss]
+    output = layers[-1]
+    kernels = sorted({layer.activation for layer in layers})
+    helpers = [ACTIVATION_KERNELS[k].forward for k in kernels if ACTIVATION_KERNELS[k].forward]
+    helpers += [ACTIVATION_KERNELS[layer.activation].derivative for layer in layers if layer.prime]
+    if "_logsumexp" in loss_kernel.value:
+        helpers.append(LOGSUMEXP)
+    buffers = []
+    for layer in layers:
+        width = arch.widths[layer.layer - 1]
+        buffers.append((layer.z, width))
+        if layer.activation != "identity":
+            buffers.append((layer.x, width))
+        if layer.prime:
+            buffers.append((layer.prime, width))
+        if layer.layer < L:
+            buffers.append((layer.delta, width))
+    return {
+        "buffers": buffers,
+        "returns": _unpack(layers, None),
+        "unpack": _unpack(layers, _used_in_backward(layers, loss_kernel, pattern)),
+        "loss_unpack": _unpack(layers[-1:], _used_by_loss(layers[-1], loss_kernel)),
+        "layers": layers,
+        "output": output,
+        "helpers": list(dict.fromkeys(helpers)),
+        "loss_value": loss_kernel.value.format(x=output.x, z=output.z, n_out=arch.widths[-1]),
+        "loss_equation": loss_kernel.equation.format(n_out=arch.widths[-1]),
+        "output_delta": _output_delta_code(d, output),
+        "output_equation": pattern.output_equation(),
+        "pattern_lines": pattern.lines(),
+    }
+
+
+def _output_delta_code(d: Derivation, output: LayerPlan) -> list[str]:
+    """Statements that compute δ^(L) into ``output.delta`` from x, z and y."""
+    out = d.pattern.output
+    L = d.arch.depth
+    names = {X: output.x, Y: "y", Z: output.z, S: "weighted", XP: output.prime or "1"}
+    template = out.simplified
+    lines = []
+    if S in template.free_symbols:
+        g = code(out.gradient, names)
+        lines.append(f"gradient = {g}  # ∇_x L at x^({L})")
+        lines.append(f"weighted = np.sum({output.x} * gradient, axis=1, keepdims=True)  # x^({L})ᵀ ∇_x L")
+        gradient = sp.Symbol("gradient")
+        assert template == X * (out.gradient - S), "softmax δ template"
+        template = X * (gradient - S)  # the same template, naming ∇_x L computed above
+        names[gradient] = "gradient"
+    lines.append(f"{output.delta} = {code(template, names)}")
+    return lines
+
+
+def _used_by_loss(output: LayerPlan, loss_kernel) -> set:
+    return {name for name, key in ((output.x, "{x}"), (output.z, "{z}")) if key in loss_kernel.value}
+
+
+def _used_in_backward(layers: list, loss_kernel, pattern) -> set:
+    """The forward values the loss and the backward pass read."""
+    output = layers[-1]
+    used = _used_by_loss(output, loss_kernel)
+    for layer in layers[:-1]:
+        used.add(layer.x)
+        if layer.prime:
+            used.add(layer.z)
+    template = pattern.output.simplified
+    if output.prime or X in template.free_symbols or S in template.free_symbols:
+        used.add(output.x)
+    if output.prime or Z in template.free_symbols:
+        used.add(output.z)
+    return used
+
+
+def _unpack(layers: list, used: set | None) -> str:
+    """``z2, x2, …`` for ``_forward``'s result; ``_`` for values not in ``used`` (None: all)."""
+    names = [name for layer in layers for name in (layer.z, layer.x)]
+    return ", ".join(name if used is None or name in used else "_" for name in names)

@@ -1,0 +1,1 @@
+"""The ``unrolled`` form (placeholder until written)."""
