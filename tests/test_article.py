@@ -58,10 +58,10 @@ def test_matrix_pattern_is_the_articles():
     d = article()
     assert d.method == "elementwise"
     assert d.pattern.lines() == [
-        "delta3 = 2·x3'·(x3 - y)",
-        "delta2 = (W2)ᵀ delta3 ⊙ x2'",
-        "∇W2 = delta3 (x2)ᵀ",
-        "∇W1 = delta2 (x1)ᵀ",
+        "δ^(3) = 2·(x^(3) - y) ⊙ x^(3)'",
+        "δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'",
+        "∇W^(2→3) = δ^(3) (x^(2))ᵀ",
+        "∇W^(1→2) = δ^(2) (x^(1))ᵀ",
     ]
     # δ^(3)_1 = 2 (x_1^(3) - y_1) x_1^(3)' and δ^(2)_2 = (w_12 δ_1^(3) + w_22 δ_2^(3)) x_2^(2)'
     delta3 = [2 * (x[3, i] - naming.label(i)) * xp[3, i] for i in (1, 2)]
