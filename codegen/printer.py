@@ -4,6 +4,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
+from derive import naming
 from derive.activations import (LeakyReLU, LeakyReLUPrime, ReLU, ReLUPrime, Sigmoid, SigmoidPrime,
                                 Softplus, SoftplusPrime, Tanh, TanhPrime)
 
@@ -22,6 +23,9 @@ class CodePrinter(PythonCodePrinter):
         super().__init__({"fully_qualified_modules": False, **(settings or {})})
         self.namespace = namespace
 
+    def _print_Symbol(self, expr):
+        return naming.python_name(expr)
+
     def _print_Function(self, expr):
         name = _FUNCTIONS.get(type(expr))
         if name is None:
@@ -37,15 +41,13 @@ class CodePrinter(PythonCodePrinter):
     def _print_Heaviside(self, expr):
         return f"{self.namespace}.step({self._print(expr.args[0])})"
 
-    def _print_Rational(self, expr):
-        return f"({expr.p}/{expr.q})"
-
     def _print_Half(self, expr):
         return "0.5"
 
 
-def code(expr: sp.Expr, names: dict | None = None, namespace: str = "np") -> str:
-    """Source for ``expr`` with symbols renamed by ``names`` (symbol -> identifier)."""
+def code(expr: sp.Expr, names: dict | None = None, namespace: str = "np", factor: bool = True) -> str:
+    """Source for ``expr`` with symbols renamed by ``names`` (symbol -> identifier);
+    ``factor`` pulls common factors out of sums first (2*(x - y), not 2*x - 2*y)."""
     if names:
         expr = expr.xreplace({s: sp.Symbol(n) for s, n in names.items()})
-    return CodePrinter(namespace).doprint(sp.factor_terms(expr))
+    return CodePrinter(namespace).doprint(sp.factor_terms(expr) if factor else expr)

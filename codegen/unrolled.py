@@ -1,1 +1,134 @@
-"""The ``unrolled`` form (placeholder until written)."""
+"""The ``unrolled`` form: one expression per parameter, from the elementwise derivatives.
+
+Every named quantity is a scalar (one sample) or an array over the batch; the partial
+derivatives are the engine's elementwise results, started from the simplest proven
+form of δ^(L), with common subexpressions shared by ``sympy.cse``. Builds plain data
+for ``templates/unrolled.py.jinja``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from codegen.printer import code
+from derive import naming
+from derive.activations import Softplus, activation
+from derive.derivation import Derivation
+from derive.errors import DeriveError
+from derive.graph import flattened
+from derive.network import LOSS
+from derive.pattern import X, Z
+from derive.reverse import adjoints
+
+UNROLLED_LIMIT = 600  # parameters; beyond this the expressions stop being readable or quick
+
+
+def plan(d: Derivation) -> dict:
+    arch = d.arch
+    if arch.parameter_count > UNROLLED_LIMIT or d.method != "elementwise":
+        raise DeriveError(
+            f"the unrolled form writes one expression per parameter; {arch.text} has "
+            f"{arch.parameter_count:,} (limit {UNROLLED_LIMIT:,}); use --form matrix"
+        )
+    net = d.network
+    names = {}
+
+    def name(symbol):
+        names.setdefault(symbol, naming.python_name(symbol))
+        return names[symbol]
+
+    forward = []
+    for layer in range(2, arch.depth + 1):
+        entry = activation(arch.activations[layer - 2])
+        zs, xs = net.preactivations[layer], net.nodes[layer]
+        for z in zs:
+            forward.append(f"{name(z)} = {code(net.definitions[z], None, 'm')}")
+        if entry.name == "softmax":
+            forward.append(f"[{', '.join(name(x) for x in xs)}] = m.softmax({', '.join(name(z) for z in zs)})")
+        elif entry.name == "identity":
+            forward += [f"{name(x)} = {name(z)}" for x, z in zip(xs, zs)]
+        else:
+            forward += [f"{name(x)} = {code(entry.function(z), None, 'm')}" for x, z in zip(xs, zs)]
+    outputs = [name(x) for x in net.outputs]
+    loss_lines = _loss_lines(d, name)
+
+    seeds = {z: d.output_delta(i) for i, z in enumerate(net.preactivations[arch.depth], start=1)}
+    partials = adjoints(net, seeds)
+    symbols = [s for p in arch.parameter_names for s in net.parameter_symbols(p)]
+    expressions = [flattened(partials[s]) for s in symbols]
+    primes = sorted({p for e in expressions for p in e.free_symbols if "'" in p.name}, key=_order)
+    derivatives = []
+    for prime in primes:
+        parts = naming.parse_symbol(prime.name)
+        layer, i = parts["layer"], parts["i"]
+        entry = activation(arch.activations[layer - 2])
+        rule = entry.from_output(X, Z).xreplace({X: naming.node(layer, i), Z: naming.preactivation(layer, i)})
+        derivatives.append(f"{name(prime)} = {code(rule, None, 'm', factor=False)}")
+    temporaries, reduced = sp.cse(expressions, symbols=sp.numbered_symbols("t"), order="none")
+    shared = [f"{t} = {code(e, None, 'm')}" for t, e in temporaries]
+    gradients = []
+    for symbol, expr in zip(symbols, reduced):
+        gradients.append({
+            "name": "d" + naming.python_name(symbol),
+            "code": code(expr, None, "m"),
+            "comment": _comment(symbol),
+        })
+    return {
+        "weights": [(p, [[name(w) for w in row] for row in net.weights[int(p[1:])]])
+                    for p in arch.parameter_names if p.startswith("W")],
+        "biases": [(p, [name(b) for b in net.biases[int(p[1:])]]) for p in arch.parameter_names
+                   if p.startswith("b")],
+        "inputs": [name(x) for x in net.inputs],
+        "labels": [name(y) for y in net.labels],
+        "forward_lines": forward,
+        "outputs": outputs,
+        "loss_lines": loss_lines,
+        "derivative_lines": derivatives,
+        "shared_lines": shared,
+        "gradient_lines": gradients,
+        "gradient_arrays": _arrays(arch),
+    }
+
+
+def _order(symbol):
+    parts = naming.parse_symbol(symbol.name)
+    return (-parts["layer"], parts["i"])
+
+
+def _comment(symbol) -> str:
+    parts = naming.parse_symbol(symbol.name)
+    layer, i = parts["layer"], parts["i"]
+    delta = f"δ_{i}^({layer + 1})"
+    if parts["kind"] == "w":
+        j = parts["j"]
+        below = f"x_{j}" if layer == 1 else f"x_{j}^({layer})"
+        return f"∂L/∂w_{i}{j}^({layer}→{layer + 1}) = {delta} {below}"
+    return f"∂L/∂b_{i}^({layer + 1}) = {delta}"
+
+
+def _arrays(arch) -> list:
+    arrays = []
+    for p in arch.parameter_names:
+        shape = arch.shape(p)
+        layer = int(p[1:])
+        if p.startswith("W"):
+            rows = [[f"dw{layer}_{i}_{j}" for j in range(1, shape[1] + 1)] for i in range(1, shape[0] + 1)]
+            arrays.append((p, "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"))
+        else:
+            arrays.append((p, "[" + ", ".join(f"db{layer}_{i}" for i in range(1, shape[0] + 1)) + "]"))
+    return arrays
+
+
+def _loss_lines(d: Derivation, name) -> list[str]:
+    """Statements that compute ``value``, the loss summed over the batch, without overflow."""
+    arch, net = d.arch, d.network
+    L = arch.depth
+    xs, zs, ys = net.outputs, net.preactivations[L], net.labels
+    if arch.loss == "bce":  # -[y log σ(z) + (1 - y) log(1 - σ(z))] = softplus(z) - y z
+        per_sample = sp.Add(*[Softplus(z) - y * z for z, y in zip(zs, ys)])
+        return [f"value = m.total({code(per_sample, None, 'm')})"]
+    if arch.loss == "cross-entropy":  # -Σ y log softmax(z) = Σ y (logsumexp(z) - z)
+        lse = sp.Symbol(f"lse{L}")
+        per_sample = sp.Add(*[y * (lse - z) for z, y in zip(zs, ys)])
+        return [f"{lse} = m.logsumexp({', '.join(name(z) for z in zs)})",
+                f"value = m.total({code(per_sample, None, 'm')})"]
+    return [f"value = m.total({code(net.definitions[LOSS], None, 'm')})"]

@@ -193,6 +193,11 @@ class Derivation:
         return values
 
     # witness route: the proven pattern instantiated for the requested widths
+    def output_delta(self, i: int) -> sp.Expr:
+        """δ_i^{(L)} in its simplest proven form, in named quantities (e.g. x_i - y_i)."""
+        self._check_index(self.arch.depth, i)
+        return self._instantiated_delta(self.arch.depth, i)
+
     def _instantiated_delta(self, layer: int, i: int) -> sp.Expr:
         key = (layer, i)
         if key in self._instances:

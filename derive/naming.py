@@ -24,7 +24,7 @@ import sympy as sp
 _NAME = re.compile(r"(?P<kind>[xzwb])(?P<layer>\d+)(?P<prime>')?_(?P<i>\d+)(?:_(?P<j>\d+))?|y_(?P<y>\d+)")
 
 
-class Quantity(sp.Symbol):
+class NetworkSymbol(sp.Symbol):
     """A named quantity of the network; prints itself in article notation."""
 
     def _latex(self, printer):
@@ -57,35 +57,35 @@ def latex_name(name: str) -> str:
     return f"{kind}_{{{i}}}^{{({layer}){prime}}}"
 
 
-def node(layer: int, i: int) -> Quantity:
+def node(layer: int, i: int) -> NetworkSymbol:
     """x_i^{(layer)}; layer 1 is the input."""
-    return Quantity(f"x{layer}_{i}")
+    return NetworkSymbol(f"x{layer}_{i}")
 
 
-def node_derivative(layer: int, i: int) -> Quantity:
+def node_derivative(layer: int, i: int) -> NetworkSymbol:
     """x_i^{(layer)'}: the activation's derivative at node i of ``layer``."""
-    return Quantity(f"x{layer}'_{i}")
+    return NetworkSymbol(f"x{layer}'_{i}")
 
 
-def preactivation(layer: int, i: int) -> Quantity:
-    return Quantity(f"z{layer}_{i}")
+def preactivation(layer: int, i: int) -> NetworkSymbol:
+    return NetworkSymbol(f"z{layer}_{i}")
 
 
-def weight(layer: int, i: int, j: int) -> Quantity:
+def weight(layer: int, i: int, j: int) -> NetworkSymbol:
     """w_{ij}^{(layer → layer+1)} = ``W{layer}[i-1, j-1]``."""
-    return Quantity(f"w{layer}_{i}_{j}")
+    return NetworkSymbol(f"w{layer}_{i}_{j}")
 
 
-def bias(layer: int, i: int) -> Quantity:
+def bias(layer: int, i: int) -> NetworkSymbol:
     """b_i^{(layer+1)} = ``b{layer}[i-1]``."""
-    return Quantity(f"b{layer}_{i}")
+    return NetworkSymbol(f"b{layer}_{i}")
 
 
-def label(i: int) -> Quantity:
-    return Quantity(f"y_{i}")
+def label(i: int) -> NetworkSymbol:
+    return NetworkSymbol(f"y_{i}")
 
 
-def parameter_symbol(parameter: str, i: int, j: int | None = None) -> Quantity:
+def parameter_symbol(parameter: str, i: int, j: int | None = None) -> NetworkSymbol:
     """The symbol of one element of a parameter, 1-based: ("W2", 2, 1) -> w2_2_1."""
     layer = int(parameter[1:])
     if parameter[0] == "W":

@@ -15,14 +15,21 @@ from derive.graph import product
 from derive.network import LOSS, Network
 
 
-def adjoints(net: Network) -> dict:
-    """∂L/∂s in named quantities for every parameter and every named node above the input."""
+def adjoints(net: Network, seeds: dict | None = None) -> dict:
+    """∂L/∂s in named quantities for every parameter and every named node above the input.
+
+    ``seeds`` may give ∂L/∂z for the output layer's z (proven equal forms of δ^(L));
+    the pass then starts from those instead of from the loss.
+    """
     parameters = set(net.all_parameters)
     wanted = set(parameters)
     for layer in range(2, net.arch.depth + 1):
         wanted.update(net.nodes[layer])
         wanted.update(net.preactivations[layer])
-    contributions: dict = {LOSS: [sp.Integer(1)]}
+    if seeds is None:
+        contributions: dict = {LOSS: [sp.Integer(1)]}
+    else:
+        contributions = {symbol: [value] for symbol, value in seeds.items()}
     result: dict = {}
     for symbol in reversed(list(net.definitions)):
         terms = contributions.pop(symbol, None)

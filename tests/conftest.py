@@ -71,3 +71,15 @@ def assert_gradients_close(actual, expected, rtol=1e-9):
     for name in expected:
         assert actual[name].shape == expected[name].shape, name
         np.testing.assert_allclose(actual[name], expected[name], rtol=rtol, atol=rtol * scale, err_msg=name)
+
+
+def near_a_kink(arch, params, X, margin=1e-2):
+    """True when a relu / leaky_relu pre-activation lies within ``margin`` of 0, where
+    finite differences with steps of 1e-3 straddle the kink and mean nothing."""
+    from . import backprop
+
+    zs, _ = backprop.forward(params, np.atleast_2d(X), arch.widths, arch.activations, arch.bias)
+    for layer, name in enumerate(arch.activations, start=1):
+        if name in ("relu", "leaky_relu") and np.any(np.abs(zs[layer]) < margin):
+            return True
+    return False

@@ -12,7 +12,8 @@ from derive import naming
 from derive.network import tree_size
 
 from . import backprop, finite_differences
-from .conftest import NAMED_ARCHITECTURES, architectures, assert_gradients_close, named, random_point
+from .conftest import (NAMED_ARCHITECTURES, architectures, assert_gradients_close, named, near_a_kink,
+                       random_point)
 
 
 def reference(arch, params, x, y):
@@ -63,7 +64,8 @@ def test_random_networks_match_backprop_and_finite_differences(arch, seed):
     by_hand, by_differences = reference(arch, params, x, y)
     mine = d.evaluate(params, x, y)
     assert_gradients_close(mine, by_hand)
-    assert_gradients_close(mine, by_differences)
+    if not near_a_kink(arch, params, x):
+        assert_gradients_close(mine, by_differences)
 
 
 @pytest.mark.parametrize("key", ["tanh-softmax-ce", "relu-bce"])
