@@ -116,13 +116,22 @@ LOSS_KERNELS = {
         needs_z=True,
     ),
     "cross-entropy": LossKernel(
-        "float(np.sum(y * (_logsumexp({z}) - {z})))",
+        "float(np.sum(y * (_log_normalizer({z}, {x}) - {z})))",
         "L = -Σ_i y_i log x_i = Σ_i y_i (log Σ_k e^z_k - z_i)",
         needs_z=True,
     ),
 }
 
-LOGSUMEXP = '''def _logsumexp(z):
-    """log Σ_k e^z_k over each row, without overflow."""
-    top = z.max(axis=1, keepdims=True)
-    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))'''
+LOG_NORMALIZER = '''def _log_normalizer(z, x):
+    """log Σ_k e^z_k over each row, from z and x = softmax(z) without a second exp:
+    the largest x is e^0 / Σ_k e^(z_k - max z), so log Σ_k e^z_k = max z - log(max x),
+    and max x >= 1/n keeps the log finite."""
+    return z.max(axis=1, keepdims=True) - np.log(x.max(axis=1, keepdims=True))'''
+
+
+GRADIENT = '''def _gradient(delta, x, out):
+    """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
+    computes faster as a broadcast multiply than as a matrix product."""
+    if delta.shape[0] == 1:
+        return np.multiply(delta.T, x, out=out)
+    return np.matmul(delta.T, x, out=out)'''

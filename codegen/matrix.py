@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from codegen.kernels import ACTIVATION_KERNELS, LOGSUMEXP, LOSS_KERNELS
+from codegen.kernels import ACTIVATION_KERNELS, GRADIENT, LOG_NORMALIZER, LOSS_KERNELS
 from codegen.printer import code
 from derive import naming
 from derive.activations import activation
@@ -68,8 +68,9 @@ def plan(d: Derivation) -> dict:
     kernels = sorted({layer.activation for layer in layers})
     helpers = [ACTIVATION_KERNELS[k].forward for k in kernels if ACTIVATION_KERNELS[k].forward]
     helpers += [ACTIVATION_KERNELS[layer.activation].derivative for layer in layers if layer.prime]
-    if "_logsumexp" in loss_kernel.value:
-        helpers.append(LOGSUMEXP)
+    if "_log_normalizer" in loss_kernel.value:
+        helpers.append(LOG_NORMALIZER)
+    helpers.append(GRADIENT)
     buffers = []
     for layer in layers:
         width = arch.widths[layer.layer - 1]

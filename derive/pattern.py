@@ -74,7 +74,7 @@ class Pattern:
             derived = gradient
         text = f"{naming.delta_text(L)} = {derived}"
         if self.output.simplified != self.output.delta:
-            text += f" = {template_text(self.output.simplified, L)}   (using {self.output.rewrite})"
+            text += f", which is {template_text(self.output.simplified, L)} (using {self.output.rewrite})"
         return text
 
     def inner_equation(self, layer: int) -> str:

@@ -51,6 +51,14 @@ def _sigmoid_prime(x, z, out):
     return out
 
 
+def _gradient(delta, x, out):
+    """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
+    computes faster as a broadcast multiply than as a matrix product."""
+    if delta.shape[0] == 1:
+        return np.multiply(delta.T, x, out=out)
+    return np.matmul(delta.T, x, out=out)
+
+
 _WORKSPACES = {}
 
 
@@ -126,10 +134,10 @@ def loss_and_gradients(params, X, Y, out=None):
     prime3 = _sigmoid_prime(x3, z3, workspace["prime3"])  # x' = x (1 - x)
     delta3 = 2*prime3*(x3 - y)
     # ∇W^(2→3) = δ^(3) (x^(2))ᵀ
-    np.matmul(delta3.T, x2, out=grads["W2"])
+    _gradient(delta3, x2, grads["W2"])
     # δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     delta2 = np.matmul(delta3, params["W2"], out=workspace["delta2"])
     delta2 *= _sigmoid_prime(x2, z2, workspace["prime2"])  # x' = x (1 - x)
     # ∇W^(1→2) = δ^(2) (x^(1))ᵀ
-    np.matmul(delta2.T, x1, out=grads["W1"])
+    _gradient(delta2, x1, grads["W1"])
     return value, grads

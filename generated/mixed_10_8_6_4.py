@@ -9,7 +9,7 @@ Labels: each entry of Y lies in [0, 1].
 
 The matrix pattern, proven element by element for this network:
 
-    δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)' = x^(4) - y   (using x' = x*(1 - x))
+    δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)', which is x^(4) - y (using x' = x*(1 - x))
     δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     ∇W^(3→4) = δ^(4) (x^(3))ᵀ
@@ -72,6 +72,14 @@ def _tanh_prime(x, z, out):
     np.multiply(x, x, out=out)
     np.subtract(1.0, out, out=out)
     return out
+
+
+def _gradient(delta, x, out):
+    """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
+    computes faster as a broadcast multiply than as a matrix product."""
+    if delta.shape[0] == 1:
+        return np.multiply(delta.T, x, out=out)
+    return np.matmul(delta.T, x, out=out)
 
 
 _WORKSPACES = {}
@@ -153,24 +161,24 @@ def loss_and_gradients(params, X, Y, out=None):
     z2, x2, z3, x3, z4, x4 = _forward(params, x1, workspace)
     value = float(np.sum(np.logaddexp(0.0, z4) - y * z4))
     grads = out if out is not None else {name: np.empty(shape, x1.dtype) for name, shape in SHAPES.items()}
-    # δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)' = x^(4) - y   (using x' = x*(1 - x))
+    # δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)', which is x^(4) - y (using x' = x*(1 - x))
     delta4 = x4 - y
     # ∇W^(3→4) = δ^(4) (x^(3))ᵀ
-    np.matmul(delta4.T, x3, out=grads["W3"])
+    _gradient(delta4, x3, grads["W3"])
     # ∇b^(4) = δ^(4)
     np.sum(delta4, axis=0, out=grads["b3"])
     # δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     delta3 = np.matmul(delta4, params["W3"], out=workspace["delta3"])
     delta3 *= _tanh_prime(x3, z3, workspace["prime3"])  # x' = 1 - x^2
     # ∇W^(2→3) = δ^(3) (x^(2))ᵀ
-    np.matmul(delta3.T, x2, out=grads["W2"])
+    _gradient(delta3, x2, grads["W2"])
     # ∇b^(3) = δ^(3)
     np.sum(delta3, axis=0, out=grads["b2"])
     # δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     delta2 = np.matmul(delta3, params["W2"], out=workspace["delta2"])
     delta2 *= _relu_prime(x2, z2, workspace["prime2"])  # x' = [z > 0]
     # ∇W^(1→2) = δ^(2) (x^(1))ᵀ
-    np.matmul(delta2.T, x1, out=grads["W1"])
+    _gradient(delta2, x1, grads["W1"])
     # ∇b^(2) = δ^(2)
     np.sum(delta2, axis=0, out=grads["b1"])
     return value, grads

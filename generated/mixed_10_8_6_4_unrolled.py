@@ -9,7 +9,7 @@ Labels: each entry of Y lies in [0, 1].
 
 The matrix pattern, proven element by element for this network:
 
-    δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)' = x^(4) - y   (using x' = x*(1 - x))
+    δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)', which is x^(4) - y (using x' = x*(1 - x))
     δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     ∇W^(3→4) = δ^(4) (x^(3))ᵀ

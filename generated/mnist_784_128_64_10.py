@@ -10,7 +10,7 @@ Labels: each row of Y sums to 1 (one-hot or a distribution); the pattern's
 
 The matrix pattern, proven element by element for this network:
 
-    δ^(4) = x^(4) ⊙ (∇L - (x^(4)ᵀ∇L)) with ∇L = -y/x^(4) = x^(4) - y   (using Σ_i y_i = 1)
+    δ^(4) = x^(4) ⊙ (∇L - (x^(4)ᵀ∇L)) with ∇L = -y/x^(4), which is x^(4) - y (using Σ_i y_i = 1)
     δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     ∇W^(3→4) = δ^(4) (x^(3))ᵀ
@@ -62,10 +62,19 @@ def _relu_prime(x, z, out):
     return out
 
 
-def _logsumexp(z):
-    """log Σ_k e^z_k over each row, without overflow."""
-    top = z.max(axis=1, keepdims=True)
-    return top + np.log(np.exp(z - top).sum(axis=1, keepdims=True))
+def _log_normalizer(z, x):
+    """log Σ_k e^z_k over each row, from z and x = softmax(z) without a second exp:
+    the largest x is e^0 / Σ_k e^(z_k - max z), so log Σ_k e^z_k = max z - log(max x),
+    and max x >= 1/n keeps the log finite."""
+    return z.max(axis=1, keepdims=True) - np.log(x.max(axis=1, keepdims=True))
+
+
+def _gradient(delta, x, out):
+    """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
+    computes faster as a broadcast multiply than as a matrix product."""
+    if delta.shape[0] == 1:
+        return np.multiply(delta.T, x, out=out)
+    return np.matmul(delta.T, x, out=out)
 
 
 _WORKSPACES = {}
@@ -127,8 +136,8 @@ def forward(params, X):
 def loss(params, X, Y):
     """The loss summed over the batch: L = -Σ_i y_i log x_i = Σ_i y_i (log Σ_k e^z_k - z_i)."""
     x1, y, _ = _batch(X, Y)
-    z4, _ = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
-    return float(np.sum(y * (_logsumexp(z4) - z4)))
+    z4, x4 = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
+    return float(np.sum(y * (_log_normalizer(z4, x4) - z4)))
 
 
 def gradients(params, X, Y, out=None):
@@ -145,26 +154,26 @@ def loss_and_gradients(params, X, Y, out=None):
     x1, y, _ = _batch(X, Y)
     workspace = _workspace(x1.shape[0], x1.dtype)
     z2, x2, z3, x3, z4, x4 = _forward(params, x1, workspace)
-    value = float(np.sum(y * (_logsumexp(z4) - z4)))
+    value = float(np.sum(y * (_log_normalizer(z4, x4) - z4)))
     grads = out if out is not None else {name: np.empty(shape, x1.dtype) for name, shape in SHAPES.items()}
-    # δ^(4) = x^(4) ⊙ (∇L - (x^(4)ᵀ∇L)) with ∇L = -y/x^(4) = x^(4) - y   (using Σ_i y_i = 1)
+    # δ^(4) = x^(4) ⊙ (∇L - (x^(4)ᵀ∇L)) with ∇L = -y/x^(4), which is x^(4) - y (using Σ_i y_i = 1)
     delta4 = x4 - y
     # ∇W^(3→4) = δ^(4) (x^(3))ᵀ
-    np.matmul(delta4.T, x3, out=grads["W3"])
+    _gradient(delta4, x3, grads["W3"])
     # ∇b^(4) = δ^(4)
     np.sum(delta4, axis=0, out=grads["b3"])
     # δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     delta3 = np.matmul(delta4, params["W3"], out=workspace["delta3"])
     delta3 *= _relu_prime(x3, z3, workspace["prime3"])  # x' = [z > 0]
     # ∇W^(2→3) = δ^(3) (x^(2))ᵀ
-    np.matmul(delta3.T, x2, out=grads["W2"])
+    _gradient(delta3, x2, grads["W2"])
     # ∇b^(3) = δ^(3)
     np.sum(delta3, axis=0, out=grads["b2"])
     # δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     delta2 = np.matmul(delta3, params["W2"], out=workspace["delta2"])
     delta2 *= _relu_prime(x2, z2, workspace["prime2"])  # x' = [z > 0]
     # ∇W^(1→2) = δ^(2) (x^(1))ᵀ
-    np.matmul(delta2.T, x1, out=grads["W1"])
+    _gradient(delta2, x1, grads["W1"])
     # ∇b^(2) = δ^(2)
     np.sum(delta2, axis=0, out=grads["b1"])
     return value, grads
