@@ -28,7 +28,8 @@ class NetworkSymbol(sp.Symbol):
     """A named quantity of the network; prints itself in article notation."""
 
     def _latex(self, printer):
-        return latex_name(self.name)
+        in_notation = getattr(printer, "symbol_latex", None)  # a document's chosen notation
+        return in_notation(self) if in_notation else latex_name(self.name)
 
 
 def _indices(*numbers: int) -> str:

@@ -1,0 +1,294 @@
+"""The derivation an article wants (shared/NOTATION.md), as a document model.
+
+1. the network: input vector, weight matrices and biases with all entries, labels, a diagram;
+2. the loss, every layer compact and written out in full, the fully expanded loss;
+3. the gradient matrices and the update rule;
+4. for each chosen element: the chain rule step by step on the expanded loss, the expanded
+   result, the short form after substituting back, the other elements, the gradient matrix
+   and its pattern (diag · column · row, with transposed weights for inner layers);
+5. the δ recurrence for any depth.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from derive.derivation import Derivation
+from derive.document import chain
+from derive.document.model import Diagram, Document, Elementwise, Equation, Hadamard, Nabla, Section, Text
+from derive.document.layout import NotationPrinter
+from derive.document.notation import notation
+from derive.errors import DeriveError
+from derive.pattern import XP, X, Y, Z
+
+DOCUMENT_LIMIT = 120  # parameters: beyond this a document that writes every weight is unreadable
+
+
+def parse_wrt(text: str, arch) -> tuple:
+    """``W2[1,2]`` or ``b1[2]`` -> ("W2", 1, 2) / ("b1", 2, None), 1-based."""
+    match = re.fullmatch(r"\s*([Wb]\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*", text)
+    if not match:
+        raise DeriveError(f"--wrt {text!r} is not an element like W2[1,2] or b1[2]")
+    name, i, j = match.group(1), int(match.group(2)), match.group(3)
+    shape = arch.shape(name)
+    index = (i,) if j is None else (i, int(j))
+    if len(index) != len(shape) or not all(1 <= k <= n for k, n in zip(index, shape)):
+        raise DeriveError(f"--wrt {text!r}: {name} has shape {shape} (indices start at 1)")
+    return name, i, None if j is None else int(j)
+
+
+def build_document(d: Derivation, wrt: list | None = None, loss_name: str | None = None,
+                   notation_name: str = "arrows") -> Document:
+    arch = d.arch
+    if d.method != "elementwise" or arch.parameter_count > DOCUMENT_LIMIT:
+        raise DeriveError(
+            f"a derivation document writes out every weight; {arch.text} has {arch.parameter_count:,} "
+            f"parameters (limit {DOCUMENT_LIMIT}); use a smaller network of the same shape")
+    if d.pattern is None:
+        raise DeriveError(f"no document: the matrix pattern of {arch.text} was not proven ({d.failure})")
+    return _Builder(d, notation(notation_name), loss_name).build(wrt)
+
+
+class _Builder:
+    def __init__(self, d: Derivation, note, loss_name):
+        self.d, self.arch, self.net = d, d.arch, d.network
+        self.note = note
+        self.printer = NotationPrinter(note)
+        self.loss = sp.Symbol(loss_name or note.default_loss_name)
+        self.L = self.arch.depth
+        self.matrices = {}
+        net, arch = self.net, self.arch
+        self.xs = {l: self._column(f"vec_x_{l}", net.nodes[l]) for l in range(1, self.L + 1)}
+        self.ws = {p: self._matrix(f"mat_W_{p}", net.weights[p]) for p in range(1, self.L)}
+        self.bs = {p: self._column(f"vec_b_{p}", net.biases[p]) for p in range(1, self.L)} if arch.bias else {}
+        self.y = self._column("vec_y", net.labels)
+        self.primes = {l: self._column(f"vec_xp_{l}", net.derivatives[l])
+                       for l in range(2, self.L + 1) if net.derivatives.get(l)}
+        self.named = {}  # δ_i^(l) as symbols, for readable gradient matrices
+        for layer in range(2, self.L + 1):
+            for i in range(1, arch.widths[layer - 1] + 1):
+                self.named[self.delta_symbol(layer, i)] = d.delta(layer, i)
+        self.deltas = {l: self._column(f"vec_delta_{l}", [self.delta_symbol(l, i)
+                                                          for i in range(1, arch.widths[l - 1] + 1)])
+                       for l in range(2, self.L + 1)}
+
+    @staticmethod
+    def delta_symbol(layer, i):
+        return sp.Symbol(f"delta{layer}_{i}")
+
+    def _column(self, name, entries):
+        symbol = sp.MatrixSymbol(name, len(entries), 1)
+        self.matrices[symbol] = sp.ImmutableMatrix(len(entries), 1, list(entries))
+        return symbol
+
+    def _matrix(self, name, rows):
+        symbol = sp.MatrixSymbol(name, len(rows), len(rows[0]))
+        self.matrices[symbol] = sp.ImmutableMatrix(rows)
+        return symbol
+
+    def build(self, wrt) -> Document:
+        d, arch = self.d, self.arch
+        assumptions = {}
+        if d.pattern.output.rewrite == "Σ_i y_i = 1":
+            assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        doc = Document(
+            title=f"Backpropagation for the {arch.text} network",
+            sections=[],
+            loss_symbol=self.loss,
+            expand=self.net.expanded,
+            loss=d.loss,
+            matrices=self.matrices,
+            assumptions=assumptions,
+            named=self.named,
+            diagram=arch,
+        )
+        doc.sections += [self.network(), self.loss_section(), self.gradients()]
+        chosen = [parse_wrt(t, arch) for t in wrt] if wrt else [(f"W{p}", 1, 1) for p in range(self.L - 1, 0, -1)]
+        doc.sections += [self.element(*element) for element in chosen]
+        doc.sections.append(self.recurrence())
+        return doc
+
+    # 1 -----------------------------------------------------------------------
+    def network(self) -> Section:
+        arch = self.arch
+        acts = ", ".join(f"layer {l}: {name}" for l, name in enumerate(arch.activations, start=2))
+        bias = "a bias on every node" if arch.bias else "no biases"
+        section = Section("The network")
+        section.blocks.append(Text(
+            f"{arch.depth} layers of {', '.join(map(str, arch.widths))} nodes and {bias} "
+            f"({acts}). Layer 1 is the input; the weight $w_{{ij}}$ connects node $j$ of one layer "
+            "to node $i$ of the next."))
+        symbols = [self.xs[1]] + [m for p in range(1, self.L) for m in ([self.ws[p]] + ([self.bs[p]] if arch.bias else []))]
+        for symbol in symbols + [self.y]:
+            section.blocks.append(Equation([symbol, self.matrices[symbol]], definition=True))
+        section.blocks.append(Diagram())
+        return section
+
+    # 2 -----------------------------------------------------------------------
+    def loss_section(self) -> Section:
+        net, arch = self.net, self.arch
+        from derive.losses import loss as loss_entry
+
+        section = Section("The loss and the forward pass")
+        section.blocks.append(Text(f"The loss is the {loss_entry(arch.loss).description}:"))
+        section.blocks.append(Equation([self.loss, net.loss]))
+        section.blocks.append(Text("Each layer, first compact and then written out node by node:"))
+        for layer in range(2, self.L + 1):
+            p = layer - 1
+            inner = sp.MatMul(self.ws[p], self.xs[p])
+            if arch.bias:
+                inner = sp.MatAdd(inner, self.bs[p])
+            section.blocks.append(Equation([self.xs[layer], Elementwise(arch.activations[p - 1], inner)]))
+            for x in net.nodes[layer]:
+                definition = net.definitions[x]
+                parts = [x, definition.xreplace({z: net.definitions[z] for z in net.preactivations[layer]})]
+                if layer > 2:
+                    parts.append(net.expanded(x))
+                section.blocks.append(Equation(parts))
+        section.blocks.append(Text("With every layer plugged in, the loss written out in full:"))
+        section.blocks.append(Equation([self.loss, self.d.loss]))
+        return section
+
+    # 3 -----------------------------------------------------------------------
+    def gradients(self) -> Section:
+        section = Section("The gradient and the update rule")
+        section.blocks.append(Text("Gradient descent needs the derivative of the loss with respect to "
+                                   "every weight, arranged like the weights:"))
+        for p in range(self.L - 1, 0, -1):
+            grid = self.matrices[self.ws[p]].applyfunc(lambda w: sp.Derivative(self.loss, w))
+            section.blocks.append(Equation([Nabla(self.ws[p]), grid]))
+        section.blocks.append(Text("and each step moves the weights against it, with a learning rate "
+                                   "$\\epsilon$:"))
+        for p in range(self.L - 1, 0, -1):
+            new = sp.MatrixSymbol(f"mat_W_{p}_new", *self.ws[p].shape)
+            rate = sp.Symbol("epsilon")
+            self.matrices[new] = self.matrices[self.ws[p]]
+            section.blocks.append(Equation([new, sp.MatAdd(self.ws[p], -rate * Nabla(self.ws[p]))],
+                                           definition=True))
+        return section
+
+    # 4 -----------------------------------------------------------------------
+    def element(self, name, i, j) -> Section:
+        d, net = self.d, self.net
+        p = int(name[1:])
+        symbol = net.weights[p][i - 1][j - 1] if name[0] == "W" else net.biases[p][i - 1]
+        target = sp.Derivative(self.loss, symbol)
+        section = Section(f"The derivative with respect to ${self.printer.doprint(symbol)}$")
+        section.blocks.append(Text("The chain rule, applied step by step to the expanded loss: "
+                                   "first the outer square, then the activation, then the inner sum."))
+        steps = chain.steps(d.loss, symbol)
+        notes = [""] + [chain.describe(a, b) for a, b in zip(steps, steps[1:])]
+        section.blocks.append(Equation([target] + steps, notes=notes))
+        section.blocks.append(Text("Substituting back the named quantities (the nodes $x$ and the "
+                                   "derivatives of their activations $x'$) gives the short form:"))
+        section.blocks.append(Equation([target, self.distributed(d.partial(name, i, j, short=True))]))
+        if name[0] == "W":
+            section.blocks.append(Text("The other elements of this matrix follow the same way:"))
+            rows, cols = self.arch.shape(name)
+            for a in range(1, rows + 1):
+                for b in range(1, cols + 1):
+                    if (a, b) != (i, j):
+                        other = net.weights[p][a - 1][b - 1]
+                        section.blocks.append(Equation([sp.Derivative(self.loss, other),
+                                                        self.distributed(d.partial(name, a, b, short=True))]))
+            L = self.L
+            if p < L - 1:
+                section.blocks.append(Text(
+                    "Each element is a $\\delta$ of the layer above times a node of this layer, with"))
+                for a in range(1, rows + 1):
+                    delta = self.delta_symbol(p + 1, a)
+                    section.blocks.append(Equation([delta, self.distributed(self.named[delta])]))
+            section.blocks.append(Text("Together, and written as a matrix product:"))
+            grid = sp.ImmutableMatrix(rows, cols, [self.grid_entry(p, a, b)
+                                                   for a in range(1, rows + 1) for b in range(1, cols + 1)])
+            section.blocks.append(Equation([Nabla(self.ws[p]), grid, self.pattern_product(p)]))
+        return section
+
+    def grid_entry(self, p, a, b):
+        """∂L/∂w_ab^(p) as shown in the gradient matrix: the short form for the output layer,
+        δ_a^(p+1) x_b^(p) below it."""
+        if p == self.L - 1:
+            return self.d.partial(f"W{p}", a, b, short=True)
+        return self.delta_symbol(p + 1, a) * self.net.nodes[p][b - 1]
+
+    def pattern_product(self, p):
+        """∇W^(p) as explicit matrices: diag · column · row, with transposed weights inside."""
+        row = sp.ImmutableMatrix(self.matrices[self.xs[p]]).T
+        return sp.MatMul(*self.delta_factors(p + 1), row)
+
+    def delta_factors(self, layer):
+        """δ^(layer) as a product of explicit matrices, down from the output layer."""
+        out = self.d.pattern.output
+        L, net = self.L, self.net
+        if layer == L:
+            n = self.arch.widths[-1]
+            if out.kind == "elementwise" and out.simplified == out.delta and XP in out.delta.free_symbols:
+                g = [out.gradient.xreplace({X: net.outputs[i], Y: net.labels[i]}) for i in range(n)]
+                return [sp.diag(*g), sp.ImmutableMatrix(net.derivatives[L])]
+            column = [self.d.output_delta(i) for i in range(1, n + 1)]
+            return [sp.ImmutableMatrix(n, 1, column)]
+        above = sp.ImmutableMatrix(self.matrices[self.deltas[layer + 1]])
+        factors = [sp.ImmutableMatrix(self.matrices[self.ws[layer]]).T, above]
+        if self.d.pattern.inner_factor[layer] != 1:
+            factors.insert(0, sp.diag(*net.derivatives[layer]))
+        return factors
+
+    def distributed(self, expr):
+        """The sum over paths, as articles write it: the chain rule's sums multiplied out,
+        the factors that come from the loss (x - y) kept whole."""
+        labels, weights = set(self.net.labels), set(self.net.all_parameters)
+        kept = {}
+
+        def keep(e):
+            kept.setdefault(e, sp.Dummy(f"loss{len(kept)}"))
+            return kept[e]
+
+        protected = expr.replace(lambda e: _is_loss_factor(e, labels, weights), keep)
+        result = sp.expand_mul(protected)
+        restore = {v: k for k, v in kept.items()}
+        while result.free_symbols & set(restore):  # placeholders may hold placeholders
+            result = result.xreplace(restore)
+        return result
+
+    # 5 -----------------------------------------------------------------------
+    def recurrence(self) -> Section:
+        d, L = self.d, self.L
+        section = Section("The pattern: the δ recurrence")
+        section.blocks.append(Text(
+            "Every gradient matrix is an outer product of a vector $\\delta$ with the layer below; "
+            "$\\delta$ of the output layer comes from the loss, and each inner $\\delta$ from the one above "
+            f"through the transposed weights. Proven element by element for this network "
+            f"({d.pattern.proof_count} identities):"))
+        section.blocks.append(Equation([self.deltas[L], self.output_delta_form()]))
+        for layer in range(L - 1, 1, -1):
+            through = sp.MatMul(sp.Transpose(self.ws[layer]), self.deltas[layer + 1])
+            if d.pattern.inner_factor[layer] != 1:
+                through = Hadamard(through, self.primes[layer])
+            section.blocks.append(Equation([self.deltas[layer], through]))
+        for p in range(L - 1, 0, -1):
+            section.blocks.append(Equation([Nabla(self.ws[p]), sp.MatMul(self.deltas[p + 1], sp.Transpose(self.xs[p]))]))
+            if self.arch.bias:
+                section.blocks.append(Equation([Nabla(self.bs[p]), self.deltas[p + 1]]))
+        if d.pattern.output.rewrite:
+            section.blocks.append(Text(f"(The output $\\delta$ uses {_rule_text(d.pattern.output.rewrite)}.)"))
+        return section
+
+    def output_delta_form(self):
+        out, net, L = self.d.pattern.output, self.net, self.L
+        n = self.arch.widths[-1]
+        names = lambda i: {X: net.outputs[i], Y: net.labels[i], Z: net.preactivations[L][i]}  # noqa: E731
+        if out.kind == "elementwise" and out.simplified == out.delta and L in self.primes:
+            g = sp.ImmutableMatrix(n, 1, [out.gradient.xreplace(names(i)) for i in range(n)])
+            return Hadamard(g, self.primes[L])
+        return sp.ImmutableMatrix(n, 1, [self.d.output_delta(i + 1) for i in range(n)])
+
+
+def _rule_text(rule: str) -> str:
+    return {"Σ_i y_i = 1": "that the labels sum to one, $\\sum_i y_i = 1$"}.get(
+        rule, f"the rewrite rule ${rule.replace('*', ' ')}$")
+
+
+def _is_loss_factor(expr, labels, weights) -> bool:
+    """A sum that comes from the loss: it holds labels and no weights, like x_1 - y_1."""
+    return expr.is_Add and bool(expr.free_symbols & labels) and not expr.free_symbols & weights

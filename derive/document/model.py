@@ -1,0 +1,149 @@
+"""The document model: sections of text and equations, every equation a chain of SymPy
+objects ``parts[0] = parts[1] = …`` whose values are proven equal before it is written.
+
+Compact forms use matrix symbols (``vector(3)`` is x^(3), ``matrix(2)`` is W^(2→3), …),
+``Elementwise`` (a function applied to each entry), ``Hadamard`` (⊙) and ``Nabla`` (the
+gradient matrix of the loss). ``Document.value`` turns any part into explicit SymPy: scalars
+written out in inputs, weights and labels, matrices entry by entry, ∂L/∂w by differentiating
+the expanded loss with SymPy.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from derive.activations import ACTIVATIONS, Softmax, activation
+from derive.proof import difference_is_zero
+
+
+@dataclass
+class Text:
+    text: str  # prose; inline math between $ … $
+
+
+@dataclass
+class Equation:
+    parts: list
+    notes: list = field(default_factory=list)  # one short remark per part after the first, or []
+    definition: bool = False  # parts[0] is a new name for parts[1]: nothing to prove
+
+
+@dataclass
+class Diagram:
+    """The network drawn with every edge labelled by its weight."""
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+class Elementwise(sp.MatrixExpr):
+    """An activation (named by a symbol) applied to every entry of a matrix expression: σ(W x)."""
+
+    def __new__(cls, activation_name, argument):
+        name = activation_name if isinstance(activation_name, sp.Symbol) else sp.Symbol(activation_name)
+        return sp.Basic.__new__(cls, name, argument)
+
+    @property
+    def shape(self):
+        return self.args[1].shape
+
+
+class Hadamard(sp.MatrixExpr):
+    """The elementwise product a ⊙ b of two matrix expressions."""
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+class Nabla(sp.MatrixExpr):
+    """∇_W L: the matrix of ∂L/∂w_ij for a weight matrix symbol W (or a bias vector)."""
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+class ProofError(Exception):
+    """An equation of the document could not be proven; nothing is written."""
+
+
+@dataclass
+class Document:
+    title: str
+    sections: list
+    loss_symbol: sp.Symbol
+    expand: object  # named expression -> written out in inputs, weights and labels
+    loss: sp.Expr  # the expanded loss
+    matrices: dict  # matrix symbol -> explicit Matrix of named quantities
+    assumptions: dict = field(default_factory=dict)  # substitutions the proofs may use (Σ y = 1)
+    named: dict = field(default_factory=dict)  # δ_i^(l) symbols -> their expressions
+    diagram: object = None  # the Architecture to draw
+
+    def equations(self):
+        for section in self.sections:
+            for block in section.blocks:
+                if isinstance(block, Equation):
+                    yield block
+
+    def value(self, expr):
+        """``expr`` as explicit SymPy: a written-out scalar or an explicit Matrix."""
+        if isinstance(expr, sp.MatrixSymbol):
+            return self.value(self.matrices[expr])
+        if isinstance(expr, sp.MatrixBase):
+            return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
+        if isinstance(expr, sp.MatMul) or isinstance(expr, sp.MatAdd) or isinstance(expr, sp.Transpose):
+            explicit = expr.xreplace({m: sp.ImmutableMatrix(self.value(m)) for m in expr.atoms(sp.MatrixSymbol)})
+            return self.value(sp.ImmutableMatrix(explicit.doit()))
+        if isinstance(expr, Elementwise):
+            name, argument = expr.args
+            inner = self.value(argument)
+            if name.name == "softmax":  # the whole layer at once
+                return sp.ImmutableMatrix(len(inner), 1, [Softmax(i + 1, *inner) for i in range(len(inner))])
+            return inner.applyfunc(activation(name.name).function)
+        if isinstance(expr, Hadamard):
+            a, b = (self.value(arg) for arg in expr.args)
+            return a.multiply_elementwise(b)
+        if isinstance(expr, Nabla):
+            symbols = self.matrices[expr.args[0]]
+            return symbols.applyfunc(lambda s: sp.diff(self.loss, s))
+        written = self.expand(expr.xreplace(self.named).xreplace({self.loss_symbol: self.loss}))
+        return written.doit() if written.has(sp.Derivative) else written
+
+    def prove(self, equation: Equation) -> None:
+        """Raise ``ProofError`` unless every link of the chain is proven."""
+        if equation.definition:
+            return
+        values = [self.value(p) for p in equation.parts]
+        for k in range(1, len(values)):
+            if not (_equal(values[k - 1], values[k], self.assumptions)
+                    or _equal(_rewritten(values[k - 1]), _rewritten(values[k]), self.assumptions)):
+                raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
+
+    def prove_all(self) -> int:
+        count = 0
+        for equation in self.equations():
+            self.prove(equation)
+            count += 0 if equation.definition else len(equation.parts) - 1
+        return count
+
+
+def _rewritten(value):
+    """``value`` with every activation derivative f'(u) written by its rewrite rule in f(u)
+    (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_rules.py proves."""
+    for entry in ACTIVATIONS.values():
+        if entry.elementwise and isinstance(entry.derivative, type):
+            value = value.replace(entry.derivative, lambda u, e=entry: e.from_output(e.function(u), u))
+    return value
+
+
+def _equal(a, b, assumptions) -> bool:
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(_equal(x, y, assumptions) for x, y in zip(a, b))
+    return difference_is_zero(a, b, assumptions or None) is not None
