@@ -41,10 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
-    from derive.commands import show
     from codegen import command as code
+    from derive.commands import latex, show
 
-    for module in (show, code):
+    for module in (show, code, latex):
         sub = commands.add_parser(
             module.NAME, parents=[parent], help=module.HELP, description=module.HELP,
             epilog=module.EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -1,2 +1,33 @@
 """Derivation documents: the steps an article writes out, each equation proven, as LaTeX or
 MathJax Markdown."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def render(d, form: str = "tex", wrt=None, notation_name: str = "arrows", loss_name=None,
+           svg_name: str = "network.svg") -> tuple[str, str | None]:
+    """The document's text, and the SVG diagram for Markdown; every equation proven first."""
+    from derive.document.build import build_document
+    from derive.document.notation import notation
+    from derive.document.render import svg_of, to_markdown, to_tex
+
+    document = build_document(d, wrt=wrt, loss_name=loss_name, notation_name=notation_name)
+    document.prove_all()
+    note = notation(notation_name)
+    if form == "tex":
+        return to_tex(document, note), None
+    return to_markdown(document, note, svg_name), svg_of(document, note)
+
+
+def write_document(d, output, form="tex", **options) -> list:
+    """Write the document (and, for Markdown, its SVG beside it); [(path, changed), …]."""
+    from derive.files import write_text
+
+    output = Path(output)
+    svg_path = output.with_name(f"{output.stem}-network.svg")
+    text, svg = render(d, form, svg_name=svg_path.name, **options)
+    written = [(output, write_text(output, text))]
+    if svg is not None:
+        written.append((svg_path, write_text(svg_path, svg)))
+    return written

@@ -55,7 +55,10 @@ class _Builder:
         self.d, self.arch, self.net = d, d.arch, d.network
         self.note = note
         self.printer = NotationPrinter(note)
-        self.loss = sp.Symbol(loss_name or note.default_loss_name)
+        from derive.losses import loss as loss_entry
+
+        default = note.default_loss_name if note.default_loss_name != "MSE" else loss_entry(d.arch.loss).latex_name
+        self.loss = sp.Symbol(loss_name or default)
         self.L = self.arch.depth
         self.matrices = {}
         net, arch = self.net, self.arch
@@ -224,7 +227,7 @@ class _Builder:
         if layer == L:
             n = self.arch.widths[-1]
             if out.kind == "elementwise" and out.simplified == out.delta and XP in out.delta.free_symbols:
-                g = [out.gradient.xreplace({X: net.outputs[i], Y: net.labels[i]}) for i in range(n)]
+                g = [sp.factor_terms(out.gradient.xreplace({X: net.outputs[i], Y: net.labels[i]})) for i in range(n)]
                 return [sp.diag(*g), sp.ImmutableMatrix(net.derivatives[L])]
             column = [self.d.output_delta(i) for i in range(1, n + 1)]
             return [sp.ImmutableMatrix(n, 1, column)]
@@ -254,7 +257,7 @@ class _Builder:
     # 5 -----------------------------------------------------------------------
     def recurrence(self) -> Section:
         d, L = self.d, self.L
-        section = Section("The pattern: the δ recurrence")
+        section = Section("The pattern: the $\\delta$ recurrence")
         section.blocks.append(Text(
             "Every gradient matrix is an outer product of a vector $\\delta$ with the layer below; "
             "$\\delta$ of the output layer comes from the loss, and each inner $\\delta$ from the one above "

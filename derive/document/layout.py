@@ -13,17 +13,50 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from derive import naming
+from derive.activations import Softmax
 from derive.document.notation import Notation
 
-WIDTH = 64  # visual characters per display line (fits an article's text width at 10pt)
+WIDTH = 62  # visual characters per display line, by visual_width (an A4 text width at 10pt)
 
 
 class NotationPrinter(LatexPrinter):
     """SymPy's LaTeX printer with network symbols written in a notation."""
 
-    def __init__(self, notation: Notation, settings=None):
-        super().__init__({"mul_symbol": None, **(settings or {})})
+    def __init__(self, notation: Notation, loss_latex: str = "L", settings=None):
+        super().__init__({"mul_symbol": None, "mat_str": "bmatrix", "mat_delim": "", **(settings or {})})
         self.notation = notation
+        self.loss_latex = loss_latex
+
+    def _print_MatrixSymbol(self, expr):
+        n, name = self.notation, expr.name
+        match = re.fullmatch(r"(vec|mat)_(x|xp|W|b|delta|y)(?:_(\d+))?(_new)?", name)
+        if not match:
+            return super()._print_MatrixSymbol(expr)
+        kind, layer, new = match.group(2), int(match.group(3) or 0), match.group(4)
+        text = {"x": lambda: n.vector(layer), "xp": lambda: n.vector_prime(layer), "W": lambda: n.matrix(layer),
+                "b": lambda: n.bias_vector(layer), "delta": lambda: n.delta(layer),
+                "y": lambda: n.label_vector}[kind]()
+        return text + (r"_{\text{new}}" if new else "")
+
+    def _print_Elementwise(self, expr):
+        from derive.activations import activation
+
+        name, argument = expr.args
+        inner = self._print(argument)
+        function = activation(name.name).latex
+        return rf"{function}\left({inner}\right)" if function else inner
+
+    def _print_Hadamard(self, expr):
+        a, b = (self._print(arg) for arg in expr.args)
+        return rf"\left({a}\right) \odot {b}" if "+" in a or "-" in a else rf"{a} \odot {b}"
+
+    def _print_Nabla(self, expr):
+        return rf"\nabla_{{{self._print(expr.args[0])}}} {self.loss_latex}"
+
+    def _print_Symbol(self, expr, style="plain"):
+        if expr.name.startswith("delta") and re.fullmatch(r"delta\d+_\d+", expr.name):
+            return self.symbol_latex(expr)
+        return super()._print_Symbol(expr, style)
 
     def symbol_latex(self, symbol) -> str:
         parts = naming.parse_symbol(symbol.name)
@@ -63,6 +96,8 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Derivative(self, expr):
         (variable, count), = expr.variable_count
+        if expr.expr.is_Symbol and not isinstance(expr.expr, naming.NetworkSymbol):  # ∂MSE/∂w
+            return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
         inner = self._print(expr.expr)
         if expr.expr.is_Add or expr.expr.is_Mul or expr.expr.is_Pow:
             inner = rf"\left[{inner}\right]"
@@ -109,14 +144,21 @@ def visual_width(latex: str) -> float:
 class LatexWriter:
     """Pieces of LaTeX for expressions, in one notation."""
 
-    def __init__(self, notation: Notation, width: float = WIDTH):
-        self.printer = NotationPrinter(notation)
+    def __init__(self, notation: Notation, loss_latex: str = "L", width: float = WIDTH):
+        self.printer = NotationPrinter(notation, loss_latex)
         self.width = width
 
     def latex(self, expr) -> str:
         return self.printer.doprint(expr)
 
-    def pieces(self, expr) -> list[str]:
+    def pieces(self, expr, width: float | None = None) -> list[str]:
+        """Pieces no wider than ``width`` where the expression allows (default: the writer's)."""
+        if width is not None:
+            saved, self.width = self.width, width
+            try:
+                return self.pieces(expr)
+            finally:
+                self.width = saved
         text = self.latex(expr)
         if visual_width(text) <= self.width or not getattr(expr, "args", ()):
             return [text]
@@ -130,10 +172,20 @@ class LatexWriter:
             (variable, _), = expr.variable_count
             head = rf"\frac{{\partial}}{{\partial {self.latex(variable)}}} \Bigl["
             return self._wrap(self.pieces(expr.expr), head, r"\Bigr]")
+        if isinstance(expr, Softmax):
+            out = []
+            for k, z in enumerate(expr.args[1:]):
+                body = self.pieces(z)
+                if k:
+                    out[-1] += ","
+                out += body
+            return self._wrap(out, rf"\operatorname{{softmax}}_{{{expr.args[0]}}}\Bigl(", r"\Bigr)")
         if isinstance(expr, sp.Function) and len(expr.args) == 1:
-            name = self.latex(expr.func(sp.Symbol("ARG")))
-            head = name.split("ARG")[0].replace(r"\left(", "").rstrip("(")
-            return self._wrap(self.pieces(expr.args[0]), head + r"\Bigl(", r"\Bigr)")
+            head, tail = self.latex(expr.func(sp.Symbol("ARG"))).split("ARG")
+            head, tail = head.replace(r"\left(", r"\Bigl("), tail.replace(r"\right)", r"\Bigr)")
+            # a row of a display may not close a brace it did not open: \log{(…)} -> \log(…)
+            head, tail = head.replace(r"{\Bigl(", r"\Bigl("), tail.replace(r"\Bigr)}", r"\Bigr)")
+            return self._wrap(self.pieces(expr.args[0]), head, tail)
         return [text]
 
     def _wrap(self, inner: list[str], head: str, tail: str) -> list[str]:
@@ -155,22 +207,23 @@ class LatexWriter:
         return out
 
     def _product(self, expr) -> list[str]:
+        """Factors joined by ·, the numeric coefficient kept with the first factor."""
         coefficient, factors = expr.as_coeff_mul()
         out = []
-        if coefficient == -1:
-            out.append("-")
-        elif coefficient != 1:
-            out.append(self.latex(coefficient))
         for factor in factors:
             if factor.is_Add:
                 body = self._wrap(self.pieces(factor), r"\Bigl(", r"\Bigr)")
+            elif factor.is_Pow and factor.exp == -1 and visual_width(self.latex(factor)) > self.width:
+                body = self._wrap(self.pieces(factor.base), r"\Bigl(", r"\Bigr)^{-1}")
             else:
                 body = self.pieces(factor)
-            if out and out[-1] != "-":
+            if out:
                 body[0] = r"\cdot " + body[0]
             out += body
-        if out and out[0] == "-" and len(out) > 1:
-            out = ["-" + out[1].removeprefix(r"\cdot ")] + out[2:]
+        if coefficient == -1:
+            out[0] = "-" + out[0]
+        elif coefficient != 1:
+            out[0] = f"{self.latex(coefficient)} " + out[0]
         return out
 
 
