@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def render(d, form: str = "tex", wrt=None, notation_name: str = "arrows", loss_name=None,
+def render_document(d, form: str = "tex", wrt=None, notation_name: str = "arrows", loss_name=None,
            svg_name: str = "network.svg") -> tuple[str, str | None]:
     """The document's text, and the SVG diagram for Markdown; every equation proven first."""
     from derive.document.build import build_document
@@ -26,8 +26,30 @@ def write_document(d, output, form="tex", **options) -> list:
 
     output = Path(output)
     svg_path = output.with_name(f"{output.stem}-network.svg")
-    text, svg = render(d, form, svg_name=svg_path.name, **options)
+    text, svg = render_document(d, form, svg_name=svg_path.name, **options)
     written = [(output, write_text(output, text))]
     if svg is not None:
         written.append((svg_path, write_text(svg_path, svg)))
     return written
+
+
+def markdown_for_notebook(d) -> str:
+    """The Markdown document with its diagram inlined as a data URI (no file beside it)."""
+    import base64
+
+    text, svg = render_document(d, "md", svg_name="SVG")
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return text.replace("](SVG)", f"]({uri})")
+
+
+def pattern_latex(d) -> str:
+    """The δ recurrence section of the document, proven, as ``$$\\begin{aligned}…$$``."""
+    from derive.document.build import pattern_equations
+    from derive.document.layout import LatexWriter
+    from derive.document.notation import notation
+    from derive.document.render import equation_rows
+
+    document, equations = pattern_equations(d)
+    writer = LatexWriter(notation("arrows"), loss_latex=str(document.loss_symbol))
+    rows = [row for equation in equations for row in equation_rows(equation, writer)]
+    return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"

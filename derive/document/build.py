@@ -76,6 +76,12 @@ class _Builder:
                                                           for i in range(1, arch.widths[l - 1] + 1)])
                        for l in range(2, self.L + 1)}
 
+    def assumptions(self) -> dict:
+        """Σ_i y_i = 1 as a substitution, when the pattern used it."""
+        if self.d.pattern.output.rewrite == "Σ_i y_i = 1":
+            return {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        return {}
+
     @staticmethod
     def delta_symbol(layer, i):
         return sp.Symbol(f"delta{layer}_{i}")
@@ -92,9 +98,7 @@ class _Builder:
 
     def build(self, wrt) -> Document:
         d, arch = self.d, self.arch
-        assumptions = {}
-        if d.pattern.output.rewrite == "Σ_i y_i = 1":
-            assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        assumptions = self.assumptions()
         doc = Document(
             title=f"Backpropagation for the {arch.text} network",
             sections=[],
@@ -282,7 +286,7 @@ class _Builder:
         n = self.arch.widths[-1]
         names = lambda i: {X: net.outputs[i], Y: net.labels[i], Z: net.preactivations[L][i]}  # noqa: E731
         if out.kind == "elementwise" and out.simplified == out.delta and L in self.primes:
-            g = sp.ImmutableMatrix(n, 1, [out.gradient.xreplace(names(i)) for i in range(n)])
+            g = sp.ImmutableMatrix(n, 1, [sp.factor_terms(out.gradient.xreplace(names(i))) for i in range(n)])
             return Hadamard(g, self.primes[L])
         return sp.ImmutableMatrix(n, 1, [self.d.output_delta(i + 1) for i in range(n)])
 
@@ -295,3 +299,15 @@ def _rule_text(rule: str) -> str:
 def _is_loss_factor(expr, labels, weights) -> bool:
     """A sum that comes from the loss: it holds labels and no weights, like x_1 - y_1."""
     return expr.is_Add and bool(expr.free_symbols & labels) and not expr.free_symbols & weights
+
+
+def pattern_equations(d: Derivation) -> tuple:
+    """The proven δ recurrence of ``d`` (its document and equations), for small networks."""
+    builder = _Builder(d, notation("arrows"), None)
+    document = Document(title="", sections=[], loss_symbol=builder.loss, expand=d.network.expanded,
+                        loss=d.network.expanded(d.network.loss), matrices=builder.matrices,
+                        named=builder.named, assumptions=builder.assumptions())
+    equations = [b for b in builder.recurrence().blocks if isinstance(b, Equation)]
+    for equation in equations:
+        document.prove(equation)
+    return document, equations

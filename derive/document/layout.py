@@ -48,7 +48,9 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Hadamard(self, expr):
         a, b = (self._print(arg) for arg in expr.args)
-        return rf"\left({a}\right) \odot {b}" if "+" in a or "-" in a else rf"{a} \odot {b}"
+        if isinstance(expr.args[0], (sp.MatMul, sp.MatAdd)):
+            a = rf"\left({a}\right)"
+        return rf"{a} \odot {b}"
 
     def _print_Nabla(self, expr):
         return rf"\nabla_{{{self._print(expr.args[0])}}} {self.loss_latex}"
