@@ -33,6 +33,12 @@ def architecture_options() -> argparse.ArgumentParser:
     return parent
 
 
+def debug_option() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    return parent
+
+
 def parse_architecture(args) -> Architecture:
     return Architecture.parse(args.arch, activation=args.activation, loss=args.loss, bias=args.bias)
 
@@ -42,11 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
     from codegen import command as code
-    from derive.commands import latex, show
+    from derive.commands import build, demo, latex, show
 
-    for module in (show, code, latex):
+    for module in (build, show, code, latex, demo):
+        parents = [parent] if getattr(module, "TAKES_ARCHITECTURE", True) else [debug_option()]
         sub = commands.add_parser(
-            module.NAME, parents=[parent], help=module.HELP, description=module.HELP,
+            module.NAME, parents=parents, help=module.HELP, description=module.HELP,
             epilog=module.EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_options(sub)
         sub.set_defaults(run=module.run)
