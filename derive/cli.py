@@ -19,9 +19,14 @@ class _Parser(argparse.ArgumentParser):
         raise DeriveError(f"{message} (see {self.prog} --help)")
 
 
-def architecture_options() -> argparse.ArgumentParser:
+def architecture_options(positional: bool = True) -> argparse.ArgumentParser:
+    """The options every command that takes a network shares; ``positional=False`` makes
+    the widths an option, ``--arch`` (for commands whose positional argument is a formula)."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("arch", metavar="ARCH", help="layer widths joined by '-', e.g. 3-2-2")
+    if positional:
+        parent.add_argument("arch", metavar="ARCH", help="layer widths joined by '-', e.g. 3-2-2")
+    else:
+        parent.add_argument("--arch", required=True, metavar="ARCH", help="layer widths joined by '-', e.g. 3-2-2")
     parent.add_argument(
         "--activation", default="sigmoid",
         help=f"one for every layer or a comma list per non-input layer: {', '.join(ACTIVATIONS)} "
@@ -48,10 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
     from codegen import command as code
-    from derive.commands import build, demo, latex, show
+    from derive.commands import build, check, check_code, demo, latex, show
 
-    for module in (build, show, code, latex, demo):
-        parents = [parent] if getattr(module, "TAKES_ARCHITECTURE", True) else [debug_option()]
+    by_option = architecture_options(positional=False)
+    for module in (build, show, code, latex, check, check_code, demo):
+        takes = getattr(module, "TAKES_ARCHITECTURE", True)
+        parents = [parent] if takes is True else [by_option] if takes == "option" else [debug_option()]
         sub = commands.add_parser(
             module.NAME, parents=parents, help=module.HELP, description=module.HELP,
             epilog=module.EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)

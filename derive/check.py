@@ -1,0 +1,231 @@
+"""Checking hand-derived formulas against the derivation: proof, counterexample, diagnosis.
+
+Each link ``A = B`` of a chain is proven (both sides written out in inputs, weights and
+labels; ∂L/∂w by differentiating the expanded loss; the difference must simplify to zero)
+or refuted with a counterexample: a random point, the value of every symbol there, and both
+sides' values. For a refuted link the checker looks for the smallest change that makes it
+true, each candidate screened numerically and then proven: one symbol for another ("y_1
+should be y_2"), two symbols swapped, the derivative of another parameter, a constant factor
+or the sign, a transposed matrix.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from derive import naming
+from derive.derivation import Derivation
+from derive.document.model import Document, _equal, _rewritten
+from derive.errors import DeriveError
+from derive.numeric import Evaluator
+
+SCREEN_POINTS = 3
+TOLERANCE = 1e-8
+
+
+@dataclass
+class LinkVerdict:
+    left: object
+    right: object
+    verdict: str  # "right" | "wrong"
+    how: str = ""  # how it was established
+    diagnosis: str | None = None
+    counterexample: dict = field(default_factory=dict)
+
+
+class Checker:
+    """Checks equation chains for one derivation (element by element networks)."""
+
+    def __init__(self, d: Derivation, loss_name: str = "L"):
+        if d.method != "elementwise":
+            raise DeriveError(f"checking formulas needs the expanded loss; {d.arch.text} is too large, "
+                              "check them on a smaller network of the same shape")
+        self.d, self.net = d, d.network
+        loss = sp.Symbol(loss_name)
+        assumptions = {}
+        if d.pattern is not None and d.pattern.output.rewrite == "Σ_i y_i = 1":
+            assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        self.document = Document(title="", sections=[], loss_symbol=loss, expand=self.net.expanded,
+                                 loss=d.loss, matrices={}, assumptions=assumptions)
+        rng = np.random.default_rng(7)
+        self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
+
+    # ---------------------------------------------------------------------------------
+    def check(self, parts: list) -> list[LinkVerdict]:
+        parts = [self._rename_loss(p) for p in parts]
+        if len(parts) < 2:
+            raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
+        return [self._link(a, b) for a, b in zip(parts, parts[1:])]
+
+    def _rename_loss(self, part):
+        """Any name that is not a network symbol (MSE, C, L …) stands for the loss; the
+        first one met names it in messages."""
+        names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
+        if names and self.document.loss_symbol.name == "L" and len(names) == 1:
+            self.document.loss_symbol = names.pop()
+            return part
+        return part.xreplace({s: self.document.loss_symbol for s in names})
+
+    def _link(self, a, b) -> LinkVerdict:
+        if self._equal(a, b):
+            return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, weights and "
+                               "labels, their difference simplifies to zero")
+        verdict = LinkVerdict(a, b, "wrong")
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            verdict.diagnosis = self._matrix_diagnosis(a, b)
+            return verdict
+        verdict.counterexample = self._counterexample(a, b)
+        verdict.diagnosis = self._diagnosis(a, b)
+        return verdict
+
+    def _equal(self, a, b) -> bool:
+        doc = self.document
+        va, vb = doc.value(a), doc.value(b)
+        return _equal(va, vb, doc.assumptions) or _equal(_rewritten(va), _rewritten(vb), doc.assumptions)
+
+    # numbers -------------------------------------------------------------------------
+    def _point(self, rng) -> dict:
+        values = {}
+        for x in self.net.inputs:
+            values[x] = float(rng.uniform(-1, 1))
+        for s in self.net.all_parameters:
+            values[s] = float(rng.uniform(-1, 1))
+        labels = rng.dirichlet(np.ones(len(self.net.labels))) if self.document.assumptions else \
+            rng.uniform(0, 1, len(self.net.labels))
+        values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
+        return values
+
+    def _numbers(self, expr, point) -> float:
+        value = self.document.value(expr)
+        return float(Evaluator(point)(_rewritten(value)))
+
+    def _close(self, a, b) -> bool:
+        try:
+            for point in self.points:
+                x, y = self._numbers(a, point), self._numbers(b, point)
+                if not abs(x - y) <= TOLERANCE * max(1.0, abs(x), abs(y)):
+                    return False
+        except (KeyError, TypeError, ZeroDivisionError, OverflowError):
+            return False
+        return True
+
+    def _counterexample(self, a, b) -> dict:
+        point = self.points[0]
+        shown = {}
+        named = {s for s in _free(a) | _free(b) if isinstance(s, naming.NetworkSymbol)}
+        for s in sorted(named | set(self.net.inputs), key=_symbol_order):
+            shown[naming.latex_name(s.name)] = self._numbers(s, point)
+        for s in sorted(set(point) - set(shown), key=_symbol_order):
+            shown.setdefault(naming.latex_name(s.name), point[s])
+        return {"values": shown, "left": self._numbers(a, point), "right": self._numbers(b, point)}
+
+    # diagnosis -------------------------------------------------------------------------
+    def _diagnosis(self, a, b) -> str | None:
+        for search in (self._other_parameter, self._one_symbol, self._factor, self._two_swapped):
+            found = search(a, b)
+            if found:
+                return found
+        return None
+
+    def _confirmed(self, a, candidate) -> bool:
+        return self._close(a, candidate) and self._equal(a, candidate)
+
+    def _other_parameter(self, a, b):
+        if not isinstance(a, sp.Derivative) or not a.expr == self.document.loss_symbol:
+            return None
+        (claimed, _), = a.variable_count
+        for other in self.net.all_parameters:
+            if other != claimed:
+                candidate = sp.Derivative(self.document.loss_symbol, other, evaluate=False)
+                if self._close(candidate, b) and self._equal(candidate, b):
+                    loss = sp.latex(self.document.loss_symbol)
+                    return (f"this equals ∂{loss}/∂{naming.latex_name(other.name)}, "
+                            f"not ∂{loss}/∂{naming.latex_name(claimed.name)}")
+        return None
+
+    def _one_symbol(self, a, b):
+        for s in sorted(_named(b), key=_symbol_order):
+            for t in self._alternatives(s):
+                if self._confirmed(a, b.xreplace({s: t})):
+                    note = " (the indices are transposed)" if _transposed(s, t) else ""
+                    return f"{naming.latex_name(s.name)} should be {naming.latex_name(t.name)}{note}"
+        return None
+
+    def _two_swapped(self, a, b):
+        for s, t in itertools.combinations(sorted(_named(b), key=_symbol_order), 2):
+            if self._confirmed(a, b.xreplace({s: t, t: s})):
+                return f"{naming.latex_name(s.name)} and {naming.latex_name(t.name)} are swapped"
+        return None
+
+    def _factor(self, a, b):
+        ratios = []
+        for point in self.points:
+            left, right = self._numbers(a, point), self._numbers(b, point)
+            if abs(left) < 1e-12:
+                return None
+            ratios.append(right / left)
+        if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
+            return None
+        factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
+        if factor == 1 or not self._equal(b, factor * a):
+            return None
+        if factor == -1:
+            return "the sign is wrong"
+        if factor.q != 1 and factor.p == 1:
+            return f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the correct value)"
+        return f"off by a constant factor: the right side is {factor} times the correct value"
+
+    def _alternatives(self, s):
+        parts = naming.parse_symbol(s.name)
+        kind = parts["kind"]
+        pool = {
+            "x": [x for layer in range(1, self.net.arch.depth + 1) for x in self.net.nodes[layer]],
+            "x'": [p for layer in self.net.derivatives for p in self.net.derivatives[layer]],
+            "y": list(self.net.labels),
+            "w": [w for p in self.net.weights for row in self.net.weights[p] for w in row],
+            "b": [b for p in self.net.biases for b in self.net.biases[p]],
+            "z": [z for layer in self.net.preactivations for z in self.net.preactivations[layer]],
+        }.get(kind, [])
+        return [t for t in pool if t != s]
+
+    def _matrix_diagnosis(self, a, b) -> str | None:
+        doc = self.document
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
+            return "one side is a matrix and the other is not"
+        if a.shape != b.shape:
+            if a.shape == b.T.shape and self._equal(a, b.T):
+                return f"the right side is the transpose of the left ({b.shape[0]}×{b.shape[1]} instead of " \
+                       f"{a.shape[0]}×{a.shape[1]})"
+            return f"the shapes differ: {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}"
+        wrong = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])
+                 if not self._equal(a[i, j], b[i, j])]
+        entries = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong)
+        first = wrong[0]
+        detail = self._diagnosis(a[first], b[first]) if not isinstance(doc.value(a[first]), sp.MatrixBase) else None
+        text = f"entries {entries} are wrong" if len(wrong) > 1 else f"entry {entries} is wrong"
+        return text + (f"; in entry ({first[0] + 1},{first[1] + 1}): {detail}" if detail else "")
+
+
+def _free(part) -> set:
+    if isinstance(part, sp.MatrixBase):
+        return set().union(*[e.free_symbols for e in part]) if part else set()
+    return part.free_symbols
+
+
+def _named(expr) -> set:
+    return {s for s in expr.free_symbols if isinstance(s, naming.NetworkSymbol)
+            and naming.parse_symbol(s.name)}
+
+
+def _symbol_order(symbol):
+    parts = naming.parse_symbol(symbol.name) or {}
+    order = {"x": 0, "x'": 1, "z": 2, "w": 3, "b": 4, "y": 5}
+    return (order.get(parts.get("kind"), 9), parts.get("layer", 0), parts.get("i", 0), parts.get("j", 0))
+
+
+def _transposed(s, t) -> bool:
+    a, b = naming.parse_symbol(s.name), naming.parse_symbol(t.name)
+    return a["kind"] == "w" and b["kind"] == "w" and a["layer"] == b["layer"] and (a["i"], a["j"]) == (b["j"], b["i"])

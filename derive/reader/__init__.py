@@ -1,0 +1,345 @@
+"""Reading article LaTeX (shared/NOTATION.md) into SymPy, with a lark grammar.
+
+``read(latex, arch)`` gives the parts of an equation chain ``A = B = C`` as SymPy objects
+in the engine's own symbols (x_1^{(3)} is ``naming.node(3, 1)``, w_{21}^{(2→3)} is
+``naming.weight(2, 2, 1)``, ∂MSE/∂w is ``Derivative(MSE, w)``), so that they can be
+compared with the derivation. Parenthesised superscripts are layer labels, never powers;
+primes are activation derivatives; bmatrix blocks are matrices. User text is parsed, never
+evaluated. Unreadable input raises ``DeriveError`` with the line, column and what was expected.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import lark
+import sympy as sp
+
+from derive import naming
+from derive.activations import ReLUPrime, ReLU, Sigmoid, SigmoidPrime, Softplus, SoftplusPrime, Tanh, TanhPrime
+from derive.architecture import Architecture
+from derive.errors import DeriveError
+
+GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    grammar = (Path(__file__).parent / "grammar.lark").read_text()
+    return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True)
+
+
+_EXPECTED = {
+    "LETTER": "a symbol like x_1^{(2)}", "NUMBER": "a number", "LPAREN": "(", "RPAREN": ")",
+    "RBRACE": "}", "LBRACE": "{", "FRAC": "\\frac", "EQUALS": "=", "FUNCTION": "\\sigma(…)",
+    "RBRACK": "]", "END_MATRIX": "\\end{bmatrix}", "PLUS": "+", "MUL": "\\cdot",
+}
+
+
+def read(latex: str, arch: Architecture) -> list:
+    """The parts of the equation chain written in ``latex``."""
+    try:
+        tree = _parser().parse(_matrix_separators(latex))
+    except lark.UnexpectedInput as error:
+        raise DeriveError(_describe(error, latex)) from None
+    try:
+        return _Build(arch).transform(tree)
+    except lark.exceptions.VisitError as error:
+        if isinstance(error.orig_exc, DeriveError):
+            raise error.orig_exc from None
+        raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {error.orig_exc}") from None
+
+
+def _matrix_separators(latex: str) -> str:
+    """Inside matrix environments, \\\\ and & separate rows and columns (elsewhere they are
+    layout): mark them with characters of the same length, so positions stay exact."""
+    def mark(match):
+        return match.group(0).replace("\\\\", "@@").replace("&", "@")
+    return re.sub(r"\\begin\s*\{\s*[bpv]?matrix\s*\}.*?\\end\s*\{\s*[bpv]?matrix\s*\}", mark, latex,
+                  flags=re.DOTALL)
+
+
+def _describe(error: lark.UnexpectedInput, latex: str) -> str:
+    line, column = getattr(error, "line", 1), getattr(error, "column", 1)
+    token = getattr(error, "token", None)
+    if isinstance(error, lark.UnexpectedEOF) or getattr(token, "type", None) == "$END":
+        found = "the end of the formula"
+    elif isinstance(error, lark.UnexpectedToken):
+        found = repr(str(error.token))
+    else:
+        found = repr(latex[error.pos_in_stream:error.pos_in_stream + 12]) if hasattr(error, "pos_in_stream") else "?"
+    expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or [])
+    readable = [_EXPECTED[e] for e in expected if e in _EXPECTED][:6]
+    hint = f"; expected {', '.join(readable)}" if readable else ""
+    return f"unreadable LaTeX at line {line}, column {column}: unexpected {found}{hint}"
+
+
+_FUNCTIONS = {
+    r"\sigma": (Sigmoid, SigmoidPrime), r"\tanh": (Tanh, TanhPrime), "relu": (ReLU, ReLUPrime),
+    "softplus": (Softplus, SoftplusPrime), r"\log": (sp.log, None), r"\ln": (sp.log, None),
+    r"\exp": (sp.exp, None),
+}
+
+
+class _Build(lark.Transformer):
+    def __init__(self, arch: Architecture):
+        super().__init__()
+        self.arch = arch
+
+    # structure -----------------------------------------------------------------
+    def start(self, items):
+        return items[0]
+
+    def chain(self, items):
+        return [item for item in items if not isinstance(item, lark.Token)]
+
+    def group(self, items):
+        return items[1]
+
+    def number(self, items):
+        return sp.Rational(str(items[0]))
+
+    def loss_name(self, items):
+        return sp.Symbol(str(items[0]))
+
+    def add(self, items):
+        return _combine(items[0], items[2], lambda a, b: a + b)
+
+    def sub(self, items):
+        return _combine(items[0], items[2], lambda a, b: a - b)
+
+    def neg(self, items):
+        return -items[1]
+
+    def mul(self, items):
+        factors = [i for i in items if not isinstance(i, lark.Token)]
+        a, b = factors
+        if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+            if a.shape[1] != b.shape[0]:
+                raise DeriveError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
+                                  f"{b.shape[0]}×{b.shape[1]} one")
+            return a * b
+        return a * b
+
+    def hadamard(self, items):
+        a, b = items[0], items[2]
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            raise DeriveError("⊙ needs two vectors or matrices of the same shape")
+        return a.multiply_elementwise(b)
+
+    def pow(self, items):
+        base, token = items
+        exponent = int(re.sub(r"[^\d]", "", str(token)))
+        if isinstance(base, sp.MatrixBase):
+            raise DeriveError("a power of a matrix is not part of this notation")
+        return base ** exponent
+
+    def transpose(self, items):
+        base = items[0]
+        if not isinstance(base, sp.MatrixBase):
+            raise DeriveError("^T applies to vectors and matrices only")
+        return base.T
+
+    def fraction(self, items):
+        return items[2] / items[5]
+
+    def partial(self, items):
+        loss, variable = sp.Symbol(str(items[3])), items[7]
+        return sp.Derivative(loss, _scalar(variable), evaluate=False)
+
+    def partial_of(self, items):
+        variable, body = [i for i in items if not isinstance(i, lark.Token)]
+        return sp.Derivative(body, _scalar(variable), evaluate=False)
+
+    def gradient(self, items):
+        matrix, loss = items[2], sp.Symbol(str(items[4]))
+        return matrix.applyfunc(lambda w: sp.Derivative(loss, w, evaluate=False))
+
+    def function(self, items):
+        name = re.sub(r"\\operatorname\s*\{\s*|\\mathrm\s*\{\s*|\s*\}", "", str(items[0]))
+        if name not in _FUNCTIONS:
+            raise DeriveError(f"unknown function {name}; known: {', '.join(_FUNCTIONS)}")
+        function, derivative = _FUNCTIONS[name]
+        if len(items) > 1:
+            if derivative is None:
+                raise DeriveError(f"{name}' is not supported")
+            return derivative
+        return function
+
+    def call(self, items):
+        function, argument = items[0], items[2]
+        if isinstance(argument, sp.MatrixBase):
+            return argument.applyfunc(function)
+        return function(argument)
+
+    def diag(self, items):
+        body = items[2]
+        column = body if isinstance(body, sp.MatrixBase) else _over_index(body, self.arch)
+        return sp.diag(*list(column))
+
+    def sum_over(self, items):
+        return sp.Add(*list(_over_index(items[1], self.arch)))
+
+    def matrix(self, items):
+        return sp.Matrix(items[1])
+
+    def rows(self, items):
+        return [r for r in items if not isinstance(r, lark.Token)]
+
+    def row(self, items):
+        return [e for e in items if not isinstance(e, lark.Token)]
+
+    # symbols -------------------------------------------------------------------
+    def variable(self, items):
+        letter = str(items[0])
+        index = layer = None
+        prime = False
+        for token in items[1:]:
+            if token.type == "INDEX":
+                index = _indices(str(token))
+            elif token.type == "LAYER":
+                layer = _layer(str(token))
+                prime = prime or "'" in str(token)
+            elif token.type == "PRIME":
+                prime = True
+        return self._symbol(letter, index, layer, prime)
+
+    def _symbol(self, letter, index, layer, prime):
+        arch = self.arch
+        L = arch.depth
+        written = f"{letter}{'_' + ''.join(map(str, index)) if index else ''}"
+        if index is None:
+            raise DeriveError(f"{written} needs an index (write it like {letter}_1)")
+        generic = any(isinstance(i, str) for i in index)
+        if letter == "y":
+            if layer is not None or prime:
+                raise DeriveError("labels y_i carry no layer and no prime")
+            if generic:
+                return naming.NetworkSymbol(f"y_{GENERIC}{index[0]}")
+            return self._check(naming.label(index[0]), index[0] <= arch.widths[-1], f"y_{index[0]}",
+                               f"there are {arch.widths[-1]} outputs")
+        if letter in "xz":
+            number = 1 if layer is None else layer[0]
+            if not 1 <= number <= L:
+                raise DeriveError(f"layer {number} does not exist: {arch.text} has layers 1 … {L}")
+            if generic:
+                kind = {"x": "x", "z": "z"}[letter] + ("'" if prime else "")
+                return naming.NetworkSymbol(f"{kind}{number}_{GENERIC}{index[0]}")
+            i = index[0]
+            self._check(None, i <= arch.widths[number - 1], f"{letter}_{i}^({number})",
+                        f"layer {number} has {arch.widths[number - 1]} nodes")
+            if letter == "z":
+                if number == 1:
+                    raise DeriveError("z exists for layers 2 … L only")
+                return naming.preactivation(number, i)
+            if prime:
+                if number == 1:
+                    raise DeriveError("the input layer has no activation, so x_j' does not exist")
+                return naming.node_derivative(number, i)
+            return naming.node(number, i)
+        if letter == "w":
+            if layer is None or len(index) != 2 or generic:
+                raise DeriveError("write weights like w_{21}^{(2 \\rightarrow 3)} or w_{21}^{(2)}")
+            source = layer[0]
+            if len(layer) == 2 and layer[1] != source + 1:
+                raise DeriveError(f"weights connect neighbouring layers: ({source} → {layer[1]}) does not")
+            if not 1 <= source < L:
+                raise DeriveError(f"there is no weight matrix from layer {source} in {arch.text}")
+            i, j = index
+            rows, cols = arch.widths[source], arch.widths[source - 1]
+            return self._check(naming.weight(source, i, j), i <= rows and j <= cols,
+                               f"w_{i}{j}^({source}→{source + 1})", f"W{source} is {rows}×{cols}")
+        if letter == "b":
+            if not arch.bias:
+                raise DeriveError(f"{arch.text} has no biases (use --bias)")
+            number = layer[0] if layer else None
+            if number is None or not 2 <= number <= L:
+                raise DeriveError("write biases like b_1^{(2)}, with the layer of their node")
+            i = index[0]
+            return self._check(naming.bias(number - 1, i), i <= arch.widths[number - 1],
+                               f"b_{i}^({number})", f"layer {number} has {arch.widths[number - 1]} nodes")
+        raise DeriveError(f"unknown symbol {letter}")
+
+    @staticmethod
+    def _check(symbol, ok, written, why):
+        if not ok:
+            raise DeriveError(f"{written} does not exist: {why}")
+        return symbol
+
+    def vector(self, items):
+        arch = self.arch
+        tokens = [str(t) for t in items]
+        layer = next((_layer(t) for t in tokens if t.lstrip().startswith("^")), None)
+        prime = any("'" in t for t in tokens)
+        if any("delta" in t for t in tokens):
+            raise DeriveError("δ is not a quantity of the network to check; write it out")
+        letter = next(t for t in tokens if t in ("x", "y", "w", "z", "b", "W"))
+        if letter == "y":
+            return sp.Matrix([naming.label(i) for i in range(1, arch.widths[-1] + 1)])
+        if letter in ("w", "W"):
+            source = layer[0]
+            if not 1 <= source < arch.depth:
+                raise DeriveError(f"there is no weight matrix from layer {source} in {arch.text}")
+            return sp.Matrix(arch.widths[source], arch.widths[source - 1],
+                             lambda i, j: naming.weight(source, i + 1, j + 1))
+        number = 1 if layer is None else layer[0]
+        n = arch.widths[number - 1]
+        if prime:
+            return sp.Matrix([naming.node_derivative(number, i) for i in range(1, n + 1)])
+        return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
+
+
+def _combine(a, b, op):
+    if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
+        raise DeriveError("cannot add a matrix and a number")
+    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
+        raise DeriveError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
+    return op(a, b)
+
+
+def _scalar(value):
+    if isinstance(value, sp.MatrixBase):
+        raise DeriveError("∂/∂ needs a single weight or bias, not a matrix")
+    return value
+
+
+def _indices(token: str) -> tuple:
+    body = token.lstrip("_").strip().strip("{}").strip()
+    parts = [p for p in re.split(r"[\s,]+", body) if p]
+    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 2:
+        parts = list(parts[0])  # w_{21}: two one-digit indices
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def _layer(token: str) -> tuple:
+    return tuple(int(n) for n in re.findall(r"\d+", token.split(")")[0]))
+
+
+def _over_index(body, arch):
+    """An expression written with a letter index (x_i^{(3)} - y_i) as a column over i."""
+    generic = sorted({s for s in body.free_symbols if GENERIC in s.name}, key=lambda s: s.name)
+    if not generic:
+        raise DeriveError("diag(…) and Σ need a vector or an expression with an index like x_i")
+    widths = set()
+    for s in generic:
+        match = re.fullmatch(rf"(x'?|z)(\d+)_{GENERIC}\w", s.name)
+        widths.add(arch.widths[int(match.group(2)) - 1] if match else arch.widths[-1])
+    if len(widths) != 1:
+        raise DeriveError("the index runs over layers of different widths")
+    n = widths.pop()
+    entries = []
+    for i in range(1, n + 1):
+        mapping = {}
+        for s in generic:
+            base, _ = s.name.split(GENERIC)
+            if base == "y_":
+                mapping[s] = naming.label(i)
+            elif base.startswith("x") and "'" in base:
+                mapping[s] = naming.node_derivative(int(base[1:-2]), i)
+            elif base.startswith("x"):
+                mapping[s] = naming.node(int(base[1:-1]), i)
+            else:
+                mapping[s] = naming.preactivation(int(base[1:-1]), i)
+        entries.append(body.xreplace(mapping))
+    return sp.Matrix(entries)
