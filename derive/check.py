@@ -48,8 +48,12 @@ class Checker:
         assumptions = {}
         if d.pattern is not None and d.pattern.output.rewrite == "Σ_i y_i = 1":
             assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        from derive.reader import delta_symbol
+
+        deltas = {delta_symbol(layer, i): d.delta(layer, i)
+                  for layer in range(2, d.arch.depth + 1) for i in range(1, d.arch.widths[layer - 1] + 1)}
         self.document = Document(title="", sections=[], loss_symbol=loss, expand=self.net.expanded,
-                                 loss=d.loss, matrices={}, assumptions=assumptions)
+                                 loss=d.loss, matrices={}, assumptions=assumptions, named=deltas)
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
 
@@ -124,7 +128,7 @@ class Checker:
 
     # diagnosis -------------------------------------------------------------------------
     def _diagnosis(self, a, b) -> str | None:
-        for search in (self._other_parameter, self._one_symbol, self._factor, self._two_swapped):
+        for search in (self._other_parameter, self._one_symbol, self._factor, self._two_swapped, self._in_one_term):
             found = search(a, b)
             if found:
                 return found
@@ -178,6 +182,25 @@ class Checker:
             return f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the correct value)"
         return f"off by a constant factor: the right side is {factor} times the correct value"
 
+    def _in_one_term(self, a, b):
+        """A mistake in one term of a sum only: a symbol, or two factors in each other's layer."""
+        if not b.is_Add:
+            return None
+        terms = list(b.args)
+        for k, term in enumerate(terms):
+            symbols = sorted(_named(term), key=_symbol_order)
+            fixes = [({s: t}, f"{_tex(s)} should be {_tex(t)}") for s in symbols for t in self._alternatives(s)]
+            for s, t in itertools.combinations(symbols, 2):
+                moved = _layers_swapped(s, t)
+                if moved:
+                    fixes.append((moved, f"{_tex(s)} and {_tex(t)} are in each other's layer "
+                                         f"({_tex(moved[s])} and {_tex(moved[t])} belong there)"))
+            for mapping, text in fixes:
+                candidate = sp.Add(*terms[:k], term.xreplace(mapping), *terms[k + 1:])
+                if self._confirmed(a, candidate):
+                    return f"in the term {sp.latex(term)}: {text}"
+        return None
+
     def _alternatives(self, s):
         parts = naming.parse_symbol(s.name)
         kind = parts["kind"]
@@ -224,6 +247,19 @@ def _symbol_order(symbol):
     parts = naming.parse_symbol(symbol.name) or {}
     order = {"x": 0, "x'": 1, "z": 2, "w": 3, "b": 4, "y": 5}
     return (order.get(parts.get("kind"), 9), parts.get("layer", 0), parts.get("i", 0), parts.get("j", 0))
+
+
+def _tex(symbol) -> str:
+    return naming.latex_name(symbol.name)
+
+
+def _layers_swapped(s, t) -> dict | None:
+    """For two node symbols of different layers, each moved to the other's layer."""
+    a, b = naming.parse_symbol(s.name), naming.parse_symbol(t.name)
+    if a["kind"] != b["kind"] or a["kind"] not in ("x", "x'") or a["layer"] == b["layer"]:
+        return None
+    make = naming.node_derivative if a["kind"] == "x'" else naming.node
+    return {s: make(b["layer"], a["i"]), t: make(a["layer"], b["i"])}
 
 
 def _transposed(s, t) -> bool:

@@ -53,10 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
     from codegen import command as code
-    from derive.commands import build, check, check_code, demo, latex, show
+    from derive.commands import audit, build, check, check_code, demo, latex, show
 
     by_option = architecture_options(positional=False)
-    for module in (build, show, code, latex, check, check_code, demo):
+    for module in (build, show, code, latex, check, audit, check_code, demo):
         takes = getattr(module, "TAKES_ARCHITECTURE", True)
         parents = [parent] if takes is True else [by_option] if takes == "option" else [debug_option()]
         sub = commands.add_parser(

@@ -208,6 +208,11 @@ class _Build(lark.Transformer):
     def _symbol(self, letter, index, layer, prime):
         arch = self.arch
         L = arch.depth
+        if letter == "\\delta":
+            number, i = layer[0], index[0]
+            if not 2 <= number <= L or not 1 <= i <= arch.widths[number - 1]:
+                raise DeriveError(f"δ_{i}^({number}) does not exist in {arch.text}")
+            return delta_symbol(number, i)
         written = f"{letter}{'_' + ''.join(map(str, index)) if index else ''}"
         if index is None:
             raise DeriveError(f"{written} needs an index (write it like {letter}_1)")
@@ -273,8 +278,16 @@ class _Build(lark.Transformer):
         layer = next((_layer(t) for t in tokens if t.lstrip().startswith("^")), None)
         prime = any("'" in t for t in tokens)
         if any("delta" in t for t in tokens):
-            raise DeriveError("δ is not a quantity of the network to check; write it out")
+            number = layer[0] if layer else 0
+            if not 2 <= number <= arch.depth:
+                raise DeriveError("write δ vectors with their layer, like \\vec{\\delta}^{(3)}")
+            return sp.Matrix([delta_symbol(number, i) for i in range(1, arch.widths[number - 1] + 1)])
         letter = next(t for t in tokens if t in ("x", "y", "w", "z", "b", "W"))
+        if letter == "b":
+            number = layer[0] if layer else 0
+            if not arch.bias or not 2 <= number <= arch.depth:
+                raise DeriveError("write bias vectors like \\vec{b}^{(2)}, in a network with biases")
+            return sp.Matrix([naming.bias(number - 1, i) for i in range(1, arch.widths[number - 1] + 1)])
         if letter == "y":
             return sp.Matrix([naming.label(i) for i in range(1, arch.widths[-1] + 1)])
         if letter in ("w", "W"):
@@ -288,6 +301,11 @@ class _Build(lark.Transformer):
         if prime:
             return sp.Matrix([naming.node_derivative(number, i) for i in range(1, n + 1)])
         return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
+
+
+def delta_symbol(layer: int, i: int) -> sp.Symbol:
+    """δ_i^{(layer)}: a name the checker gives the value ∂L/∂z_i^{(layer)}."""
+    return naming.NetworkSymbol(f"delta{layer}_{i}")
 
 
 def _combine(a, b, op):
