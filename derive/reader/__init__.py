@@ -17,7 +17,8 @@ import lark
 import sympy as sp
 
 from derive import naming
-from derive.activations import ReLUPrime, ReLU, Sigmoid, SigmoidPrime, Softplus, SoftplusPrime, Tanh, TanhPrime
+from derive.activations import (ReLU, ReLUPrime, Sigmoid, SigmoidPrime, Softmax, Softplus, SoftplusPrime, Tanh,
+                                TanhPrime)
 from derive.architecture import Architecture
 from derive.errors import DeriveError
 
@@ -130,7 +131,7 @@ class _Build(lark.Transformer):
 
     def pow(self, items):
         base, token = items
-        exponent = int(re.sub(r"[^\d]", "", str(token)))
+        exponent = int(re.sub(r"[^\d-]", "", str(token)))
         if isinstance(base, sp.MatrixBase):
             raise DeriveError("a power of a matrix is not part of this notation")
         return base ** exponent
@@ -172,6 +173,21 @@ class _Build(lark.Transformer):
         if isinstance(argument, sp.MatrixBase):
             return argument.applyfunc(function)
         return function(argument)
+
+    def softmax(self, items):
+        index = next((t for t in items if isinstance(t, lark.Token) and t.type == "INDEX"), None)
+        arguments = [i for i in items if not isinstance(i, lark.Token)]
+        if len(arguments) == 1 and isinstance(arguments[0], sp.MatrixBase):
+            if index is not None:
+                raise DeriveError("softmax of a vector takes no index")
+            z = list(arguments[0])
+            return sp.Matrix([Softmax(k + 1, *z) for k in range(len(z))])
+        if index is None:
+            raise DeriveError("write one softmax output as \\operatorname{softmax}_{i}(z_1, …, z_n)")
+        i = _indices(str(index))[0]
+        if not isinstance(i, int) or not 1 <= i <= len(arguments):
+            raise DeriveError(f"softmax index {i} is outside 1 … {len(arguments)}")
+        return Softmax(i, *arguments)
 
     def diag(self, items):
         body = items[2]
