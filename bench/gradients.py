@@ -21,7 +21,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
-import handwritten  # noqa: E402
+import handwritten
 
 WIDTHS = (784, 128, 64, 10)
 

@@ -13,7 +13,7 @@ from codegen.printer import code
 from derive import naming
 from derive.activations import activation
 from derive.derivation import Derivation
-from derive.pattern import S, XP, X, Y, Z
+from derive.pattern import XP, S, X, Y, Z
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,18 @@ import sympy as sp
 from sympy.printing.pycode import PythonCodePrinter
 
 from derive import naming
-from derive.activations import (LeakyReLU, LeakyReLUPrime, ReLU, ReLUPrime, Sigmoid, SigmoidPrime,
-                                Softplus, SoftplusPrime, Tanh, TanhPrime)
+from derive.activations import (
+    LeakyReLU,
+    LeakyReLUPrime,
+    ReLU,
+    ReLUPrime,
+    Sigmoid,
+    SigmoidPrime,
+    Softplus,
+    SoftplusPrime,
+    Tanh,
+    TanhPrime,
+)
 
 # Opaque SymPy functions -> the helper the emitted module calls (``m.`` in unrolled code).
 _FUNCTIONS = {

@@ -3,4 +3,4 @@ from derive.architecture import Architecture
 from derive.derivation import ELEMENTWISE_LIMIT, Derivation, derive
 from derive.errors import DeriveError, TooLargeError
 
-__all__ = ["Architecture", "Derivation", "DeriveError", "TooLargeError", "ELEMENTWISE_LIMIT", "derive"]
+__all__ = ["ELEMENTWISE_LIMIT", "Architecture", "Derivation", "DeriveError", "TooLargeError", "derive"]

@@ -18,8 +18,8 @@ Adding an activation is one entry in ``ACTIVATIONS``.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import sympy as sp

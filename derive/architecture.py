@@ -4,7 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from derive.activations import ACTIVATIONS, activation as activation_entry
+from derive.activations import ACTIVATIONS
+from derive.activations import activation as activation_entry
 from derive.errors import DeriveError
 from derive.losses import loss as loss_entry
 
@@ -27,7 +28,7 @@ class Architecture:
         activation: str = "sigmoid",
         loss: str = "mse",
         bias: bool = False,
-    ) -> "Architecture":
+    ) -> Architecture:
         """``Architecture.parse("3-2-2", activation="sigmoid", loss="mse", bias=False)``.
 
         ``activation`` is one name for every layer or a comma list with one name
@@ -112,7 +113,7 @@ class Architecture:
         bias = "--bias" if self.bias else "--no-bias"
         return f"{self.text} --activation {self.activation_text} --loss {self.loss} {bias}"
 
-    def with_widths(self, widths) -> "Architecture":
+    def with_widths(self, widths) -> Architecture:
         return Architecture(tuple(widths), self.activations, self.loss, self.bias)
 
     def as_dict(self) -> dict:

@@ -14,7 +14,7 @@ from derive.errors import DeriveError, TooLargeError
 from derive.graph import flattened, tree_size
 from derive.network import Network, build_network
 from derive.numeric import Evaluator
-from derive.pattern import S, XP, X, Y, Z, NotRecognized, Pattern, recognize
+from derive.pattern import XP, NotRecognized, Pattern, S, X, Y, Z, recognize
 from derive.reverse import adjoints as reverse_pass
 
 # Networks up to this many parameters are derived element by element; larger ones

@@ -14,8 +14,8 @@ labels ``y_i`` (lists of SymPy symbols of equal length ``n``):
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import sympy as sp
 

@@ -17,7 +17,7 @@ symbol name        article LaTeX   meaning
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 import sympy as sp
 
@@ -38,7 +38,7 @@ def _indices(*numbers: int) -> str:
     return ",".join(str(n) for n in numbers)
 
 
-@lru_cache(maxsize=None)
+@cache
 def latex_name(name: str) -> str:
     """The article LaTeX of a symbol name (``w2_2_1`` -> ``w_{21}^{(2 \\rightarrow 3)}``)."""
     match = _NAME.fullmatch(name)

@@ -23,8 +23,8 @@ import sympy as sp
 
 from derive import naming
 from derive.activations import activation
-from derive.losses import loss as loss_entry
 from derive.graph import SymbolSets
+from derive.losses import loss as loss_entry
 from derive.network import LOSS, Network
 from derive.proof import difference_is_zero
 

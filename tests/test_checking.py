@@ -147,8 +147,8 @@ def test_check_code_bad_targets(target, message, capsys):
 
 def test_checking_needs_a_derivable_network():
     with pytest.raises(derive.DeriveError):
-        from derive.check import Checker
         from derive import derivation
+        from derive.check import Checker
 
         big = derive.Architecture.parse("3-2-2")
         d = derive.derive(big)

@@ -11,8 +11,14 @@ import codegen
 import derive
 
 from . import backprop, finite_differences
-from .conftest import (NAMED_ARCHITECTURES, architectures, assert_gradients_close, named, near_a_kink,
-                       random_point)
+from .conftest import (
+    NAMED_ARCHITECTURES,
+    architectures,
+    assert_gradients_close,
+    named,
+    near_a_kink,
+    random_point,
+)
 from .modules import generated_module
 
 FORMS = ["matrix", "unrolled"]

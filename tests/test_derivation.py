@@ -3,7 +3,7 @@ backprop and central finite differences; the pattern is proven or refused."""
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import derive
@@ -12,8 +12,14 @@ from derive import naming
 from derive.network import tree_size
 
 from . import backprop, finite_differences
-from .conftest import (NAMED_ARCHITECTURES, architectures, assert_gradients_close, named, near_a_kink,
-                       random_point)
+from .conftest import (
+    NAMED_ARCHITECTURES,
+    architectures,
+    assert_gradients_close,
+    named,
+    near_a_kink,
+    random_point,
+)
 
 
 def reference(arch, params, x, y):

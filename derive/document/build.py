@@ -16,8 +16,8 @@ import sympy as sp
 
 from derive.derivation import Derivation
 from derive.document import chain
-from derive.document.model import Diagram, Document, Elementwise, Equation, Hadamard, Nabla, Section, Text
 from derive.document.layout import NotationPrinter
+from derive.document.model import Diagram, Document, Elementwise, Equation, Hadamard, Nabla, Section, Text
 from derive.document.notation import notation
 from derive.errors import DeriveError
 from derive.pattern import XP, X, Y, Z
@@ -284,7 +284,7 @@ class _Builder:
     def output_delta_form(self):
         out, net, L = self.d.pattern.output, self.net, self.L
         n = self.arch.widths[-1]
-        names = lambda i: {X: net.outputs[i], Y: net.labels[i], Z: net.preactivations[L][i]}  # noqa: E731
+        names = lambda i: {X: net.outputs[i], Y: net.labels[i], Z: net.preactivations[L][i]}
         if out.kind == "elementwise" and out.simplified == out.delta and L in self.primes:
             g = sp.ImmutableMatrix(n, 1, [sp.factor_terms(out.gradient.xreplace(names(i))) for i in range(n)])
             return Hadamard(g, self.primes[L])

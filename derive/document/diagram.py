@@ -45,8 +45,8 @@ def svg(arch, notation: Notation) -> str:
     height = dy * max(widths) + 40
     width = dx * (len(widths) - 1) + 2 * r + 40
     cy = height / 2
-    x = lambda l: 20 + r + dx * (l - 1)  # noqa: E731
-    y = lambda l, i: cy + _y(widths, l, i, dy)  # noqa: E731
+    x = lambda l: 20 + r + dx * (l - 1)
+    y = lambda l, i: cy + _y(widths, l, i, dy)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="serif" font-size="13">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '

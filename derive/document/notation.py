@@ -6,8 +6,8 @@ the a/z/δ style of Nielsen's book (a^l_j, w^l_{jk} into layer l, cost C).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from derive.errors import DeriveError
 

@@ -17,8 +17,17 @@ import lark
 import sympy as sp
 
 from derive import naming
-from derive.activations import (ReLU, ReLUPrime, Sigmoid, SigmoidPrime, Softmax, Softplus, SoftplusPrime, Tanh,
-                                TanhPrime)
+from derive.activations import (
+    ReLU,
+    ReLUPrime,
+    Sigmoid,
+    SigmoidPrime,
+    Softmax,
+    Softplus,
+    SoftplusPrime,
+    Tanh,
+    TanhPrime,
+)
 from derive.architecture import Architecture
 from derive.errors import DeriveError
 
