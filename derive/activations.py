@@ -43,59 +43,22 @@ class _Opaque(sp.Function):
         return rf"{self.latex_name}\left({printer._print(self.args[0])}\right)"
 
 
-class Sigmoid(_Opaque):
-    latex_name = r"\sigma"
+def _opaque_pair(name: str, latex: str):
+    """An opaque activation f and its derivative f', which ∂/∂z of f(z) gives as f'(z)."""
+    derivative = type(f"{name}Prime", (_Opaque,), {"latex_name": latex + "'"})
 
     def fdiff(self, argindex=1):
-        return SigmoidPrime(self.args[0])
+        return derivative(self.args[0])
+
+    function = type(name, (_Opaque,), {"latex_name": latex, "fdiff": fdiff})
+    return function, derivative
 
 
-class SigmoidPrime(_Opaque):
-    latex_name = r"\sigma'"
-
-
-class Tanh(_Opaque):
-    latex_name = r"\tanh"
-
-    def fdiff(self, argindex=1):
-        return TanhPrime(self.args[0])
-
-
-class TanhPrime(_Opaque):
-    latex_name = r"\tanh'"
-
-
-class ReLU(_Opaque):
-    latex_name = r"\operatorname{relu}"
-
-    def fdiff(self, argindex=1):
-        return ReLUPrime(self.args[0])
-
-
-class ReLUPrime(_Opaque):
-    latex_name = r"\operatorname{relu}'"
-
-
-class LeakyReLU(_Opaque):
-    latex_name = r"\operatorname{lrelu}"
-
-    def fdiff(self, argindex=1):
-        return LeakyReLUPrime(self.args[0])
-
-
-class LeakyReLUPrime(_Opaque):
-    latex_name = r"\operatorname{lrelu}'"
-
-
-class Softplus(_Opaque):
-    latex_name = r"\operatorname{softplus}"
-
-    def fdiff(self, argindex=1):
-        return SoftplusPrime(self.args[0])
-
-
-class SoftplusPrime(_Opaque):
-    latex_name = r"\operatorname{softplus}'"
+Sigmoid, SigmoidPrime = _opaque_pair("Sigmoid", r"\sigma")
+Tanh, TanhPrime = _opaque_pair("Tanh", r"\tanh")
+ReLU, ReLUPrime = _opaque_pair("ReLU", r"\operatorname{relu}")
+LeakyReLU, LeakyReLUPrime = _opaque_pair("LeakyReLU", r"\operatorname{lrelu}")
+Softplus, SoftplusPrime = _opaque_pair("Softplus", r"\operatorname{softplus}")
 
 
 class Softmax(sp.Function):

@@ -21,6 +21,31 @@ def flattened(expr: sp.Expr) -> sp.Expr:
     return sp.Mul(*expr.args) if expr.is_Mul else expr
 
 
+def fold(expr: sp.Expr, cache: dict, combine, stop=None):
+    """Compute ``cache[node] = combine(node, [values of its arguments])`` for every distinct
+    subexpression of ``expr``, children first, each once; ``stop(node)`` may give a node's
+    value without looking inside (None: look inside). Returns the value of ``expr``."""
+    stack = [expr]
+    while stack:
+        node = stack[-1]
+        if node in cache:
+            stack.pop()
+            continue
+        if stop is not None:
+            value = stop(node)
+            if value is not None:
+                cache[node] = value
+                stack.pop()
+                continue
+        pending = [a for a in node.args if a not in cache]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        cache[node] = combine(node, [cache[a] for a in node.args])
+    return cache[expr]
+
+
 class SymbolSets:
     """``free_symbols`` of many expressions that share parts, each part computed once."""
 
@@ -28,71 +53,24 @@ class SymbolSets:
         self._cache: dict = {}
 
     def __call__(self, expr: sp.Expr) -> frozenset:
-        cache = self._cache
-        stack = [expr]
-        while stack:
-            node = stack[-1]
-            if node in cache:
-                stack.pop()
-                continue
-            if node.is_Symbol:
-                cache[node] = frozenset((node,))
-                stack.pop()
-                continue
-            pending = [a for a in node.args if a not in cache]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            cache[node] = frozenset().union(*[cache[a] for a in node.args]) if node.args else frozenset()
-        return cache[expr]
+        return fold(expr, self._cache, _symbols_of)
+
+
+def _symbols_of(node, values) -> frozenset:
+    return frozenset((node,)) if node.is_Symbol else frozenset().union(*values)
 
 
 def substitute(expr: sp.Expr, mapping: dict, cache: dict | None = None) -> sp.Expr:
     """``expr.xreplace(mapping)`` that rebuilds each shared subexpression once."""
-    if cache is None:
-        cache = {}
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if node in cache:
-            stack.pop()
-            continue
-        if node in mapping:
-            cache[node] = mapping[node]
-            stack.pop()
-            continue
-        if not node.args:
-            cache[node] = node
-            stack.pop()
-            continue
-        pending = [a for a in node.args if a not in cache]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        new_args = [cache[a] for a in node.args]
-        if all(a is b for a, b in zip(new_args, node.args)):
-            cache[node] = node
-        else:
-            cache[node] = node.func(*new_args)
-    return cache[expr]
+    return fold(expr, {} if cache is None else cache, _rebuilt, stop=mapping.get)
+
+
+def _rebuilt(node, values):
+    if all(a is b for a, b in zip(values, node.args)):
+        return node
+    return node.func(*values)
 
 
 def tree_size(expr: sp.Expr, cache: dict | None = None) -> int:
     """How many nodes ``expr`` has written out as a tree (what printing walks)."""
-    if cache is None:
-        cache = {}
-    stack = [expr]
-    while stack:
-        node = stack[-1]
-        if node in cache:
-            stack.pop()
-            continue
-        pending = [a for a in node.args if a not in cache]
-        if pending:
-            stack.extend(pending)
-            continue
-        stack.pop()
-        cache[node] = 1 + sum(cache[a] for a in node.args)
-    return cache[expr]
+    return fold(expr, {} if cache is None else cache, lambda node, sizes: 1 + sum(sizes))

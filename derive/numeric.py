@@ -11,6 +11,7 @@ import numpy as np
 import sympy as sp
 
 from derive.activations import NUMERIC_FUNCTIONS, Softmax
+from derive.graph import fold
 
 
 class Evaluator:
@@ -21,28 +22,13 @@ class Evaluator:
         self._softmax: dict = {}
 
     def __call__(self, expr: sp.Expr):
-        cache = self._cache
-        stack = [expr]
-        while stack:
-            node = stack[-1]
-            if node in cache:
-                stack.pop()
-                continue
-            pending = [a for a in node.args if a not in cache]
-            if pending and not node.is_Number:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            cache[node] = self._apply(node)
-        return cache[expr]
+        return fold(expr, self._cache, self._apply)
 
-    def _apply(self, node):
-        cache = self._cache
+    def _apply(self, node, args):
         if node.is_Number:
             return float(node)
         if node.is_Symbol:
             raise KeyError(f"no value given for symbol {node}")
-        args = [cache[a] for a in node.args]
         if node.is_Add:
             total = args[0]
             for a in args[1:]:

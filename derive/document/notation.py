@@ -7,7 +7,7 @@ the a/z/δ style of Nielsen's book (a^l_j, w^l_{jk} into layer l, cost C).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derive.errors import DeriveError
 
@@ -57,20 +57,6 @@ NOTATIONS = {
         delta=lambda l: rf"\vec{{\delta}}^{{({l})}}",
         delta_element=lambda l, i: rf"\delta_{{{i}}}^{{({l})}}",
     ),
-    "layer": Notation(
-        name="layer",
-        node=lambda l, i: f"x_{{{i}}}" if l == 1 else f"x_{{{i}}}^{{({l})}}",
-        node_prime=lambda l, i: rf"x_{{{i}}}^{{({l})\;'}}",
-        preactivation=lambda l, i: f"z_{{{i}}}^{{({l})}}",
-        weight=lambda p, i, j: f"w_{{{_ij(i, j)}}}^{{({p})}}",
-        bias=lambda p, i: f"b_{{{i}}}^{{({p + 1})}}",
-        vector=lambda l: rf"\vec{{x}}^{{({l})}}",
-        vector_prime=lambda l: rf"\vec{{x}}^{{({l})\;'}}",
-        matrix=lambda p: f"W^{{({p})}}",
-        bias_vector=lambda p: rf"\vec{{b}}^{{({p + 1})}}",
-        delta=lambda l: rf"\vec{{\delta}}^{{({l})}}",
-        delta_element=lambda l, i: rf"\delta_{{{i}}}^{{({l})}}",
-    ),
     "nielsen": Notation(
         name="nielsen",
         node=lambda l, i: f"x_{{{i}}}" if l == 1 else f"a^{{{l}}}_{{{i}}}",
@@ -87,6 +73,14 @@ NOTATIONS = {
         default_loss_name="C",
     ),
 }
+
+
+NOTATIONS["layer"] = replace(  # the same, with weights named by their source layer
+    NOTATIONS["arrows"],
+    name="layer",
+    weight=lambda p, i, j: f"w_{{{_ij(i, j)}}}^{{({p})}}",
+    matrix=lambda p: f"W^{{({p})}}",
+)
 
 
 def notation(name: str) -> Notation:
