@@ -4,8 +4,7 @@ from __future__ import annotations
 import sys
 
 from codegen import DTYPES, FORMS, generate
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.files import write_text
 
 NAME = "code"
@@ -36,7 +35,7 @@ def command_line(arch, form: str, dtype: str, output: str) -> str:
 
 def run(args) -> int:
     arch = parse_architecture(args)
-    d = derive(arch)
+    d = derived(args, arch)
     source = generate(d, args.form, args.dtype, command_line(arch, args.form, args.dtype, args.output))
     changed = write_text(args.output, source)
     note = "wrote" if changed else "unchanged:"

@@ -122,7 +122,7 @@ def _loss_lines(d: Derivation, name) -> list[str]:
     """Statements that compute ``value``, the loss summed over the batch, without overflow."""
     arch, net = d.arch, d.network
     L = arch.depth
-    xs, zs, ys = net.outputs, net.preactivations[L], net.labels
+    zs, ys = net.preactivations[L], net.labels
     if arch.loss == "bce":  # -[y log σ(z) + (1 - y) log(1 - σ(z))] = softplus(z) - y z
         per_sample = sp.Add(*[Softplus(z) - y * z for z, y in zip(zs, ys)])
         return [f"value = m.total({code(per_sample, None, 'm')})"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from derive.activations import ACTIVATIONS
@@ -35,7 +36,19 @@ def architecture_options(positional: bool = True) -> argparse.ArgumentParser:
     parent.add_argument("--bias", action=argparse.BooleanOptionalAction, default=False,
                         help="biases on every non-input layer (default: no biases, as in the articles)")
     parent.add_argument("--debug", action="store_true", help="show a traceback on errors")
+    parent.add_argument("--quiet", action="store_true",
+                        help="no progress lines (they appear only on a terminal, for steps that take a while)")
     return parent
+
+
+def derived(args, arch):
+    """``derive(arch)`` with a progress line on a terminal (derivations of large networks take
+    seconds)."""
+    from derive.derivation import derive
+    from derive.progress import Progress
+
+    with Progress(args.quiet).step(f"deriving the {arch.describe()} and proving its pattern"):
+        return derive(arch)
 
 
 def debug_option() -> argparse.ArgumentParser:
@@ -81,6 +94,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into head or a closed pager: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

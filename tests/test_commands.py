@@ -80,3 +80,14 @@ def test_demo_without_its_extras_says_how_to_get_them(monkeypatch, capsys):
         monkeypatch.setitem(sys.modules, name, None)
     assert main(["demo"]) == 2
     assert "pip install 'derive[demo]'" in capsys.readouterr().err
+
+
+def test_output_piped_into_a_closed_reader_gives_no_traceback():
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "derive", "show", "12-12-12"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert b"Traceback" not in err

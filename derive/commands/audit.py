@@ -4,8 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.errors import DeriveError
 from derive.progress import Progress
 
@@ -24,7 +23,6 @@ TAKES_ARCHITECTURE = "option"
 def add_options(parser) -> None:
     parser.add_argument("article", metavar="ARTICLE.md", help="the Markdown article")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def run(args) -> int:
@@ -37,8 +35,9 @@ def run(args) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise DeriveError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
     arch = parse_architecture(args)
+    checker = Checker(derived(args, arch))
     with Progress(args.quiet or args.format == "json").step(f"auditing {path.name}"):
-        items = audit(markdown, Checker(derive(arch)), arch)
+        items = audit(markdown, checker, arch)
     if args.format == "json":
         print(json.dumps({"items": [item.as_dict() for item in items]}, ensure_ascii=False, indent=2))
     else:

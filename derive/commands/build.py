@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.files import write_text
 from derive.progress import Progress
 
@@ -27,7 +26,6 @@ FINITE_DIFFERENCE_ELEMENTS = 200  # elements checked by finite differences (all 
 
 def add_options(parser) -> None:
     parser.add_argument("-o", "--output", metavar="DIR", help="the folder to write (default derive-ARCH)")
-    parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
 def run(args) -> int:
@@ -41,8 +39,7 @@ def run(args) -> int:
     folder = Path(args.output or f"derive-{arch.text}")
     progress = Progress(args.quiet)
     files = []
-    with progress.step(f"deriving {arch.describe()}"):
-        d = derive(arch)
+    d = derived(args, arch)
     if arch.parameter_count <= DOCUMENT_LIMIT:
         with progress.step("writing the derivation (every equation proven)"):
             svg_path = folder / "derivation-network.svg"

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.errors import DeriveError
 
 NAME = "check"
@@ -40,7 +39,7 @@ def run(args) -> int:
 
         parts = [sp.Derivative(sp.Symbol("MSE" if arch.loss.endswith("mse") else "L"),
                                naming.parameter_symbol(name, i, j), evaluate=False)] + parts
-    verdicts = Checker(derive(arch)).check(parts)
+    verdicts = Checker(derived(args, arch)).check(parts)
     wrong = [v for v in verdicts if v.verdict == "wrong"]
     for number, v in enumerate(verdicts, start=1):
         where = f"link {number} of {len(verdicts)}: " if len(verdicts) > 1 else ""

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.document.notation import NOTATIONS
 from derive.errors import DeriveError
 
@@ -38,7 +37,7 @@ def run(args) -> int:
     form = args.format or ("md" if output.suffix.lower() in (".md", ".markdown") else "tex")
     if args.loss_name is not None and not args.loss_name.replace("_", "").isalnum():
         raise DeriveError(f"--loss-name {args.loss_name!r} must be letters and digits, like MSE, C or L")
-    d = derive(parse_architecture(args))
+    d = derived(args, parse_architecture(args))
     written = write_document(d, output, form, wrt=args.wrt, notation_name=args.notation, loss_name=args.loss_name)
     for path, changed in written:
         print(f"{'wrote' if changed else 'unchanged:'} {path}")

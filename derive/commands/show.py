@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.cli import parse_architecture
-from derive.derivation import derive
+from derive.cli import derived, parse_architecture
 from derive.errors import TooLargeError
 
 NAME = "show"
@@ -23,7 +22,7 @@ def add_options(parser) -> None:
 
 
 def run(args) -> int:
-    d = derive(parse_architecture(args))
+    d = derived(args, parse_architecture(args))
     print(d.summary())
     print()
     print("partial derivatives, named quantities substituted back (x3_1 is x_1^(3), x3'_1 its σ'):")
