@@ -122,6 +122,9 @@ class _Build(lark.Transformer):
     def neg(self, items):
         return -items[1]
 
+    def pos(self, items):
+        return items[1]
+
     def mul(self, items):
         factors = [i for i in items if not isinstance(i, lark.Token)]
         a, b = factors
