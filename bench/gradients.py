@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+# PyTorch's OpenMP threads otherwise spin after each call and slow whatever runs next.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -34,8 +38,9 @@ def load(name):
 
 
 def seconds_per_call(functions: dict, rounds: int, budget: float = 0.05) -> dict:
-    """Median seconds per call of each function; every round times all of them in turn,
-    so that the machine's noise falls on all alike."""
+    """Median seconds per call of each function; every round times all of them, in an order
+    that rotates from round to round, so that the machine's noise (and whatever one library
+    leaves running after its call) falls on all alike."""
     calls = {}
     for name, function in functions.items():
         function()
@@ -43,8 +48,11 @@ def seconds_per_call(functions: dict, rounds: int, budget: float = 0.05) -> dict
         function()
         calls[name] = max(1, int(budget / max(time.perf_counter() - start, 1e-7)))
     samples = {name: [] for name in functions}
-    for _ in range(rounds):
-        for name, function in functions.items():
+    names = list(functions)
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            function = functions[name]
             start = time.perf_counter()
             for _ in range(calls[name]):
                 function()
