@@ -62,7 +62,10 @@ def parse_architecture(args) -> Architecture:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="derive", description=__doc__)
+    parser = _Parser(prog="derive", description=(
+        "Backpropagation derivations written out as in the articles, verified NumPy gradient code, "
+        "and checks of hand-derived formulas and hand-written backprop. "
+        "Run 'derive COMMAND --help' for worked examples."))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
     from codegen import command as code

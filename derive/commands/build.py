@@ -65,6 +65,9 @@ def run(args) -> int:
     print(f"\ngenerated gradients against a hand-written backprop and finite differences, "
           f"{VERIFY_BATCH} random samples: largest relative difference {worst['reference']:.1e} "
           f"(backprop), {worst['differences']:.1e} (finite differences)")
+    if arch.parameter_count > DOCUMENT_LIMIT:
+        print(f"\nderivation documents skipped: they write out every weight, and {arch.text} has "
+              f"{arch.parameter_count:,} parameters (limit {DOCUMENT_LIMIT})")
     print(f"\nfiles in {folder}/:")
     for path, changed in files:
         print(f"  {'wrote    ' if changed else 'unchanged'} {path.name}")
