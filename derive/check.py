@@ -18,7 +18,7 @@ import sympy as sp
 
 from derive import naming
 from derive.derivation import Derivation
-from derive.document.model import Document, _equal, _rewritten
+from derive.document.model import Document, equal_values, rewritten
 from derive.errors import DeriveError
 from derive.numeric import Evaluator
 
@@ -74,7 +74,7 @@ class Checker:
         return part.xreplace({s: self.document.loss_symbol for s in names})
 
     def _link(self, a, b) -> LinkVerdict:
-        if self._equal(a, b):
+        if self.equal_values(a, b):
             return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, weights and "
                                "labels, their difference simplifies to zero")
         verdict = LinkVerdict(a, b, "wrong")
@@ -85,10 +85,10 @@ class Checker:
         verdict.diagnosis = self._diagnosis(a, b)
         return verdict
 
-    def _equal(self, a, b) -> bool:
+    def equal_values(self, a, b) -> bool:
         doc = self.document
         va, vb = doc.value(a), doc.value(b)
-        return _equal(va, vb, doc.assumptions) or _equal(_rewritten(va), _rewritten(vb), doc.assumptions)
+        return equal_values(va, vb, doc.assumptions) or equal_values(rewritten(va), rewritten(vb), doc.assumptions)
 
     # numbers -------------------------------------------------------------------------
     def _point(self, rng) -> dict:
@@ -104,7 +104,7 @@ class Checker:
 
     def _numbers(self, expr, point) -> float:
         value = self.document.value(expr)
-        return float(Evaluator(point)(_rewritten(value)))
+        return float(Evaluator(point)(rewritten(value)))
 
     def _close(self, a, b) -> bool:
         try:
@@ -135,7 +135,7 @@ class Checker:
         return None
 
     def _confirmed(self, a, candidate) -> bool:
-        return self._close(a, candidate) and self._equal(a, candidate)
+        return self._close(a, candidate) and self.equal_values(a, candidate)
 
     def _other_parameter(self, a, b):
         if not isinstance(a, sp.Derivative) or not a.expr == self.document.loss_symbol:
@@ -144,7 +144,7 @@ class Checker:
         for other in self.net.all_parameters:
             if other != claimed:
                 candidate = sp.Derivative(self.document.loss_symbol, other, evaluate=False)
-                if self._close(candidate, b) and self._equal(candidate, b):
+                if self._close(candidate, b) and self.equal_values(candidate, b):
                     loss = sp.latex(self.document.loss_symbol)
                     return (f"this equals ∂{loss}/∂{naming.latex_name(other.name)}, "
                             f"not ∂{loss}/∂{naming.latex_name(claimed.name)}")
@@ -174,7 +174,7 @@ class Checker:
         if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
             return None
         factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
-        if factor == 1 or not self._equal(b, factor * a):
+        if factor == 1 or not self.equal_values(b, factor * a):
             return None
         if factor == -1:
             return "the sign is wrong"
@@ -219,12 +219,12 @@ class Checker:
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
             return "one side is a matrix and the other is not"
         if a.shape != b.shape:
-            if a.shape == b.T.shape and self._equal(a, b.T):
+            if a.shape == b.T.shape and self.equal_values(a, b.T):
                 return f"the right side is the transpose of the left ({b.shape[0]}×{b.shape[1]} instead of " \
                        f"{a.shape[0]}×{a.shape[1]})"
             return f"the shapes differ: {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}"
         wrong = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])
-                 if not self._equal(a[i, j], b[i, j])]
+                 if not self.equal_values(a[i, j], b[i, j])]
         entries = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong)
         first = wrong[0]
         detail = self._diagnosis(a[first], b[first]) if not isinstance(doc.value(a[first]), sp.MatrixBase) else None

@@ -120,8 +120,8 @@ class Document:
             return
         values = [self.value(p) for p in equation.parts]
         for k in range(1, len(values)):
-            if not (_equal(values[k - 1], values[k], self.assumptions)
-                    or _equal(_rewritten(values[k - 1]), _rewritten(values[k]), self.assumptions)):
+            if not (equal_values(values[k - 1], values[k], self.assumptions)
+                    or equal_values(rewritten(values[k - 1]), rewritten(values[k]), self.assumptions)):
                 raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
 
     def prove_all(self) -> int:
@@ -132,7 +132,7 @@ class Document:
         return count
 
 
-def _rewritten(value):
+def rewritten(value):
     """``value`` with every activation derivative f'(u) written by its rewrite rule in f(u)
     (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_rules.py proves."""
     for entry in ACTIVATIONS.values():
@@ -141,9 +141,9 @@ def _rewritten(value):
     return value
 
 
-def _equal(a, b, assumptions) -> bool:
+def equal_values(a, b, assumptions) -> bool:
     if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
             return False
-        return all(_equal(x, y, assumptions) for x, y in zip(a, b))
+        return all(equal_values(x, y, assumptions) for x, y in zip(a, b))
     return difference_is_zero(a, b, assumptions or None) is not None
