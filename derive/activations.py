@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from derive.errors import DeriveError
+from derive.errors import lookup
 
 
 def _stable_sigmoid(z):
@@ -203,8 +203,4 @@ for _a in ACTIVATIONS.values():
 
 def activation(name: str) -> Activation:
     """The table entry for ``name``; an unknown name is a one-line error."""
-    try:
-        return ACTIVATIONS[name]
-    except KeyError:
-        known = ", ".join(ACTIVATIONS)
-        raise DeriveError(f"unknown activation {name!r}; use one of: {known}") from None
+    return lookup(ACTIVATIONS, name, "activation")

@@ -7,3 +7,11 @@ class DeriveError(ValueError):
 
 class TooLargeError(DeriveError):
     """A request that would need an expression too large to build or print."""
+
+
+def lookup(table: dict, name: str, what: str):
+    """``table[name]``, or a one-line error that names the unknown ``what`` and lists the known."""
+    try:
+        return table[name]
+    except KeyError:
+        raise DeriveError(f"unknown {what} {name!r}; use one of: {', '.join(table)}") from None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.errors import DeriveError
+from derive.errors import lookup
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,4 @@ LOSSES: dict[str, Loss] = {
 
 def loss(name: str) -> Loss:
     """The table entry for ``name``; an unknown name is a one-line error."""
-    try:
-        return LOSSES[name]
-    except KeyError:
-        known = ", ".join(LOSSES)
-        raise DeriveError(f"unknown loss {name!r}; use one of: {known}") from None
+    return lookup(LOSSES, name, "loss")

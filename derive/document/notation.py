@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from derive.errors import DeriveError
+from derive.errors import lookup
 
 
 def _ij(i: int, j: int) -> str:
@@ -84,7 +84,5 @@ NOTATIONS["layer"] = replace(  # the same, with weights named by their source la
 
 
 def notation(name: str) -> Notation:
-    try:
-        return NOTATIONS[name]
-    except KeyError:
-        raise DeriveError(f"unknown notation {name!r}; use one of: {', '.join(NOTATIONS)}") from None
+    """The table entry for ``name``; an unknown name is a one-line error."""
+    return lookup(NOTATIONS, name, "notation")
