@@ -1,6 +1,8 @@
 """The network drawn with every edge labelled by its weight: TikZ for LaTeX, SVG for Markdown."""
 from __future__ import annotations
 
+import math
+
 from derive.document.notation import Notation
 
 LABEL_LIMIT = 40  # edges; beyond this the labels would overlap, so edges stay unlabelled
@@ -16,15 +18,16 @@ def tikz(arch, notation: Notation) -> str:
     label = sum(a * b for a, b in zip(widths, widths[1:])) <= LABEL_LIMIT
     lines = [r"\begin{center}", r"\begin{tikzpicture}[x=1cm,y=1cm,",
              r"  neuron/.style={circle,draw,minimum size=0.9cm,inner sep=0pt},",
-             r"  weight/.style={font=\scriptsize,fill=white,inner sep=1pt}]"]
+             r"  weight/.style={font=\tiny,sloped,above,inner sep=1pt}]"]
     for l, n in enumerate(widths, start=1):
         for i in range(1, n + 1):
-            lines.append(rf"\node[neuron] (n{l}-{i}) at ({3.6 * (l - 1):.1f},{_y(widths, l, i, 1.5):.2f}) "
+            lines.append(rf"\node[neuron] (n{l}-{i}) at ({4.2 * (l - 1):.1f},{_y(widths, l, i, 1.6):.2f}) "
                          rf"{{${notation.node(l, i)}$}};")
     for p in range(1, len(widths)):
         for i in range(1, widths[p] + 1):
             for j in range(1, widths[p - 1] + 1):
-                text = rf" node[weight,pos={0.25 + 0.5 * ((i + j) % 2) * 0.5:.3f}] {{${notation.weight(p, i, j)}$}}" if label else ""
+                where = 0.22 + 0.5 * (i - 1) / max(1, widths[p] - 1)  # staggered by destination
+                text = rf" node[weight,pos={where:.3f}] {{${notation.weight(p, i, j)}$}}" if label else ""
                 lines.append(rf"\draw[->] (n{p}-{j}) --{text} (n{p + 1}-{i});")
     lines += [r"\end{tikzpicture}", r"\end{center}"]
     return "\n".join(lines)
@@ -46,7 +49,7 @@ def svg(arch, notation: Notation) -> str:
     width = dx * (len(widths) - 1) + 2 * r + 40
     cy = height / 2
     x = lambda l: 20 + r + dx * (l - 1)
-    y = lambda l, i: cy + _y(widths, l, i, dy)
+    y = lambda l, i: cy - _y(widths, l, i, dy)  # node 1 on top, as in the TikZ drawing
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
            f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="serif" font-size="13">',
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
@@ -57,11 +60,13 @@ def svg(arch, notation: Notation) -> str:
                 x1, y1, x2, y2 = x(p) + r, y(p, j), x(p + 1) - r, y(p + 1, i)
                 out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#555" '
                            'marker-end="url(#arrow)"/>')
-                if label:
-                    t = 0.25 + 0.25 * ((i + j) % 2)
+                if label:  # along the edge, staggered by destination, as in the TikZ drawing
+                    t = 0.22 + 0.5 * (i - 1) / max(1, widths[p] - 1)
                     lx, ly = x1 + t * (x2 - x1), y1 + t * (y2 - y1)
+                    angle = math.degrees(math.atan2(y2 - y1, x2 - x1))
                     out.append(f'<text x="{lx:.1f}" y="{ly - 3:.1f}" font-size="10" text-anchor="middle" '
-                               f'fill="#036">{_escape(_plain(notation.weight(p, i, j)))}</text>')
+                               f'transform="rotate({angle:.1f} {lx:.1f} {ly:.1f})" fill="#036">'
+                               f'{_escape(_plain(notation.weight(p, i, j)))}</text>')
     for l, n in enumerate(widths, start=1):
         for i in range(1, n + 1):
             out.append(f'<circle cx="{x(l):.1f}" cy="{y(l, i):.1f}" r="{r}" fill="white" stroke="black"/>')
