@@ -152,12 +152,12 @@ def loss_and_gradients(params, X, Y, out=None):
     # ∇W^(2→3) = δ^(3) (x^(2))ᵀ
     _gradient(delta3, x2, grads["W2"])
     # ∇b^(3) = δ^(3)
-    np.sum(delta3, axis=0, out=grads["b2"])
+    np.add.reduce(delta3, axis=0, out=grads["b2"])
     # δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     delta2 = np.matmul(delta3, params["W2"], out=workspace["delta2"])
     delta2 *= _tanh_prime(x2, z2, workspace["prime2"])  # x' = 1 - x^2
     # ∇W^(1→2) = δ^(2) (x^(1))ᵀ
     _gradient(delta2, x1, grads["W1"])
     # ∇b^(2) = δ^(2)
-    np.sum(delta2, axis=0, out=grads["b1"])
+    np.add.reduce(delta2, axis=0, out=grads["b1"])
     return value, grads

@@ -161,19 +161,19 @@ def loss_and_gradients(params, X, Y, out=None):
     # ∇W^(3→4) = δ^(4) (x^(3))ᵀ
     _gradient(delta4, x3, grads["W3"])
     # ∇b^(4) = δ^(4)
-    np.sum(delta4, axis=0, out=grads["b3"])
+    np.add.reduce(delta4, axis=0, out=grads["b3"])
     # δ^(3) = (W^(3→4))ᵀ δ^(4) ⊙ x^(3)'
     delta3 = np.matmul(delta4, params["W3"], out=workspace["delta3"])
     delta3 *= _relu_prime(x3, z3, workspace["prime3"])  # x' = [z > 0]
     # ∇W^(2→3) = δ^(3) (x^(2))ᵀ
     _gradient(delta3, x2, grads["W2"])
     # ∇b^(3) = δ^(3)
-    np.sum(delta3, axis=0, out=grads["b2"])
+    np.add.reduce(delta3, axis=0, out=grads["b2"])
     # δ^(2) = (W^(2→3))ᵀ δ^(3) ⊙ x^(2)'
     delta2 = np.matmul(delta3, params["W2"], out=workspace["delta2"])
     delta2 *= _relu_prime(x2, z2, workspace["prime2"])  # x' = [z > 0]
     # ∇W^(1→2) = δ^(2) (x^(1))ᵀ
     _gradient(delta2, x1, grads["W1"])
     # ∇b^(2) = δ^(2)
-    np.sum(delta2, axis=0, out=grads["b1"])
+    np.add.reduce(delta2, axis=0, out=grads["b1"])
     return value, grads
