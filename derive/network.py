@@ -14,7 +14,7 @@ import sympy as sp
 from derive import naming
 from derive.activations import Softmax, activation
 from derive.architecture import Architecture
-from derive.graph import product, substitute, tree_size  # noqa: F401  (tree_size re-exported)
+from derive.graph import product, substitute
 from derive.losses import loss as loss_entry
 
 LOSS = sp.Symbol("L")

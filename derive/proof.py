@@ -1,21 +1,11 @@
 """Symbolic proofs that two expressions are equal: their difference simplifies to zero."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sympy as sp
 
 from derive.graph import tree_size
 
 EXPAND_LIMIT = 20_000  # tree nodes; beyond this only canonical-form equality is tried
-
-
-@dataclass(frozen=True)
-class Proof:
-    """How an identity ``lhs = rhs`` was established."""
-
-    statement: str
-    method: str  # "canonical form", "expansion", "simplification"
 
 
 def difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, substitutions: dict | None = None) -> str | None:

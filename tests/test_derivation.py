@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import derive
 from derive import derivation as derivation_module
 from derive import naming
-from derive.network import tree_size
+from derive.graph import tree_size
 
 from . import backprop, finite_differences
 from .conftest import (
