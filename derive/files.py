@@ -9,13 +9,17 @@ from derive.errors import DeriveError
 
 
 def write_text(path, text: str) -> bool:
-    """Write ``text`` to ``path`` atomically; returns False when it was already there.
+    """Write ``text`` (UTF-8) to ``path`` atomically; False when it was already there."""
+    return write_bytes(path, text.encode("utf-8"))
 
-    The text goes to a temporary file in the same folder first and is renamed over
+
+def write_bytes(path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically; returns False when it was already there.
+
+    The data goes to a temporary file in the same folder first and is renamed over
     the target, so an interrupted run never leaves a half-written file.
     """
     path = Path(path)
-    data = text.encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         return False
     if path.is_dir():

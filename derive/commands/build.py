@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from derive.cli import derived, parse_architecture
-from derive.files import write_text
+from derive.errors import DeriveError
+from derive.files import write_bytes, write_text
 from derive.progress import Progress
 
 NAME = "build"
@@ -32,8 +33,9 @@ def run(args) -> int:
     from codegen import generate
     from codegen.command import command_line
     from codegen.unrolled import UNROLLED_LIMIT
-    from derive.document import render_document
+    from derive.document import proven_document
     from derive.document.build import DOCUMENT_LIMIT
+    from derive.document.render import svg_of, to_markdown, to_tex
 
     arch = parse_architecture(args)
     folder = Path(args.output or f"derive-{arch.text}")
@@ -43,10 +45,10 @@ def run(args) -> int:
     if arch.parameter_count <= DOCUMENT_LIMIT:
         with progress.step("writing the derivation (every equation proven)"):
             svg_path = folder / "derivation-network.svg"
-            markdown, svg = render_document(d, "md", svg_name=svg_path.name)
-            tex, _ = render_document(d, "tex")
-            files += [_write(folder / "derivation.md", markdown), _write(svg_path, svg),
-                      _write(folder / "derivation.tex", tex)]
+            document, note = proven_document(d)
+            files += [_write(folder / "derivation.md", to_markdown(document, note, svg_path.name)),
+                      _write(svg_path, svg_of(document, note)),
+                      _write(folder / "derivation.tex", to_tex(document, note))]
         if shutil.which("pdflatex"):
             with progress.step("compiling the PDF"):
                 files.append(_pdf(folder / "derivation.tex", changed=files[-1][1]))
@@ -87,20 +89,11 @@ def _pdf(tex: Path, changed: bool):
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
     with tempfile.TemporaryDirectory() as work:
         shutil.copy(tex, Path(work) / tex.name)
-        for _ in range(2):
-            result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                                    cwd=work, capture_output=True, env=env, timeout=600)
+        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+                                cwd=work, capture_output=True, env=env, timeout=600)
         if result.returncode != 0:
-            from derive.errors import DeriveError
-
             raise DeriveError(f"pdflatex failed on {tex}; run it by hand to see the log")
-        data = (Path(work) / pdf.name).read_bytes()
-    if pdf.exists() and pdf.read_bytes() == data:
-        return pdf, False
-    temporary = pdf.with_name(f".{pdf.name}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, pdf)
-    return pdf, True
+        return pdf, write_bytes(pdf, (Path(work) / pdf.name).read_bytes())
 
 
 def _relative(a: dict, b: dict) -> float:

@@ -5,16 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def render_document(d, form: str = "tex", wrt=None, notation_name: str = "arrows", loss_name=None,
-           svg_name: str = "network.svg") -> tuple[str, str | None]:
-    """The document's text, and the SVG diagram for Markdown; every equation proven first."""
+def proven_document(d, wrt=None, notation_name: str = "arrows", loss_name=None):
+    """The document model of ``d`` with every equation proven, and its notation."""
     from derive.document.build import build_document
     from derive.document.notation import notation
-    from derive.document.render import svg_of, to_markdown, to_tex
 
     document = build_document(d, wrt=wrt, loss_name=loss_name, notation_name=notation_name)
     document.prove_all()
-    note = notation(notation_name)
+    return document, notation(notation_name)
+
+
+def render_document(d, form: str = "tex", wrt=None, notation_name: str = "arrows", loss_name=None,
+                    svg_name: str = "network.svg") -> tuple[str, str | None]:
+    """The document's text, and the SVG diagram for Markdown; every equation proven first."""
+    from derive.document.render import svg_of, to_markdown, to_tex
+
+    document, note = proven_document(d, wrt, notation_name, loss_name)
     if form == "tex":
         return to_tex(document, note), None
     return to_markdown(document, note, svg_name), svg_of(document, note)
