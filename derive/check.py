@@ -18,7 +18,7 @@ import sympy as sp
 
 from derive import naming
 from derive.derivation import Derivation
-from derive.document.model import Document, equal_values, rewritten
+from derive.document.model import Document, rewritten
 from derive.errors import DeriveError
 from derive.numeric import Evaluator
 
@@ -56,6 +56,9 @@ class Checker:
                                  loss=d.loss, matrices={}, assumptions=assumptions, named=deltas)
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
+        # one evaluator per point, so that candidates share the work on their common parts
+        self._evaluators = [Evaluator(point) for point in self.points]
+        self._written: dict = {}  # part -> its written-out value, rewrite rules applied
 
     # ---------------------------------------------------------------------------------
     def check(self, parts: list) -> list[LinkVerdict]:
@@ -74,7 +77,7 @@ class Checker:
         return part.xreplace({s: self.document.loss_symbol for s in names})
 
     def _link(self, a, b) -> LinkVerdict:
-        if self.equal_values(a, b):
+        if self.document.equal(a, b):
             return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, weights and "
                                "labels, their difference simplifies to zero")
         verdict = LinkVerdict(a, b, "wrong")
@@ -85,10 +88,6 @@ class Checker:
         verdict.diagnosis = self._diagnosis(a, b)
         return verdict
 
-    def equal_values(self, a, b) -> bool:
-        doc = self.document
-        va, vb = doc.value(a), doc.value(b)
-        return equal_values(va, vb, doc.assumptions) or equal_values(rewritten(va), rewritten(vb), doc.assumptions)
 
     # numbers -------------------------------------------------------------------------
     def _point(self, rng) -> dict:
@@ -102,14 +101,16 @@ class Checker:
         values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
         return values
 
-    def _numbers(self, expr, point) -> float:
-        value = self.document.value(expr)
-        return float(Evaluator(point)(rewritten(value)))
+    def _numbers(self, expr, k: int) -> float:
+        """``expr`` at screening point ``k``."""
+        if expr not in self._written:
+            self._written[expr] = rewritten(self.document.value(expr))
+        return float(self._evaluators[k](self._written[expr]))
 
     def _close(self, a, b) -> bool:
         try:
-            for point in self.points:
-                x, y = self._numbers(a, point), self._numbers(b, point)
+            for k in range(len(self.points)):
+                x, y = self._numbers(a, k), self._numbers(b, k)
                 if not abs(x - y) <= TOLERANCE * max(1.0, abs(x), abs(y)):
                     return False
         except (KeyError, TypeError, ZeroDivisionError, OverflowError):
@@ -121,10 +122,10 @@ class Checker:
         shown = {}
         named = {s for s in _free(a) | _free(b) if isinstance(s, naming.NetworkSymbol)}
         for s in sorted(named | set(self.net.inputs), key=_symbol_order):
-            shown[naming.latex_name(s.name)] = self._numbers(s, point)
+            shown[naming.latex_name(s.name)] = self._numbers(s, 0)
         for s in sorted(set(point) - set(shown), key=_symbol_order):
             shown.setdefault(naming.latex_name(s.name), point[s])
-        return {"values": shown, "left": self._numbers(a, point), "right": self._numbers(b, point)}
+        return {"values": shown, "left": self._numbers(a, 0), "right": self._numbers(b, 0)}
 
     # diagnosis -------------------------------------------------------------------------
     def _diagnosis(self, a, b) -> str | None:
@@ -135,7 +136,7 @@ class Checker:
         return None
 
     def _confirmed(self, a, candidate) -> bool:
-        return self._close(a, candidate) and self.equal_values(a, candidate)
+        return self._close(a, candidate) and self.document.equal(a, candidate)
 
     def _other_parameter(self, a, b):
         if not isinstance(a, sp.Derivative) or not a.expr == self.document.loss_symbol:
@@ -144,7 +145,7 @@ class Checker:
         for other in self.net.all_parameters:
             if other != claimed:
                 candidate = sp.Derivative(self.document.loss_symbol, other, evaluate=False)
-                if self._close(candidate, b) and self.equal_values(candidate, b):
+                if self._close(candidate, b) and self.document.equal(candidate, b):
                     loss = sp.latex(self.document.loss_symbol)
                     return (f"this equals ∂{loss}/∂{naming.latex_name(other.name)}, "
                             f"not ∂{loss}/∂{naming.latex_name(claimed.name)}")
@@ -166,15 +167,15 @@ class Checker:
 
     def _factor(self, a, b):
         ratios = []
-        for point in self.points:
-            left, right = self._numbers(a, point), self._numbers(b, point)
+        for k in range(len(self.points)):
+            left, right = self._numbers(a, k), self._numbers(b, k)
             if abs(left) < 1e-12:
                 return None
             ratios.append(right / left)
         if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
             return None
         factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
-        if factor == 1 or not self.equal_values(b, factor * a):
+        if factor == 1 or not self.document.equal(b, factor * a):
             return None
         if factor == -1:
             return "the sign is wrong"
@@ -219,12 +220,12 @@ class Checker:
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
             return "one side is a matrix and the other is not"
         if a.shape != b.shape:
-            if a.shape == b.T.shape and self.equal_values(a, b.T):
+            if a.shape == b.T.shape and self.document.equal(a, b.T):
                 return f"the right side is the transpose of the left ({b.shape[0]}×{b.shape[1]} instead of " \
                        f"{a.shape[0]}×{a.shape[1]})"
             return f"the shapes differ: {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}"
         wrong = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])
-                 if not self.equal_values(a[i, j], b[i, j])]
+                 if not self.document.equal(a[i, j], b[i, j])]
         entries = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong)
         first = wrong[0]
         detail = self._diagnosis(a[first], b[first]) if not isinstance(doc.value(a[first]), sp.MatrixBase) else None

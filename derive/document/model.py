@@ -120,9 +120,18 @@ class Document:
             return
         values = [self.value(p) for p in equation.parts]
         for k in range(1, len(values)):
-            if not (equal_values(values[k - 1], values[k], self.assumptions)
-                    or equal_values(rewritten(values[k - 1]), rewritten(values[k]), self.assumptions)):
+            if not self.same_values(values[k - 1], values[k]):
                 raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
+
+    def equal(self, a, b) -> bool:
+        """Whether two parts are proven equal."""
+        return self.same_values(self.value(a), self.value(b))
+
+    def same_values(self, a, b) -> bool:
+        """Whether two written-out values are proven equal, as they stand or after the
+        activations' rewrite rules."""
+        return (equal_values(a, b, self.assumptions)
+                or equal_values(rewritten(a), rewritten(b), self.assumptions))
 
     def prove_all(self) -> int:
         count = 0
