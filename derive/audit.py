@@ -7,6 +7,7 @@ continues the chain of the block before it. Each link ``A = B`` of a chain is on
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -150,4 +151,4 @@ def _link_texts(latex: str, count: int) -> list[str]:
     parts.append("".join(current).strip())
     if len(parts) != count:
         return [latex] * (count - 1)
-    return [f"{a} = {b}" for a, b in zip(parts, parts[1:])]
+    return [f"{a} = {b}" for a, b in itertools.pairwise(parts)]

@@ -65,7 +65,7 @@ class Checker:
         parts = [self._rename_loss(p) for p in parts]
         if len(parts) < 2:
             raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
-        return [self._link(a, b) for a, b in zip(parts, parts[1:])]
+        return [self._link(a, b) for a, b in itertools.pairwise(parts)]
 
     def _rename_loss(self, part):
         """Any name that is not a network symbol (MSE, C, L …) stands for the loss; the
@@ -139,7 +139,7 @@ class Checker:
         return self._close(a, candidate) and self.document.equal(a, candidate)
 
     def _other_parameter(self, a, b):
-        if not isinstance(a, sp.Derivative) or not a.expr == self.document.loss_symbol:
+        if not isinstance(a, sp.Derivative) or a.expr != self.document.loss_symbol:
             return None
         (claimed, _), = a.variable_count
         for other in self.net.all_parameters:
@@ -194,8 +194,8 @@ class Checker:
             for s, t in itertools.combinations(symbols, 2):
                 moved = _layers_swapped(s, t)
                 if moved:
-                    fixes.append((moved, f"{_tex(s)} and {_tex(t)} are in each other's layer "
-                                         f"({_tex(moved[s])} and {_tex(moved[t])} belong there)"))
+                    fixes.append((moved, (f"{_tex(s)} and {_tex(t)} are in each other's layer "
+                                         f"({_tex(moved[s])} and {_tex(moved[t])} belong there)")))
             for mapping, text in fixes:
                 candidate = sp.Add(*terms[:k], term.xreplace(mapping), *terms[k + 1:])
                 if self._confirmed(a, candidate):

@@ -5,10 +5,8 @@ import argparse
 import os
 import sys
 
-from derive.activations import ACTIVATIONS
-from derive.architecture import Architecture
+from derive.commands.options import architecture_options, debug_option
 from derive.errors import DeriveError
-from derive.losses import LOSSES
 
 EXIT_BAD_INPUT = 2
 
@@ -20,47 +18,6 @@ class _Parser(argparse.ArgumentParser):
         raise DeriveError(f"{message} (see {self.prog} --help)")
 
 
-def architecture_options(positional: bool = True) -> argparse.ArgumentParser:
-    """The options every command that takes a network shares; ``positional=False`` makes
-    the widths an option, ``--arch`` (for commands whose positional argument is a formula)."""
-    parent = argparse.ArgumentParser(add_help=False)
-    if positional:
-        parent.add_argument("arch", metavar="ARCH", help="layer widths joined by '-', e.g. 3-2-2")
-    else:
-        parent.add_argument("--arch", required=True, metavar="ARCH", help="layer widths joined by '-', e.g. 3-2-2")
-    parent.add_argument(
-        "--activation", default="sigmoid",
-        help=f"one for every layer or a comma list per non-input layer: {', '.join(ACTIVATIONS)} "
-             "(default sigmoid)")
-    parent.add_argument("--loss", default="mse", help=f"{', '.join(LOSSES)} (default mse)")
-    parent.add_argument("--bias", action=argparse.BooleanOptionalAction, default=False,
-                        help="biases on every non-input layer (default: no biases, as in the articles)")
-    parent.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    parent.add_argument("--quiet", action="store_true",
-                        help="no progress lines (they appear only on a terminal, for steps that take a while)")
-    return parent
-
-
-def derived(args, arch):
-    """``derive(arch)`` with a progress line on a terminal (derivations of large networks take
-    seconds)."""
-    from derive.derivation import derive
-    from derive.progress import Progress
-
-    with Progress(args.quiet).step(f"deriving the {arch.describe()} and proving its pattern"):
-        return derive(arch)
-
-
-def debug_option() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    return parent
-
-
-def parse_architecture(args) -> Architecture:
-    return Architecture.parse(args.arch, activation=args.activation, loss=args.loss, bias=args.bias)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description=(
         "Backpropagation derivations written out as in the articles, verified NumPy gradient code, "
@@ -68,8 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Run 'derive COMMAND --help' for worked examples."))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     parent = architecture_options()
-    from codegen import command as code
-    from derive.commands import audit, build, check, check_code, demo, latex, show
+    from derive.commands import audit, build, check, check_code, code, demo, latex, show
 
     by_option = architecture_options(positional=False)
     for module in (build, show, code, latex, check, audit, check_code, demo):

@@ -52,7 +52,7 @@ def load_function(target: str):
     sys.path.insert(0, str(Path(path).resolve().parent))
     try:
         spec.loader.exec_module(module)
-    except Exception as error:  # the user's module: any failure is theirs to fix
+    except Exception as error:  # noqa: BLE001 - the user's module: any failure is theirs to fix
         raise DeriveError(f"importing {path} failed: {type(error).__name__}: {error}") from None
     finally:
         sys.path.pop(0)
@@ -74,7 +74,7 @@ def check_function(function, arch, seed: int = 11) -> CodeReport:
         Y = rng.normal(0, 1, (BATCH, arch.widths[-1]))
     try:
         theirs = function({k: v.copy() for k, v in params.items()}, X.copy(), Y.copy())
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the user's code: any failure is its verdict
         raise DeriveError(f"the function raised {type(error).__name__}: {error}") from None
     if isinstance(theirs, tuple) and len(theirs) == 2 and isinstance(theirs[1], dict):
         theirs = theirs[1]  # loss_and_gradients

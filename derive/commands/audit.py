@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derive.cli import derived, parse_architecture
+from derive.commands.options import derived, parse_architecture
 from derive.errors import DeriveError
 from derive.progress import Progress
 

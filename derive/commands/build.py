@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from derive.cli import derived, parse_architecture
+from derive.commands.options import derived, parse_architecture
 from derive.errors import DeriveError
 from derive.files import write_bytes, write_text
 from derive.progress import Progress
@@ -31,8 +31,8 @@ def add_options(parser) -> None:
 
 def run(args) -> int:
     from codegen import generate
-    from codegen.command import command_line
     from codegen.unrolled import UNROLLED_LIMIT
+    from derive.commands.code import command_line
     from derive.document import proven_document
     from derive.document.build import DOCUMENT_LIMIT
     from derive.document.render import svg_of, to_markdown, to_tex
@@ -90,7 +90,7 @@ def _pdf(tex: Path, changed: bool):
     with tempfile.TemporaryDirectory() as work:
         shutil.copy(tex, Path(work) / tex.name)
         result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
-                                cwd=work, capture_output=True, env=env, timeout=600)
+                                cwd=work, capture_output=True, env=env, timeout=600, check=False)
         if result.returncode != 0:
             raise DeriveError(f"pdflatex failed on {tex}; run it by hand to see the log")
         return pdf, write_bytes(pdf, (Path(work) / pdf.name).read_bytes())
@@ -129,7 +129,7 @@ def _verify(d, modules: dict):
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _, grads = module.loss_and_gradients(params, X, Y)
-        numeric, elements = _sampled_differences(lambda p: module.loss(p, X, Y), params, rng)
+        numeric, elements = _sampled_differences(lambda p, m=module: m.loss(p, X, Y), params, rng)
         versus_hand = _relative(grads, by_hand)
         versus_numeric = max(abs(grads[k][i] - v) for (k, i), v in numeric.items()) / max(
             1e-12, max(float(np.abs(g).max()) for g in grads.values()))
@@ -144,16 +144,16 @@ def _verify(d, modules: dict):
         f"Route: {d.method}. Matrix pattern: "
         + (f"proven, {d.pattern.proof_count:,} identities." if d.pattern else f"not recognized ({d.failure})."),
         "",
-        f"Largest difference of the generated gradients on {VERIFY_BATCH} random samples (seed 2024), "
-        "relative to the largest gradient entry:",
+        (f"Largest difference of the generated gradients on {VERIFY_BATCH} random samples (seed 2024), "
+        "relative to the largest gradient entry:"),
         "",
         "| module | hand-written backprop | central differences | symbolic partials |",
         "|---|---|---|---|",
         *rows,
         "",
-        "The hand-written backprop is `derive/reference.py` (one sample at a time, explicit Jacobians); "
+        ("The hand-written backprop is `derive/reference.py` (one sample at a time, explicit Jacobians); "
         "central differences use a step of 1e-5; the symbolic partials are the derivation's own "
-        "expressions evaluated at each sample (networks up to 2,500 parameters).",
+        "expressions evaluated at each sample (networks up to 2,500 parameters)."),
         "",
     ]
     return "\n".join(report), worst
@@ -171,6 +171,6 @@ def _sampled_differences(loss, params: dict, rng):
     for name, index in elements:
         one = {name: params[name]}
         rest = {k: v for k, v in params.items() if k != name}
-        partial = reference.finite_difference_element(lambda q: loss({**rest, **q}), one, name, index)
+        partial = reference.finite_difference_element(lambda q, rest=rest: loss({**rest, **q}), one, name, index)
         result[(name, index)] = partial
     return result, len(elements)

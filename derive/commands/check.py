@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.cli import derived, parse_architecture
+from derive.commands.options import derived, parse_architecture
 from derive.errors import DeriveError
 
 NAME = "check"

@@ -1,7 +1,7 @@
 """``derive check-code``: compare someone's gradient function with the derivation."""
 from __future__ import annotations
 
-from derive.cli import parse_architecture
+from derive.commands.options import parse_architecture
 
 NAME = "check-code"
 HELP = "check a hand-written gradient function (f(params, X, Y) -> dict) against the derivation"

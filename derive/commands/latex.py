@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.cli import derived, parse_architecture
+from derive.commands.options import derived, parse_architecture
 from derive.document.notation import NOTATIONS
 from derive.errors import DeriveError
 

@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 import sympy as sp
@@ -185,7 +186,7 @@ class _Builder:
         section.blocks.append(Text("The chain rule, applied step by step to the expanded loss: "
                                    "first the outer square, then the activation, then the inner sum."))
         steps = chain.steps(d.loss, symbol)
-        notes = [""] + [chain.describe(a, b) for a, b in zip(steps, steps[1:])]
+        notes = [""] + [chain.describe(a, b) for a, b in itertools.pairwise(steps)]
         section.blocks.append(Equation([target] + steps, notes=notes))
         section.blocks.append(Text("Substituting back the named quantities (the nodes $x$ and the "
                                    "derivatives of their activations $x'$) gives the short form:"))

@@ -1,6 +1,7 @@
 """The network drawn with every edge labelled by its weight: TikZ for LaTeX, SVG for Markdown."""
 from __future__ import annotations
 
+import itertools
 import math
 
 from derive.document.notation import Notation
@@ -15,7 +16,7 @@ def _y(widths, l, i, dy):
 
 def tikz(arch, notation: Notation) -> str:
     widths = arch.widths
-    label = sum(a * b for a, b in zip(widths, widths[1:])) <= LABEL_LIMIT
+    label = sum(a * b for a, b in itertools.pairwise(widths)) <= LABEL_LIMIT
     lines = [r"\begin{center}", r"\begin{tikzpicture}[x=1cm,y=1cm,",
              r"  neuron/.style={circle,draw,minimum size=0.9cm,inner sep=0pt},",
              r"  weight/.style={font=\tiny,sloped,above,inner sep=1pt}]"]
@@ -43,17 +44,17 @@ def _plain(latex: str) -> str:
 
 def svg(arch, notation: Notation) -> str:
     widths = arch.widths
-    label = sum(a * b for a, b in zip(widths, widths[1:])) <= LABEL_LIMIT
+    label = sum(a * b for a, b in itertools.pairwise(widths)) <= LABEL_LIMIT
     dx, dy, r = 190, 80, 22
     height = dy * max(widths) + 40
     width = dx * (len(widths) - 1) + 2 * r + 40
     cy = height / 2
     x = lambda l: 20 + r + dx * (l - 1)
     y = lambda l, i: cy - _y(widths, l, i, dy)  # node 1 on top, as in the TikZ drawing
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="serif" font-size="13">',
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
-           'markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs>']
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+           f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="serif" font-size="13">'),
+           ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
+           'markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/></marker></defs>')]
     for p in range(1, len(widths)):
         for i in range(1, widths[p] + 1):
             for j in range(1, widths[p - 1] + 1):

@@ -97,7 +97,7 @@ class NotationPrinter(LatexPrinter):
         return rf"\left({printed}\right)" if term.is_Add else printed
 
     def _print_Derivative(self, expr):
-        (variable, count), = expr.variable_count
+        (variable, _count), = expr.variable_count
         if expr.expr.is_Symbol and not isinstance(expr.expr, naming.NetworkSymbol):  # ∂MSE/∂w
             return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
         inner = self._print(expr.expr)

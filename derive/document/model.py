@@ -96,7 +96,7 @@ class Document:
             return self.value(self.matrices[expr])
         if isinstance(expr, sp.MatrixBase):
             return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
-        if isinstance(expr, sp.MatMul) or isinstance(expr, sp.MatAdd) or isinstance(expr, sp.Transpose):
+        if isinstance(expr, (sp.MatMul, sp.MatAdd, sp.Transpose)):
             explicit = expr.xreplace({m: sp.ImmutableMatrix(self.value(m)) for m in expr.atoms(sp.MatrixSymbol)})
             return self.value(sp.ImmutableMatrix(explicit.doit()))
         if isinstance(expr, Elementwise):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from codegen import DTYPES, FORMS, generate
-from derive.cli import derived, parse_architecture
+from derive.commands.options import derived, parse_architecture
 from derive.files import write_text
 
 NAME = "code"
