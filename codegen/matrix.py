@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from codegen.kernels import ACTIVATION_KERNELS, GRADIENT, LOG_NORMALIZER, LOSS_KERNELS
+from codegen.kernels import _gradient, sources
 from codegen.printer import code
 from derive import naming
 from derive.activations import activation
 from derive.derivation import Derivation
+from derive.losses import loss as loss_entry
 from derive.pattern import XP, S, X, Y, Z
 
 
@@ -41,12 +42,12 @@ def plan(d: Derivation) -> dict:
     for layer in range(2, L + 1):
         name = arch.activations[layer - 2]
         p = layer - 1
-        kernel = ACTIVATION_KERNELS[name]
+        kernel = activation(name)
         weighted = f"{naming.weight_matrix_text(p)} {naming.vector_text(p)}"
         bias_part = f" + {naming.bias_text(p)}" if arch.bias else ""
-        applied = f"{activation(name).text}(z^({layer}))" if name != "identity" else f"z^({layer})"
+        applied = f"{kernel.text}(z^({layer}))" if name != "identity" else f"z^({layer})"
         needs_prime = layer < L or XP in pattern.output.simplified.free_symbols
-        has_prime = needs_prime and kernel.derivative is not None
+        has_prime = needs_prime and kernel.derivative_kernel is not None
         layers.append(LayerPlan(
             layer=layer,
             weight=f"W{p}",
@@ -63,14 +64,13 @@ def plan(d: Derivation) -> dict:
             inner_comment=pattern.inner_equation(layer) if layer < L else None,
             derivative_rule=kernel.rule,
         ))
-    loss_kernel = LOSS_KERNELS[arch.loss]
+    loss = loss_entry(arch.loss)
     output = layers[-1]
-    kernels = sorted({layer.activation for layer in layers})
-    helpers = [ACTIVATION_KERNELS[k].forward for k in kernels if ACTIVATION_KERNELS[k].forward]
-    helpers += [ACTIVATION_KERNELS[layer.activation].derivative for layer in layers if layer.prime]
-    if "_log_normalizer" in loss_kernel.value:
-        helpers.append(LOG_NORMALIZER)
-    helpers.append(GRADIENT)
+    entries = [activation(name) for name in sorted({layer.activation for layer in layers})]
+    helpers = [h for e in entries for h in e.helpers] + [e.forward for e in entries if e.forward]
+    helpers += [activation(layer.activation).derivative_kernel for layer in layers if layer.prime]
+    helpers += [*loss.helpers, loss.value, loss.check_labels]
+    helpers.append(_gradient)
     buffers = []
     for layer in layers:
         width = arch.widths[layer.layer - 1]
@@ -84,13 +84,15 @@ def plan(d: Derivation) -> dict:
     return {
         "buffers": buffers,
         "returns": _unpack(layers, None),
-        "unpack": _unpack(layers, _used_in_backward(layers, loss_kernel, pattern)),
-        "loss_unpack": _unpack(layers[-1:], _used_by_loss(layers[-1], loss_kernel)),
+        "unpack": _unpack(layers, _used_in_backward(layers, pattern)),
+        "loss_unpack": _unpack(layers[-1:], None),
         "layers": layers,
         "output": output,
-        "helpers": list(dict.fromkeys(helpers)),
-        "loss_value": loss_kernel.value.format(x=output.x, z=output.z, n_out=arch.widths[-1]),
-        "loss_equation": loss_kernel.equation.format(n_out=arch.widths[-1]),
+        "helpers": sources(helpers),
+        "needs_math": any("math." in text for text in sources(helpers)),
+        "label_check": loss.check_labels.__name__,
+        "loss_value": f"{loss.value.__name__}({output.x}, {output.z}, y)",
+        "loss_equation": loss.equation.format(n_out=arch.widths[-1]),
         "output_delta": _output_delta_code(d, output),
         "output_equation": pattern.output_equation(),
         "pattern_lines": pattern.lines(),
@@ -116,14 +118,10 @@ def _output_delta_code(d: Derivation, output: LayerPlan) -> list[str]:
     return lines
 
 
-def _used_by_loss(output: LayerPlan, loss_kernel) -> set:
-    return {name for name, key in ((output.x, "{x}"), (output.z, "{z}")) if key in loss_kernel.value}
-
-
-def _used_in_backward(layers: list, loss_kernel, pattern) -> set:
-    """The forward values the loss and the backward pass read."""
+def _used_in_backward(layers: list, pattern) -> set:
+    """The forward values the loss (output x and z) and the backward pass read."""
     output = layers[-1]
-    used = _used_by_loss(output, loss_kernel)
+    used = {output.x, output.z}
     for layer in layers[:-1]:
         used.add(layer.x)
         if layer.prime:

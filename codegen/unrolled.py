@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import sympy as sp
 
+from codegen.kernels import sources
 from codegen.printer import code
 from derive import naming
-from derive.activations import Softplus, activation
+from derive.activations import ACTIVATIONS, PRIMITIVES, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError
 from derive.graph import flattened
+from derive.losses import loss as loss_entry
 from derive.network import LOSS
 from derive.pattern import X, Z
 from derive.reverse import adjoints
@@ -31,6 +33,7 @@ def plan(d: Derivation) -> dict:
         )
     net = d.network
     names = {}
+    used: set[str] = set()  # the operations the printed code calls, for the module to define
 
     def name(symbol):
         names.setdefault(symbol, naming.python_name(symbol))
@@ -41,15 +44,16 @@ def plan(d: Derivation) -> dict:
         entry = activation(arch.activations[layer - 2])
         zs, xs = net.preactivations[layer], net.nodes[layer]
         for z in zs:
-            forward.append(f"{name(z)} = {code(net.definitions[z], None, 'm')}")
+            forward.append(f"{name(z)} = {code(net.definitions[z], None, 'm', used=used)}")
         if entry.name == "softmax":
             forward.append(f"[{', '.join(name(x) for x in xs)}] = m.softmax({', '.join(name(z) for z in zs)})")
+            used.add("softmax")
         elif entry.name == "identity":
             forward += [f"{name(x)} = {name(z)}" for x, z in zip(xs, zs)]
         else:
-            forward += [f"{name(x)} = {code(entry.function(z), None, 'm')}" for x, z in zip(xs, zs)]
+            forward += [f"{name(x)} = {code(entry.function(z), None, 'm', used=used)}" for x, z in zip(xs, zs)]
     outputs = [name(x) for x in net.outputs]
-    loss_lines = _loss_lines(d, name)
+    loss_lines = _loss_lines(d, name, used)
 
     seeds = {z: d.output_delta(i) for i, z in enumerate(net.preactivations[arch.depth], start=1)}
     partials = adjoints(net, seeds)
@@ -62,17 +66,26 @@ def plan(d: Derivation) -> dict:
         layer, i = parts["layer"], parts["i"]
         entry = activation(arch.activations[layer - 2])
         rule = entry.from_output(X, Z).xreplace({X: naming.node(layer, i), Z: naming.preactivation(layer, i)})
-        derivatives.append(f"{name(prime)} = {code(rule, None, 'm', factor=False)}")
+        derivatives.append(f"{name(prime)} = {code(rule, None, 'm', factor=False, used=used)}")
     temporaries, reduced = sp.cse(expressions, symbols=sp.numbered_symbols("t"), order="none")
-    shared = [f"{t} = {code(e, None, 'm')}" for t, e in temporaries]
+    shared = [f"{t} = {code(e, None, 'm', used=used)}" for t, e in temporaries]
     gradients = []
     for symbol, expr in zip(symbols, reduced):
         gradients.append({
             "name": "d" + naming.python_name(symbol),
-            "code": code(expr, None, "m"),
+            "code": code(expr, None, "m", used=used),
             "comment": _comment(symbol),
         })
+    entries = [a for a in ACTIVATIONS.values() if a.elementwise and a.forward and a.name in used]
+    loss = loss_entry(arch.loss)
+    kernels = [h for e in entries for h in (*e.helpers, e.forward, e.scalar)]
+    kernels += [PRIMITIVES[op] for op in sorted(used) if op in PRIMITIVES]
+    kernels += [*loss.helpers, loss.check_labels]
     return {
+        "helpers": sources(kernels),
+        "activations": [e.name for e in entries],
+        "used": sorted(used),
+        "label_check": loss.check_labels.__name__,
         "weights": [(p, [[name(w) for w in row] for row in net.weights[int(p[1:])]])
                     for p in arch.parameter_names if p.startswith("W")],
         "biases": [(p, [name(b) for b in net.biases[int(p[1:])]]) for p in arch.parameter_names
@@ -118,17 +131,18 @@ def _arrays(arch) -> list:
     return arrays
 
 
-def _loss_lines(d: Derivation, name) -> list[str]:
-    """Statements that compute ``value``, the loss summed over the batch, without overflow."""
+def _loss_lines(d: Derivation, name, used: set) -> list[str]:
+    """Statements that compute ``value``, the loss summed over the batch, without overflow
+    (the loss entry's stable form where it has one: softplus for bce, log Σ e^z for cross-entropy)."""
     arch, net = d.arch, d.network
     L = arch.depth
     zs, ys = net.preactivations[L], net.labels
-    if arch.loss == "bce":  # -[y log σ(z) + (1 - y) log(1 - σ(z))] = softplus(z) - y z
-        per_sample = sp.Add(*[Softplus(z) - y * z for z, y in zip(zs, ys)])
-        return [f"value = m.total({code(per_sample, None, 'm')})"]
-    if arch.loss == "cross-entropy":  # -Σ y log softmax(z) = Σ y (logsumexp(z) - z)
-        lse = sp.Symbol(f"lse{L}")
-        per_sample = sp.Add(*[y * (lse - z) for z, y in zip(zs, ys)])
-        return [f"{lse} = m.logsumexp({', '.join(name(z) for z in zs)})",
-                f"value = m.total({code(per_sample, None, 'm')})"]
-    return [f"value = m.total({code(net.definitions[LOSS], None, 'm')})"]
+    stable = loss_entry(arch.loss).stable
+    if stable is None:
+        return [f"value = m.total({code(net.definitions[LOSS], None, 'm', used=used)})"]
+    lse = sp.Symbol(f"lse{L}")
+    per_sample = stable(zs, ys, lse)
+    lines = []
+    if lse in per_sample.free_symbols:
+        lines.append(f"{lse} = m.logsumexp({', '.join(name(z) for z in zs)})")
+    return [*lines, f"value = m.total({code(per_sample, None, 'm', used=used)})"]

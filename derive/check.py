@@ -20,6 +20,7 @@ from derive import naming
 from derive.derivation import Derivation
 from derive.document.model import Document, rewritten
 from derive.errors import DeriveError
+from derive.losses import loss as loss_entry
 from derive.numeric import Evaluator
 
 SCREEN_POINTS = 3
@@ -96,8 +97,7 @@ class Checker:
             values[x] = float(rng.uniform(-1, 1))
         for s in self.net.all_parameters:
             values[s] = float(rng.uniform(-1, 1))
-        labels = rng.dirichlet(np.ones(len(self.net.labels))) if self.document.assumptions else \
-            rng.uniform(0, 1, len(self.net.labels))
+        labels = loss_entry(self.d.arch.loss).sample(rng, (len(self.net.labels),))
         values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
         return values
 

@@ -1,7 +1,8 @@
 """A reference backprop, written by hand one sample at a time with explicit Jacobians.
 
 ``derive build`` checks the generated modules against it (and against finite differences);
-it shares no code with the derivation or the code generator: for each sample it runs the
+it shares no code with the derivation or the code generator (each registry entry's
+``reference`` is written apart from its kernels): for each sample it runs the
 layers forward, then multiplies the loss gradient by each layer's Jacobian on the way
 back, (∂x/∂z)ᵀ then Wᵀ, and accumulates δ xᵀ.
 """
@@ -9,48 +10,23 @@ from __future__ import annotations
 
 import numpy as np
 
+from derive.activations import activation
+from derive.losses import loss as loss_entry
+
 
 def _value_and_jacobian(name: str, z: np.ndarray):
-    """x = f(z) and the Jacobian ∂x/∂z, as a full matrix."""
+    """x = f(z) and the Jacobian ∂x/∂z, as a full matrix (diag of the slope for elementwise f)."""
     if name == "softmax":
         e = np.exp(z - z.max())
         s = e / e.sum()
         return s, np.diag(s) - np.outer(s, s)
-    if name == "sigmoid":
-        x = 0.5 * (1 + np.tanh(0.5 * z))
-        slope = x * (1 - x)
-    elif name == "tanh":
-        x = np.tanh(z)
-        slope = 1 - x * x
-    elif name == "relu":
-        x, slope = np.maximum(z, 0), (z > 0).astype(float)
-    elif name == "leaky_relu":
-        x, slope = np.where(z > 0, z, 0.01 * z), np.where(z > 0, 1.0, 0.01)
-    elif name == "softplus":
-        x = np.logaddexp(0, z)
-        slope = 0.5 * (1 + np.tanh(0.5 * z))
-    elif name == "identity":
-        x, slope = z.copy(), np.ones_like(z)
-    else:
-        raise ValueError(f"no reference for activation {name}")
+    x, slope = activation(name).reference(z)
     return x, np.diag(slope)
 
 
 def _loss_and_gradient(name: str, x: np.ndarray, y: np.ndarray, z: np.ndarray):
     """The per-sample loss and ∂L/∂x of the output layer (for bce and cross-entropy ∂L/∂z)."""
-    if name == "mse":
-        return float(((x - y) ** 2).sum()), 2 * (x - y), False
-    if name == "half-mse":
-        return float(0.5 * ((x - y) ** 2).sum()), x - y, False
-    if name == "mean-mse":
-        return float(((x - y) ** 2).mean()), 2 * (x - y) / len(x), False
-    if name == "bce":  # written from the logits: softplus(z) - y z, derivative σ(z) - y
-        return float((np.logaddexp(0, z) - y * z).sum()), x - y, True
-    if name == "cross-entropy":  # Σ y (logsumexp z - z), derivative softmax(z) Σy - y
-        top = z.max()
-        lse = top + np.log(np.exp(z - top).sum())
-        return float((y * (lse - z)).sum()), x * y.sum() - y, True
-    raise ValueError(f"no reference for loss {name}")
+    return loss_entry(name).reference(x, y, z)
 
 
 MISTAKES = {

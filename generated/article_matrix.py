@@ -16,6 +16,8 @@ Shapes: X (B, 3) and Y (B, 2), or one sample of shape (3,) and (2,);
 W1 (2, 3), W2 (2, 2). Row i of Wl holds the weights into node i of layer l+1
 (w_ij^(l→l+1) is Wl[i-1, j-1]). Needs only NumPy; float32 in, float32 out.
 """
+import threading
+
 import numpy as np
 
 ARCHITECTURE = {'widths': [3, 2, 2], 'activations': ['sigmoid', 'sigmoid'], 'loss': 'mse', 'bias': False}
@@ -51,6 +53,21 @@ def _sigmoid_prime(x, z, out):
     return out
 
 
+def _loss_mse(x, z, y):
+    """Σ over the batch of Σ_i (x_i - y_i)^2."""
+    return float(np.sum((x - y) ** 2))
+
+
+def _labels_any(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of real targets."""
+    Y = np.asarray(Y)
+    if Y.ndim <= 1 and batch == 1:
+        Y = Y.reshape(1, -1)
+    if Y.shape != (batch, n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
+    return Y.astype(dtype, copy=False)
+
+
 def _gradient(delta, x, out):
     """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
     computes faster as a broadcast multiply than as a matrix product."""
@@ -59,16 +76,20 @@ def _gradient(delta, x, out):
     return np.matmul(delta.T, x, out=out)
 
 
-_WORKSPACES = {}
+_LOCAL = threading.local()
 
 
 def _workspace(batch, dtype):
-    """Buffers for one batch size and dtype, allocated once and reused by every call."""
+    """Buffers for one batch size and dtype, allocated once per thread and reused by that
+    thread's calls: threads never share a buffer, so concurrent calls are safe."""
+    workspaces = getattr(_LOCAL, "workspaces", None)
+    if workspaces is None:
+        workspaces = _LOCAL.workspaces = {}
     key = (batch, np.dtype(dtype).str)
-    workspace = _WORKSPACES.get(key)
+    workspace = workspaces.get(key)
     if workspace is None:
-        if len(_WORKSPACES) >= 8:
-            _WORKSPACES.clear()
+        if len(workspaces) >= 8:
+            workspaces.clear()
         workspace = {
             "z2": np.empty((batch, 2), dtype),
             "x2": np.empty((batch, 2), dtype),
@@ -78,16 +99,19 @@ def _workspace(batch, dtype):
             "x3": np.empty((batch, 2), dtype),
             "prime3": np.empty((batch, 2), dtype),
         }
-        _WORKSPACES[key] = workspace
+        workspaces[key] = workspace
     return workspace
 
 
 def _batch(X, Y=None):
-    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32)."""
+    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32); labels
+    checked for the loss (_labels_any)."""
     X = np.asarray(X)
+    if X.ndim not in (1, 2) or X.shape[-1] != 3:
+        raise ValueError(f"X has shape {X.shape}; expected (B, 3) or (3,)")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     x1 = np.atleast_2d(X).astype(dtype, copy=False)
-    y = None if Y is None else np.atleast_2d(np.asarray(Y)).astype(dtype, copy=False)
+    y = None if Y is None else _labels_any(Y, x1.shape[0], 2, dtype)
     return x1, y, X.ndim == 1
 
 
@@ -110,8 +134,8 @@ def forward(params, X):
 def loss(params, X, Y):
     """The loss summed over the batch: L = Σ_i (x_i - y_i)^2."""
     x1, y, _ = _batch(X, Y)
-    _, x3 = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
-    return float(np.sum((x3 - y) ** 2))
+    z3, x3 = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
+    return _loss_mse(x3, z3, y)
 
 
 def gradients(params, X, Y, out=None):
@@ -128,7 +152,7 @@ def loss_and_gradients(params, X, Y, out=None):
     x1, y, _ = _batch(X, Y)
     workspace = _workspace(x1.shape[0], x1.dtype)
     z2, x2, z3, x3 = _forward(params, x1, workspace)
-    value = float(np.sum((x3 - y) ** 2))
+    value = _loss_mse(x3, z3, y)
     grads = out if out is not None else {name: np.empty(shape, x1.dtype) for name, shape in SHAPES.items()}
     # δ^(3) = 2·(x^(3) - y) ⊙ x^(3)'
     prime3 = _sigmoid_prime(x3, z3, workspace["prime3"])  # x' = x (1 - x)

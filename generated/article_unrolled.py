@@ -37,26 +37,33 @@ def init_params(seed=0, dtype=DTYPE):
     return params
 
 
+def _sigmoid(z, out):
+    """σ(z) = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which cannot overflow."""
+    np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _sigmoid_scalar(z):
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
+
+
+def _labels_any(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of real targets."""
+    Y = np.asarray(Y)
+    if Y.ndim <= 1 and batch == 1:
+        Y = Y.reshape(1, -1)
+    if Y.shape != (batch, n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
+    return Y.astype(dtype, copy=False)
+
+
 class _Scalar:
     """Operations on one sample: plain Python floats, the fastest for tiny networks."""
 
-    @staticmethod
-    def sigmoid(z):
-        return 0.5 * (1.0 + math.tanh(0.5 * z))
-
-    tanh = staticmethod(math.tanh)
-
-    @staticmethod
-    def relu(z):
-        return max(z, 0.0)
-
-    @staticmethod
-    def leaky_relu(z):
-        return max(z, 0.01 * z)
-
-    @staticmethod
-    def softplus(z):
-        return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+    sigmoid = staticmethod(_sigmoid_scalar)
 
     @staticmethod
     def step(z):
@@ -64,6 +71,7 @@ class _Scalar:
 
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)
+    erf = staticmethod(math.erf)
 
     @staticmethod
     def softmax(*z):
@@ -83,25 +91,11 @@ class _Scalar:
 
 
 class _Batch:
-    """The same operations on arrays over the batch."""
+    """The same operations on arrays over the batch, through the matrix form's kernels."""
 
     @staticmethod
     def sigmoid(z):
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-    tanh = staticmethod(np.tanh)
-
-    @staticmethod
-    def relu(z):
-        return np.maximum(z, 0.0)
-
-    @staticmethod
-    def leaky_relu(z):
-        return np.maximum(z, 0.01 * z)
-
-    @staticmethod
-    def softplus(z):
-        return np.logaddexp(z, 0.0)
+        return _sigmoid(z, np.empty_like(z))
 
     @staticmethod
     def step(z):
@@ -178,12 +172,16 @@ def _evaluate(params, inputs, labels, m, want):
 def _run(params, X, Y, want):
     X = np.asarray(X)
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    if X.ndim not in (1, 2) or X.shape[-1] != 3:
+        raise ValueError(f"X has shape {X.shape}; expected (B, 3) or (3,)")
     single = X.ndim == 1
+    batch = 1 if single else X.shape[0]
+    y = None if Y is None else _labels_any(Y, batch, 2, dtype)
     if single:
-        inputs, labels, m = X.tolist(), None if Y is None else np.asarray(Y).tolist(), _Scalar
+        inputs, labels, m = X.tolist(), None if y is None else y[0].tolist(), _Scalar
     else:
         inputs = X.astype(dtype, copy=False).T
-        labels = None if Y is None else np.asarray(Y).astype(dtype, copy=False).T
+        labels = None if y is None else y.T
         m = _Batch
     result = _evaluate(params, inputs, labels, m, want)
     if want == "outputs":

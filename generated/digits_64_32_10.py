@@ -21,6 +21,8 @@ Shapes: X (B, 64) and Y (B, 10), or one sample of shape (64,) and (10,);
 W1 (32, 64), W2 (10, 32), b1 (32,), b2 (10,). Row i of Wl holds the weights into node i of layer l+1
 (w_ij^(l→l+1) is Wl[i-1, j-1]). Needs only NumPy; float32 in, float32 out.
 """
+import threading
+
 import numpy as np
 
 ARCHITECTURE = {'widths': [64, 32, 10], 'activations': ['tanh', 'softmax'], 'loss': 'cross-entropy', 'bias': True}
@@ -67,6 +69,42 @@ def _log_normalizer(z, x):
     return z.max(axis=1, keepdims=True) - np.log(x.max(axis=1, keepdims=True))
 
 
+def _labels_any(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of real targets."""
+    Y = np.asarray(Y)
+    if Y.ndim <= 1 and batch == 1:
+        Y = Y.reshape(1, -1)
+    if Y.shape != (batch, n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
+    return Y.astype(dtype, copy=False)
+
+
+def _loss_cross_entropy(x, z, y):
+    """Σ over the batch of Σ_i y_i (log Σ_k e^z_k - z_i), the cross-entropy of softmax(z)."""
+    return float(np.sum(y * (_log_normalizer(z, x) - z)))
+
+
+def _labels_distributions(Y, batch, n_out, dtype):
+    """Y as (batch, n_out) rows that each sum to 1; integer class labels (one per sample,
+    0 … n_out - 1) become one-hot rows."""
+    Y = np.asarray(Y)
+    if np.issubdtype(Y.dtype, np.integer) and Y.shape in ((batch,), () if batch == 1 else (batch,)):
+        classes = Y.reshape(batch)
+        if classes.size and (classes.min() < 0 or classes.max() >= n_out):
+            raise ValueError(f"class labels must lie in 0 … {n_out - 1}; got {classes.min()} … {classes.max()}")
+        one_hot = np.zeros((batch, n_out), dtype)
+        one_hot[np.arange(batch), classes] = 1
+        return one_hot
+    Y = _labels_any(Y, batch, n_out, dtype)
+    tolerance = 1e-3 if Y.dtype == np.float32 else 1e-6
+    sums = Y.sum(axis=1)
+    if Y.size and (np.abs(sums - 1).max() > tolerance or Y.min() < 0):
+        row = int(np.argmax(np.abs(sums - 1))) if np.abs(sums - 1).max() > tolerance else int(np.argmin(Y.min(axis=1)))
+        raise ValueError(f"cross-entropy needs each row of Y to be a distribution (entries >= 0 summing to 1); "
+                         f"row {row} sums to {sums[row]:.6g}; pass one-hot rows or integer class labels")
+    return Y
+
+
 def _gradient(delta, x, out):
     """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
     computes faster as a broadcast multiply than as a matrix product."""
@@ -75,16 +113,20 @@ def _gradient(delta, x, out):
     return np.matmul(delta.T, x, out=out)
 
 
-_WORKSPACES = {}
+_LOCAL = threading.local()
 
 
 def _workspace(batch, dtype):
-    """Buffers for one batch size and dtype, allocated once and reused by every call."""
+    """Buffers for one batch size and dtype, allocated once per thread and reused by that
+    thread's calls: threads never share a buffer, so concurrent calls are safe."""
+    workspaces = getattr(_LOCAL, "workspaces", None)
+    if workspaces is None:
+        workspaces = _LOCAL.workspaces = {}
     key = (batch, np.dtype(dtype).str)
-    workspace = _WORKSPACES.get(key)
+    workspace = workspaces.get(key)
     if workspace is None:
-        if len(_WORKSPACES) >= 8:
-            _WORKSPACES.clear()
+        if len(workspaces) >= 8:
+            workspaces.clear()
         workspace = {
             "z2": np.empty((batch, 32), dtype),
             "x2": np.empty((batch, 32), dtype),
@@ -93,16 +135,19 @@ def _workspace(batch, dtype):
             "z3": np.empty((batch, 10), dtype),
             "x3": np.empty((batch, 10), dtype),
         }
-        _WORKSPACES[key] = workspace
+        workspaces[key] = workspace
     return workspace
 
 
 def _batch(X, Y=None):
-    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32)."""
+    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32); labels
+    checked for the loss (_labels_distributions)."""
     X = np.asarray(X)
+    if X.ndim not in (1, 2) or X.shape[-1] != 64:
+        raise ValueError(f"X has shape {X.shape}; expected (B, 64) or (64,)")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     x1 = np.atleast_2d(X).astype(dtype, copy=False)
-    y = None if Y is None else np.atleast_2d(np.asarray(Y)).astype(dtype, copy=False)
+    y = None if Y is None else _labels_distributions(Y, x1.shape[0], 10, dtype)
     return x1, y, X.ndim == 1
 
 
@@ -128,7 +173,7 @@ def loss(params, X, Y):
     """The loss summed over the batch: L = -Σ_i y_i log x_i = Σ_i y_i (log Σ_k e^z_k - z_i)."""
     x1, y, _ = _batch(X, Y)
     z3, x3 = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
-    return float(np.sum(y * (_log_normalizer(z3, x3) - z3)))
+    return _loss_cross_entropy(x3, z3, y)
 
 
 def gradients(params, X, Y, out=None):
@@ -145,7 +190,7 @@ def loss_and_gradients(params, X, Y, out=None):
     x1, y, _ = _batch(X, Y)
     workspace = _workspace(x1.shape[0], x1.dtype)
     z2, x2, z3, x3 = _forward(params, x1, workspace)
-    value = float(np.sum(y * (_log_normalizer(z3, x3) - z3)))
+    value = _loss_cross_entropy(x3, z3, y)
     grads = out if out is not None else {name: np.empty(shape, x1.dtype) for name, shape in SHAPES.items()}
     # δ^(3) = x^(3) ⊙ (∇L - (x^(3)ᵀ∇L)) with ∇L = -y/x^(3), which is x^(3) - y (using Σ_i y_i = 1)
     delta3 = x3 - y

@@ -23,6 +23,8 @@ Shapes: X (B, 10) and Y (B, 4), or one sample of shape (10,) and (4,);
 W1 (8, 10), W2 (6, 8), W3 (4, 6), b1 (8,), b2 (6,), b3 (4,). Row i of Wl holds the weights into node i of layer l+1
 (w_ij^(l→l+1) is Wl[i-1, j-1]). Needs only NumPy; float32 in, float32 out.
 """
+import threading
+
 import numpy as np
 
 ARCHITECTURE = {'widths': [10, 8, 6, 4], 'activations': ['relu', 'tanh', 'sigmoid'], 'loss': 'bce', 'bias': True}
@@ -74,6 +76,29 @@ def _tanh_prime(x, z, out):
     return out
 
 
+def _labels_any(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of real targets."""
+    Y = np.asarray(Y)
+    if Y.ndim <= 1 and batch == 1:
+        Y = Y.reshape(1, -1)
+    if Y.shape != (batch, n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
+    return Y.astype(dtype, copy=False)
+
+
+def _loss_bce(x, z, y):
+    """Σ over the batch of Σ_i log(1 + e^z_i) - y_i z_i, the binary cross-entropy of σ(z)."""
+    return float(np.sum(np.logaddexp(0.0, z) - y * z))
+
+
+def _labels_probabilities(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of targets in [0, 1]."""
+    Y = _labels_any(Y, batch, n_out, dtype)
+    if Y.size and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError("binary cross-entropy needs every entry of Y in [0, 1]")
+    return Y
+
+
 def _gradient(delta, x, out):
     """Σ over the batch of δ xᵀ; for one sample that is an outer product, which NumPy
     computes faster as a broadcast multiply than as a matrix product."""
@@ -82,16 +107,20 @@ def _gradient(delta, x, out):
     return np.matmul(delta.T, x, out=out)
 
 
-_WORKSPACES = {}
+_LOCAL = threading.local()
 
 
 def _workspace(batch, dtype):
-    """Buffers for one batch size and dtype, allocated once and reused by every call."""
+    """Buffers for one batch size and dtype, allocated once per thread and reused by that
+    thread's calls: threads never share a buffer, so concurrent calls are safe."""
+    workspaces = getattr(_LOCAL, "workspaces", None)
+    if workspaces is None:
+        workspaces = _LOCAL.workspaces = {}
     key = (batch, np.dtype(dtype).str)
-    workspace = _WORKSPACES.get(key)
+    workspace = workspaces.get(key)
     if workspace is None:
-        if len(_WORKSPACES) >= 8:
-            _WORKSPACES.clear()
+        if len(workspaces) >= 8:
+            workspaces.clear()
         workspace = {
             "z2": np.empty((batch, 8), dtype),
             "x2": np.empty((batch, 8), dtype),
@@ -104,16 +133,19 @@ def _workspace(batch, dtype):
             "z4": np.empty((batch, 4), dtype),
             "x4": np.empty((batch, 4), dtype),
         }
-        _WORKSPACES[key] = workspace
+        workspaces[key] = workspace
     return workspace
 
 
 def _batch(X, Y=None):
-    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32)."""
+    """X (and Y) as 2-D arrays in the dtype of X (float64 unless X is float32); labels
+    checked for the loss (_labels_probabilities)."""
     X = np.asarray(X)
+    if X.ndim not in (1, 2) or X.shape[-1] != 10:
+        raise ValueError(f"X has shape {X.shape}; expected (B, 10) or (10,)")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
     x1 = np.atleast_2d(X).astype(dtype, copy=False)
-    y = None if Y is None else np.atleast_2d(np.asarray(Y)).astype(dtype, copy=False)
+    y = None if Y is None else _labels_probabilities(Y, x1.shape[0], 4, dtype)
     return x1, y, X.ndim == 1
 
 
@@ -141,8 +173,8 @@ def forward(params, X):
 def loss(params, X, Y):
     """The loss summed over the batch: L = -Σ_i y_i log x_i + (1 - y_i) log(1 - x_i) = Σ_i log(1 + e^z_i) - y_i z_i."""
     x1, y, _ = _batch(X, Y)
-    z4, _ = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
-    return float(np.sum(np.logaddexp(0.0, z4) - y * z4))
+    z4, x4 = _forward(params, x1, _workspace(x1.shape[0], x1.dtype))[-2:]
+    return _loss_bce(x4, z4, y)
 
 
 def gradients(params, X, Y, out=None):
@@ -159,7 +191,7 @@ def loss_and_gradients(params, X, Y, out=None):
     x1, y, _ = _batch(X, Y)
     workspace = _workspace(x1.shape[0], x1.dtype)
     z2, x2, z3, x3, z4, x4 = _forward(params, x1, workspace)
-    value = float(np.sum(np.logaddexp(0.0, z4) - y * z4))
+    value = _loss_bce(x4, z4, y)
     grads = out if out is not None else {name: np.empty(shape, x1.dtype) for name, shape in SHAPES.items()}
     # δ^(4) = ((1 - y)/(1 - x^(4)) - y/x^(4)) ⊙ x^(4)', which is x^(4) - y (using x' = x*(1 - x))
     delta4 = x4 - y

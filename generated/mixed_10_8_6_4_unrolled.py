@@ -44,26 +44,74 @@ def init_params(seed=0, dtype=DTYPE):
     return params
 
 
+def _sigmoid(z, out):
+    """σ(z) = 1 / (1 + e^-z), computed as (1 + tanh(z/2)) / 2, which cannot overflow."""
+    np.multiply(z, 0.5, out=out)
+    np.tanh(out, out=out)
+    out *= 0.5
+    out += 0.5
+    return out
+
+
+def _sigmoid_scalar(z):
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
+
+
+def _tanh(z, out):
+    """tanh(z)."""
+    return np.tanh(z, out=out)
+
+
+def _tanh_scalar(z):
+    return math.tanh(z)
+
+
+def _relu(z, out):
+    """relu(z) = max(z, 0)."""
+    return np.maximum(z, 0.0, out=out)
+
+
+def _relu_scalar(z):
+    return max(z, 0.0)
+
+
+def _softplus(z, out):
+    """softplus(z) = log(1 + e^z), computed without overflow."""
+    return np.logaddexp(z, 0.0, out=out)
+
+
+def _softplus_scalar(z):
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+def _labels_any(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of real targets."""
+    Y = np.asarray(Y)
+    if Y.ndim <= 1 and batch == 1:
+        Y = Y.reshape(1, -1)
+    if Y.shape != (batch, n_out):
+        raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
+    return Y.astype(dtype, copy=False)
+
+
+def _labels_probabilities(Y, batch, n_out, dtype):
+    """Y as a (batch, n_out) array of targets in [0, 1]."""
+    Y = _labels_any(Y, batch, n_out, dtype)
+    if Y.size and (Y.min() < 0 or Y.max() > 1):
+        raise ValueError("binary cross-entropy needs every entry of Y in [0, 1]")
+    return Y
+
+
 class _Scalar:
     """Operations on one sample: plain Python floats, the fastest for tiny networks."""
 
-    @staticmethod
-    def sigmoid(z):
-        return 0.5 * (1.0 + math.tanh(0.5 * z))
+    sigmoid = staticmethod(_sigmoid_scalar)
 
-    tanh = staticmethod(math.tanh)
+    tanh = staticmethod(_tanh_scalar)
 
-    @staticmethod
-    def relu(z):
-        return max(z, 0.0)
+    relu = staticmethod(_relu_scalar)
 
-    @staticmethod
-    def leaky_relu(z):
-        return max(z, 0.01 * z)
-
-    @staticmethod
-    def softplus(z):
-        return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+    softplus = staticmethod(_softplus_scalar)
 
     @staticmethod
     def step(z):
@@ -71,6 +119,7 @@ class _Scalar:
 
     exp = staticmethod(math.exp)
     log = staticmethod(math.log)
+    erf = staticmethod(math.erf)
 
     @staticmethod
     def softmax(*z):
@@ -90,25 +139,23 @@ class _Scalar:
 
 
 class _Batch:
-    """The same operations on arrays over the batch."""
+    """The same operations on arrays over the batch, through the matrix form's kernels."""
 
     @staticmethod
     def sigmoid(z):
-        return 0.5 * (1.0 + np.tanh(0.5 * z))
+        return _sigmoid(z, np.empty_like(z))
 
-    tanh = staticmethod(np.tanh)
+    @staticmethod
+    def tanh(z):
+        return _tanh(z, np.empty_like(z))
 
     @staticmethod
     def relu(z):
-        return np.maximum(z, 0.0)
-
-    @staticmethod
-    def leaky_relu(z):
-        return np.maximum(z, 0.01 * z)
+        return _relu(z, np.empty_like(z))
 
     @staticmethod
     def softplus(z):
-        return np.logaddexp(z, 0.0)
+        return _softplus(z, np.empty_like(z))
 
     @staticmethod
     def step(z):
@@ -405,12 +452,16 @@ def _evaluate(params, inputs, labels, m, want):
 def _run(params, X, Y, want):
     X = np.asarray(X)
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.float64
+    if X.ndim not in (1, 2) or X.shape[-1] != 10:
+        raise ValueError(f"X has shape {X.shape}; expected (B, 10) or (10,)")
     single = X.ndim == 1
+    batch = 1 if single else X.shape[0]
+    y = None if Y is None else _labels_probabilities(Y, batch, 4, dtype)
     if single:
-        inputs, labels, m = X.tolist(), None if Y is None else np.asarray(Y).tolist(), _Scalar
+        inputs, labels, m = X.tolist(), None if y is None else y[0].tolist(), _Scalar
     else:
         inputs = X.astype(dtype, copy=False).T
-        labels = None if Y is None else np.asarray(Y).astype(dtype, copy=False).T
+        labels = None if y is None else y.T
         m = _Batch
     result = _evaluate(params, inputs, labels, m, want)
     if want == "outputs":

@@ -5,6 +5,8 @@ forward z = x W^T + b, x = f(z); backward δ^(L) from the loss, δ^(l) = (δ^(l+
 ∇W = δ^T x_prev, ∇b = Σ δ. Works on a batch X of shape (B, n_in); the loss is the sum
 over the batch of the per-sample loss.
 """
+import math
+
 import numpy as np
 
 
@@ -16,6 +18,16 @@ def _softplus(z):
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
 
 
+def _gelu(z):
+    cdf = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+    return z * cdf
+
+
+def _gelu_prime(z):
+    cdf = 0.5 * (1.0 + np.vectorize(math.erf)(z / math.sqrt(2.0)))
+    return cdf + z * np.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+
 ACTIVATION = {
     "sigmoid": (_sigmoid, lambda z: _sigmoid(z) * (1 - _sigmoid(z))),
     "tanh": (np.tanh, lambda z: 1 / np.cosh(z) ** 2),
@@ -23,6 +35,8 @@ ACTIVATION = {
     "leaky_relu": (lambda z: np.where(z > 0, z, 0.01 * z), lambda z: np.where(z > 0, 1.0, 0.01)),
     "softplus": (_softplus, _sigmoid),
     "identity": (lambda z: z, lambda z: np.ones_like(z)),
+    "gelu": (_gelu, _gelu_prime),
+    "silu": (lambda z: z * _sigmoid(z), lambda z: _sigmoid(z) + z * _sigmoid(z) * (1 - _sigmoid(z))),
 }
 
 

@@ -6,13 +6,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from derive import Architecture
+from derive.activations import ACTIVATIONS
+from derive.losses import LOSSES as LOSS_TABLE
+from derive.losses import loss as loss_entry
 
 settings.register_profile("ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-ELEMENTWISE = ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"]
-LOSSES = ["mse", "half-mse", "mean-mse", "bce", "cross-entropy"]
+ELEMENTWISE = [name for name, entry in ACTIVATIONS.items() if entry.elementwise]
+LOSSES = list(LOSS_TABLE)
 
 # A fixed collection of architectures every tier of tests runs on.
 NAMED_ARCHITECTURES = {
@@ -22,6 +25,7 @@ NAMED_ARCHITECTURES = {
     "mixed-4-layer": ("3-4-3-2", "softplus,leaky_relu,identity", "half-mse", True),
     "softmax-mse": ("2-2-3", "sigmoid,softmax", "mean-mse", False),
     "width-one": ("1-1-1", "tanh", "mse", True),
+    "gelu-silu": ("3-3-2", "gelu,silu", "half-mse", True),
 }
 
 
@@ -55,13 +59,7 @@ def random_point(arch, rng, batch=None):
     shape_x = (arch.widths[0],) if batch is None else (batch, arch.widths[0])
     shape_y = (arch.widths[-1],) if batch is None else (batch, arch.widths[-1])
     x = rng.normal(0, 1, shape_x)
-    if arch.loss == "cross-entropy":
-        y = rng.dirichlet(np.ones(arch.widths[-1]), size=None if batch is None else batch)
-    elif arch.loss == "bce":
-        y = rng.uniform(0, 1, shape_y)
-    else:
-        y = rng.normal(0, 1, shape_y)
-    return params, x, y
+    return params, x, loss_entry(arch.loss).sample(rng, shape_y)
 
 
 def assert_gradients_close(actual, expected, rtol=1e-9):
@@ -74,12 +72,12 @@ def assert_gradients_close(actual, expected, rtol=1e-9):
 
 
 def near_a_kink(arch, params, X, margin=1e-2):
-    """True when a relu / leaky_relu pre-activation lies within ``margin`` of 0, where
+    """True when a pre-activation of an activation with a kink (relu, leaky_relu) lies within ``margin`` of 0, where
     finite differences with steps of 1e-3 straddle the kink and mean nothing."""
     from . import backprop
 
     zs, _ = backprop.forward(params, np.atleast_2d(X), arch.widths, arch.activations, arch.bias)
     for layer, name in enumerate(arch.activations, start=1):
-        if name in ("relu", "leaky_relu") and np.any(np.abs(zs[layer]) < margin):
+        if ACTIVATIONS[name].kink and np.any(np.abs(zs[layer]) < margin):
             return True
     return False

@@ -88,6 +88,8 @@ def test_audit_reports_each_link_with_lines(capsys):
     (["3-2-2"], "arrows", 40),
     (["3-2-2"], "layer", 40),
     (["2-3-2-2", "--activation", "tanh,relu,softmax", "--loss", "cross-entropy", "--bias"], "arrows", 80),
+    (["3-2-2", "--activation", "leaky_relu"], "arrows", 40),
+    (["3-2-2", "--activation", "gelu,silu", "--bias"], "arrows", 40),
 ])
 def test_the_derivation_documents_check_as_right(arch, notation, minimum, tmp_path, capsys):
     """Every equation derive writes, read back by the reader, checks as right; only the update

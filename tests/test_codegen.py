@@ -146,3 +146,55 @@ def test_unrolled_form_is_refused_for_large_networks():
     d = derive.derive(derive.Architecture.parse("32-32-32"))
     with pytest.raises(derive.DeriveError, match="use --form matrix"):
         codegen.generate(d, "unrolled")
+
+
+@pytest.mark.parametrize("form", ["matrix", "unrolled"])
+def test_sixteen_threads_give_the_single_threaded_results(form):
+    """Each thread keeps its own workspaces: concurrent calls with one batch size never share
+    a buffer, so every result equals the one computed alone."""
+    import threading
+
+    arch = named("tanh-softmax-ce")
+    module = generated_module(arch, form)
+    rng = np.random.default_rng(5)
+    cases = [random_point(arch, rng, batch=32) for _ in range(16)]
+    alone = [module.loss_and_gradients(*case) for case in cases]
+    results = [None] * len(cases)
+    start = threading.Barrier(len(cases))
+
+    def work(k):
+        start.wait()
+        for _ in range(20):
+            results[k] = module.loss_and_gradients(*cases[k])
+            assert results[k][0] == alone[k][0]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(len(cases))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for (value, grads), (expected_value, expected) in zip(results, alone, strict=True):
+        assert value == expected_value
+        for name in expected:
+            np.testing.assert_array_equal(grads[name], expected[name])
+
+
+@pytest.mark.parametrize("form", ["matrix", "unrolled"])
+def test_labels_are_validated_for_the_loss(form):
+    arch = named("tanh-softmax-ce")
+    module = generated_module(arch, form)
+    rng = np.random.default_rng(6)
+    params, X, _ = random_point(arch, rng, batch=10)
+    classes = rng.integers(0, 3, 10)
+    as_integers = module.loss_and_gradients(params, X, classes)
+    as_one_hot = module.loss_and_gradients(params, X, np.eye(3)[classes])
+    assert as_integers[0] == pytest.approx(as_one_hot[0], rel=1e-12)
+    with pytest.raises(ValueError, match="row 0 sums to 2"):
+        module.loss(params, X, np.full((10, 3), 2 / 3))
+    with pytest.raises(ValueError, match=r"Y has shape \(10, 2\); expected \(10, 3\)"):
+        module.loss(params, X, np.ones((10, 2)) / 2)
+    with pytest.raises(ValueError, match=r"X has shape \(10, 5\)"):
+        module.forward(params, np.ones((10, 5)))
+    mse = generated_module(named("article"), form)
+    with pytest.raises(ValueError, match=r"Y has shape \(4, 3\); expected \(4, 2\)"):
+        mse.gradients(mse.init_params(), np.ones((4, 3)), np.ones((4, 3)))

@@ -153,7 +153,7 @@ def test_expanded_size_estimate_is_close_to_the_real_size():
         ("3", {}, "at least two layers"),
         ("3-0-2", {}, "width 0"),
         ("3-x-2", {}, "layer widths"),
-        ("3-2-2", {"activation": "gelu"}, "unknown activation 'gelu'; use one of: sigmoid"),
+        ("3-2-2", {"activation": "swiglu"}, "unknown activation 'swiglu'; use one of: sigmoid"),
         ("3-2-2", {"loss": "hinge"}, "unknown loss 'hinge'"),
         ("3-2-2", {"activation": "softmax,sigmoid"}, "output layer only"),
         ("3-2-2", {"activation": "tanh,tanh,tanh"}, "one per non-input layer"),

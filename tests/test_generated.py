@@ -69,7 +69,7 @@ def test_generated_code_passes_ruff():
     "argv, message",
     [
         (["code", "3-0-2", "-o", "x.py"], "width 0"),
-        (["code", "3-2-2", "--activation", "gelu", "-o", "x.py"], "unknown activation 'gelu'"),
+        (["code", "3-2-2", "--activation", "swiglu", "-o", "x.py"], "unknown activation 'swiglu'"),
         (["code", "3-2-2", "--form", "pretty", "-o", "x.py"], "invalid choice: 'pretty'"),
         (["code", "32-32-32", "--form", "unrolled", "-o", "x.py"], "use --form matrix"),
         (["show", "3-2-2", "--loss", "hinge"], "unknown loss 'hinge'"),

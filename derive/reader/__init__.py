@@ -17,17 +17,7 @@ import lark
 import sympy as sp
 
 from derive import naming
-from derive.activations import (
-    ReLU,
-    ReLUPrime,
-    Sigmoid,
-    SigmoidPrime,
-    Softmax,
-    Softplus,
-    SoftplusPrime,
-    Tanh,
-    TanhPrime,
-)
+from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
 from derive.errors import DeriveError
 
@@ -36,7 +26,7 @@ GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by dia
 
 @lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    grammar = (Path(__file__).parent / "grammar.lark").read_text()
+    grammar = (Path(__file__).parent / "grammar.lark").read_text().replace("__FUNCTIONS__", _function_pattern())
     return lark.Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True)
 
 
@@ -85,11 +75,26 @@ def _describe(error: lark.UnexpectedInput, latex: str) -> str:
     return f"unreadable LaTeX at line {line}, column {column}: unexpected {found}{hint}"
 
 
-_FUNCTIONS = {
-    r"\sigma": (Sigmoid, SigmoidPrime), r"\tanh": (Tanh, TanhPrime), "relu": (ReLU, ReLUPrime),
-    "softplus": (Softplus, SoftplusPrime), r"\log": (sp.log, None), r"\ln": (sp.log, None),
-    r"\exp": (sp.exp, None),
-}
+def _function_table() -> dict:
+    """Spelling -> (f, f'): the activation registry's spellings, and log/ln/exp."""
+    table: dict = {r"\log": (sp.log, None), r"\ln": (sp.log, None), r"\exp": (sp.exp, None)}
+    for entry in ACTIVATIONS.values():
+        if entry.elementwise and isinstance(entry.function, type):
+            table.update({spelling: (entry.function, entry.derivative) for spelling in entry.spellings})
+    return table
+
+
+_FUNCTIONS = _function_table()
+_NAME_WRAPPER = r"\\(?:operatorname|mathrm|mathit|rm)\s*\{\s*"  # \operatorname{relu}, \mathrm{ReLU}, …
+
+
+def _function_pattern() -> str:
+    """The FUNCTION terminal: every macro spelling, and every word spelling inside a name wrapper."""
+    def escaped(spellings):
+        return [re.escape(s) for s in sorted(spellings, key=lambda s: (-len(s), s))]
+    macros = escaped(s for s in _FUNCTIONS if s.startswith("\\"))
+    words = escaped(s for s in _FUNCTIONS if not s.startswith("\\"))
+    return "|".join([*macros, _NAME_WRAPPER + "(?:" + "|".join(words) + r")\s*\}"])
 
 
 class _Build(lark.Transformer):
@@ -170,7 +175,7 @@ class _Build(lark.Transformer):
         return matrix.applyfunc(lambda w: sp.Derivative(loss, w, evaluate=False))
 
     def function(self, items):
-        name = re.sub(r"\\operatorname\s*\{\s*|\\mathrm\s*\{\s*|\s*\}", "", str(items[0]))
+        name = re.sub(_NAME_WRAPPER + r"|\s*\}$", "", str(items[0]))
         if name not in _FUNCTIONS:
             raise DeriveError(f"unknown function {name}; known: {', '.join(_FUNCTIONS)}")
         function, derivative = _FUNCTIONS[name]
