@@ -20,8 +20,9 @@ EXAMPLE = """example:
   derive show 4-3-3 --activation tanh,softmax --loss cross-entropy --bias --expanded
 """
 # A partial is printed in named quantities up to this many tree nodes (printing walks the
-# tree; past this it takes seconds per element): larger ones are shown through δ.
-PRINT_LIMIT = 5_000
+# tree; past this it takes a tenth of a second and more per element): larger ones are
+# shown through δ.
+PRINT_LIMIT = 1_000
 
 
 def add_options(parser) -> None:
