@@ -32,6 +32,9 @@ WITNESS_MAX_OUTPUTS = 64
 # layer (time and memory linear in depth). Written out through all layers, a partial
 # derivative grows exponentially with depth as a tree, so it is refused past this depth.
 LAYERED_DEPTH = 16
+# Deep networks are derived layer by layer at their own widths up to this many parameters
+# (SymPy costs about 0.2 ms a parameter there), through a witness above it.
+LAYERED_LIMIT = 25_000
 # Partials written out from the instantiated pattern (witness and layered routes): at most
 # this many terms built (they are shared), through at most LAYERED_DEPTH layers.
 INSTANCE_TERM_LIMIT = 1_000_000
@@ -151,7 +154,7 @@ class Derivation:
         if self.method == "witness":
             lines.append(
                 f"derived through the witness network {self.witness.text} (same depth, activations, "
-                f"loss and biases): {arch.text} has more than {ELEMENTWISE_LIMIT:,} parameters, "
+                f"loss and biases): {arch.text} has more than {parameter_limit(arch):,} parameters, "
                 "so the pattern proven on the witness is instantiated for its widths"
             )
         elif self.method == "layered":
@@ -387,6 +390,11 @@ def expanded_size(arch: Architecture) -> int:
     return 1 + arch.widths[-1] * uses * (5 + size)
 
 
+def parameter_limit(arch: Architecture) -> int:
+    """How many parameters ``arch`` may have to be derived at its own widths."""
+    return ELEMENTWISE_LIMIT if arch.depth <= LAYERED_DEPTH else min(ELEMENTWISE_LIMIT, LAYERED_LIMIT)
+
+
 def witness_of(arch: Architecture) -> Architecture:
     """A small network of the same depth, activations, loss and bias setting."""
     widths = [min(n, WITNESS_WIDTH) for n in arch.widths[:-1]]
@@ -394,7 +402,7 @@ def witness_of(arch: Architecture) -> Architecture:
     if out > WITNESS_MAX_OUTPUTS:
         raise DeriveError(
             f"{arch.text} is too large to derive element by element ({arch.parameter_count:,} "
-            f"parameters, limit {ELEMENTWISE_LIMIT:,}) and has more than {WITNESS_MAX_OUTPUTS} "
+            f"parameters, limit {parameter_limit(arch):,}) and has more than {WITNESS_MAX_OUTPUTS} "
             "outputs for a witness network; use fewer outputs or fewer parameters"
         )
     return arch.with_widths(widths + [out])
@@ -405,7 +413,7 @@ def derive(arch: Architecture) -> Derivation:
     network when too large."""
     if isinstance(arch, str):
         arch = Architecture.parse(arch)
-    target = arch if arch.parameter_count <= ELEMENTWISE_LIMIT else witness_of(arch)
+    target = arch if arch.parameter_count <= parameter_limit(arch) else witness_of(arch)
     layered = target.depth > LAYERED_DEPTH
     method = "witness" if target is not arch else "layered" if layered else "elementwise"
     timings = {}

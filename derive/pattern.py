@@ -264,6 +264,29 @@ def _coefficient(expr: sp.Expr, symbol: sp.Symbol, symbols: SymbolSets) -> sp.Ex
     return sp.diff(expr, symbol)
 
 
+def _coefficients(expr: sp.Expr, wanted: list, symbols: SymbolSets) -> dict:
+    """``{w: _coefficient(expr, w)}`` for every ``w`` in ``wanted``, visiting each term of
+    ``expr`` once instead of once per symbol (a layer's δ_j holds one term per weight)."""
+    wanted_set = set(wanted)
+    if expr.is_Mul:
+        holders = [f for f in expr.args if symbols(f) & wanted_set]
+        if len(holders) == 1:
+            others = sp.Mul(*[f for f in expr.args if f is not holders[0]])
+            inner = _coefficients(holders[0], wanted, symbols)
+            return {w: others * c for w, c in inner.items()}
+    if expr.is_Add:
+        terms: dict = {w: [] for w in wanted}
+        for term in expr.args:
+            for w in _ordered_like(symbols(term) & wanted_set, wanted):
+                terms[w].append(_coefficient(term, w, symbols))
+        return {w: sp.Add(*found) for w, found in terms.items()}
+    return {w: _coefficient(expr, w, symbols) for w in wanted}
+
+
+def _ordered_like(subset, order: list) -> list:
+    return [w for w in order if w in subset] if len(subset) > 1 else list(subset)
+
+
 def _inner_delta(net: Network, own: list, above: list, layer: int, proofs: dict, methods: set,
                  symbols: SymbolSets):
     """The factor r with δ^{(layer)} = (W^{(layer)})ᵀ δ^{(layer+1)} ⊙ r, proven elementwise
@@ -273,8 +296,9 @@ def _inner_delta(net: Network, own: list, above: list, layer: int, proofs: dict,
     pattern_factor = "x'" if primes else 1
     for j, delta_j in enumerate(own):
         expected_factor = primes[j] if primes else sp.Integer(1)
+        coefficients = _coefficients(delta_j, [row[j] for row in weights], symbols)
         for i, delta_i in enumerate(above):
-            coefficient = _coefficient(delta_j, weights[i][j], symbols)
+            coefficient = coefficients[weights[i][j]]
             ratio = _divide_out(coefficient, delta_i) if delta_i != 0 else None
             if ratio is None:
                 ratio = sp.cancel(coefficient / delta_i)

@@ -124,7 +124,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 d = derive.derive(derive.Architecture.parse(sys.argv[1]))
 d.summary()
 codes = [main(["show", sys.argv[1], "--quiet"]), main(["show", "100000-100000-10"]),
-         main(["show", "4000-100-10", "--quiet", "--max-elements", "3"])]
+         main(["show", "3000-3000-10", "--quiet", "--max-elements", "3"])]
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"codes": codes, "kb": after, "delta_kb": after - before}))
 """
@@ -136,3 +136,16 @@ def test_deep_and_wide_calls_stay_under_1_gb():
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["codes"] == [0, 2, 0]
     assert report["kb"] < 1024 * 1024  # ru_maxrss is in KB on Linux
+
+
+def test_deep_and_wide_networks_go_through_a_layered_witness():
+    arch = derive.Architecture.parse("5-" + chain(18, 40) + "-3", activation="tanh", loss="half-mse", bias=True)
+    assert arch.parameter_count > derivation_module.LAYERED_LIMIT
+    d = derive.derive(arch)
+    assert d.method == "witness"
+    assert d.witness.widths == (3,) * 19 + (3,)
+    assert "derived layer by layer" in d.summary()
+    params, x, y = random_point(arch, np.random.default_rng(4))
+    by_hand = backprop.gradients(params, np.atleast_2d(x), np.atleast_2d(y), arch.widths, arch.activations,
+                                 arch.loss, arch.bias)
+    assert_gradients_close(d.evaluate(params, x, y), by_hand)
