@@ -45,7 +45,7 @@ class Architecture:
         per non-input layer, e.g. ``"tanh,softmax"``.
         """
         widths = _parse_widths(text)
-        _check_size(text, widths, bool(bias))
+        check_size(text, widths, bool(bias))
         names = [a.strip() for a in str(activation).split(",")]
         layers = len(widths) - 1
         if len(names) == 1:
@@ -152,7 +152,7 @@ def _parse_widths(text: str) -> list[int]:
     return widths
 
 
-def _check_size(text: str, widths: list[int], bias: bool) -> None:
+def check_size(text: str, widths, bias: bool) -> None:
     """Refuse, before anything is built, networks no command can handle within the budget."""
     if len(widths) > MAX_DEPTH:
         shown = text if len(text) <= 40 else text[:40] + "…"

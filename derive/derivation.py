@@ -9,7 +9,7 @@ import sympy as sp
 
 from derive import naming
 from derive.activations import activation
-from derive.architecture import Architecture
+from derive.architecture import Architecture, check_size
 from derive.errors import DeriveError, TooLargeError
 from derive.graph import flattened, tree_size
 from derive.network import Network, build_network
@@ -413,6 +413,7 @@ def derive(arch: Architecture) -> Derivation:
     network when too large."""
     if isinstance(arch, str):
         arch = Architecture.parse(arch)
+    check_size(arch.text, arch.widths, arch.bias)
     target = arch if arch.parameter_count <= parameter_limit(arch) else witness_of(arch)
     layered = target.depth > LAYERED_DEPTH
     method = "witness" if target is not arch else "layered" if layered else "elementwise"

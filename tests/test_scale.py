@@ -15,7 +15,7 @@ from derive import naming
 from derive.cli import main
 
 from . import backprop, finite_differences
-from .conftest import assert_gradients_close, random_point
+from .conftest import NAMED_ARCHITECTURES, assert_gradients_close, named, random_point
 
 
 def chain(depth, width=2):
@@ -149,3 +149,17 @@ def test_deep_and_wide_networks_go_through_a_layered_witness():
     by_hand = backprop.gradients(params, np.atleast_2d(x), np.atleast_2d(y), arch.widths, arch.activations,
                                  arch.loss, arch.bias)
     assert_gradients_close(d.evaluate(params, x, y), by_hand)
+
+
+@pytest.mark.parametrize("key", [k for k, v in NAMED_ARCHITECTURES.items() if v[0].count("-") >= 2])
+def test_the_layered_route_finds_the_same_pattern_and_numbers_as_the_elementwise_route(key, monkeypatch):
+    arch = named(key)
+    elementwise = derive.derive(arch)
+    monkeypatch.setattr(derivation_module, "LAYERED_DEPTH", 2)
+    layered = derive.derive(arch)
+    assert (elementwise.method, layered.method) == ("elementwise", "layered")
+    assert layered.pattern.output == elementwise.pattern.output
+    assert layered.pattern.inner_factor == elementwise.pattern.inner_factor
+    assert layered.pattern.proofs == elementwise.pattern.proofs
+    params, x, y = random_point(arch, np.random.default_rng(6))
+    assert_gradients_close(layered.evaluate(params, x, y), elementwise.evaluate(params, x, y))

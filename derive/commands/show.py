@@ -63,7 +63,11 @@ def _print_element(d, name, i, j, expanded) -> None:
               f"print limit of {PRINT_LIMIT:,})")
         return
     short = d.partial(name, i, j, short=True)
-    print(f"  ∂L/∂{element} = {sp.factor_terms(short) if short.is_Add else short}")
+    try:
+        text = str(sp.factor_terms(short) if short.is_Add else short)
+    except RecursionError:  # SymPy prints recursively; the size check above should prevent this
+        text = "(too deeply nested to print; see the pattern above)"
+    print(f"  ∂L/∂{element} = {text}")
     if expanded:
         try:
             print(f"      = {d.partial(name, i, j)}")
