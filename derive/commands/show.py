@@ -12,6 +12,7 @@ import sympy as sp
 from derive.commands.options import derived, parse_architecture
 from derive.derivation import count_text
 from derive.errors import DeriveError, TooLargeError
+from derive.graph import tree_size
 
 NAME = "show"
 HELP = "derive a network and print every partial derivative and the proven matrix pattern"
@@ -23,6 +24,8 @@ EXAMPLE = """example:
 # tree; past this it takes a tenth of a second and more per element): larger ones are
 # shown through δ.
 PRINT_LIMIT = 1_000
+# --expanded asks for the written-out forms: printed up to this many tree nodes.
+EXPANDED_PRINT_LIMIT = 20_000
 
 
 def add_options(parser) -> None:
@@ -70,6 +73,13 @@ def _print_element(d, name, i, j, expanded) -> None:
     print(f"  ∂L/∂{element} = {text}")
     if expanded:
         try:
-            print(f"      = {d.partial(name, i, j)}")
+            written_out = d.partial(name, i, j)  # built as a shared graph: cheap to count
         except TooLargeError as error:
             print(f"      (expanded form refused: {error})")
+            return
+        size = tree_size(written_out)
+        if size > EXPANDED_PRINT_LIMIT:
+            print(f"      (expanded form not printed: it has {size:,} terms, over the print limit of "
+                  f"{EXPANDED_PRINT_LIMIT:,}; use the Python API, d.partial(...), to work with it)")
+        else:
+            print(f"      = {written_out}")
