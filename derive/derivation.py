@@ -83,10 +83,7 @@ class Derivation:
         symbol = self._element(parameter, i, j)
         if self.method != "elementwise":
             if not short:
-                raise TooLargeError(
-                    f"the expanded ∂L/∂{symbol} of {self.arch.text} would have about "
-                    f"{count_text(expanded_size(self.arch))} terms; ask for short=True, or use a smaller network"
-                )
+                self._require_elementwise(f"the expanded ∂L/∂{symbol}")
             return self._instantiated_partial(parameter, i, j)
         short_form = self._adjoints[symbol]
         if short:
@@ -192,11 +189,24 @@ class Derivation:
 
     # -- helpers -----------------------------------------------------------------
     def _require_elementwise(self, what: str) -> None:
-        if self.method != "elementwise":
+        if self.method == "elementwise":
+            return
+        size = expanded_size(self.arch)
+        if size > EXPANDED_SIZE_LIMIT:
             raise TooLargeError(
-                f"{what} of {self.arch.text} would have about {count_text(expanded_size(self.arch))} terms "
-                f"(limit {EXPANDED_SIZE_LIMIT:,}); derive a smaller network to see it written out"
+                f"{what} of {self.arch.text} would have about {count_text(size)} terms "
+                f"(limit {EXPANDED_SIZE_LIMIT:,}); ask for short=True, or derive a smaller network "
+                "to see it written out"
             )
+        raise TooLargeError(
+            f"{what} (about {count_text(size)} terms) is not written out for networks derived "
+            f"{self._route()}; ask for short=True, "
+            f"or derive a network of at most {LAYERED_DEPTH} layers and {parameter_limit(self.arch):,} "
+            "parameters to see it written out"
+        )
+
+    def _route(self) -> str:
+        return "layer by layer" if self.method == "layered" else "through a witness"
 
     def _written_out(self, named: sp.Expr, what: str) -> sp.Expr:
         """``named`` in inputs, weights and labels, refused when too large to print."""

@@ -163,3 +163,19 @@ def test_the_layered_route_finds_the_same_pattern_and_numbers_as_the_elementwise
     assert layered.pattern.proofs == elementwise.pattern.proofs
     params, x, y = random_point(arch, np.random.default_rng(6))
     assert_gradients_close(layered.evaluate(params, x, y), elementwise.evaluate(params, x, y))
+
+
+def test_show_of_a_deep_width_one_network_refuses_long_chains_by_depth(capsys):
+    # width 1: the written-out partials stay small, but nest one level deeper per layer
+    assert main(["show", chain(200, 1), "--max-elements", "1", "--expanded"]) == 0
+    out = capsys.readouterr().out
+    assert "∂L/∂W1[1,1] = δ2_1 x1_1  (δ from the pattern above; written out in named quantities it spans 198 layers" \
+        in out
+    assert "∂L/∂W199[1,1] = 2*x199_1*x200'_1*(x200_1 - y_1)" in out
+
+
+def test_show_expanded_prints_large_written_out_forms_only_as_their_size(capsys):
+    assert main(["show", chain(10), "--expanded", "--max-elements", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "(expanded form not printed: it has " in out
+    assert max(len(line) for line in out.splitlines()) < 200_000

@@ -10,7 +10,7 @@ import itertools
 import sympy as sp
 
 from derive.commands.options import derived, parse_architecture
-from derive.derivation import count_text
+from derive.derivation import LAYERED_DEPTH, count_text
 from derive.errors import DeriveError, TooLargeError
 from derive.graph import tree_size
 
@@ -57,19 +57,29 @@ def run(args) -> int:
 
 def _print_element(d, name, i, j, expanded) -> None:
     element = f"{name}[{i},{j}]" if j is not None else f"{name}[{i}]"
+    layer = int(name[1:])
     size = d.short_form_size(name, i, j)
-    if size > PRINT_LIMIT:
-        layer = int(name[1:])
+    span = d.arch.depth - (layer + 1)
+    about = "about " if d.method != "elementwise" else ""
+    if d.method != "elementwise" and span > LAYERED_DEPTH:
+        reason = f"written out in named quantities it spans {span} layers, over the limit of {LAYERED_DEPTH}"
+    elif size > PRINT_LIMIT:
+        reason = (f"written out in named quantities it has {about}{count_text(size)} terms, over the "
+                  f"print limit of {PRINT_LIMIT:,}")
+    else:
+        reason = None
+    if reason is None:
+        try:
+            short = d.partial(name, i, j, short=True)
+            text = str(sp.factor_terms(short) if short.is_Add else short)
+        except TooLargeError:
+            reason = "too large to write out in named quantities"
+        except RecursionError:  # SymPy prints recursively; the checks above should prevent this
+            reason = "too deeply nested to print"
+    if reason is not None:
         source = f" x{layer}_{j}" if j is not None else ""
-        print(f"  ∂L/∂{element} = δ{layer + 1}_{i}{source}  (δ from the pattern above; written out in named "
-              f"quantities it has {'about ' if d.method != 'elementwise' else ''}{count_text(size)} terms, over the "
-              f"print limit of {PRINT_LIMIT:,})")
+        print(f"  ∂L/∂{element} = δ{layer + 1}_{i}{source}  (δ from the pattern above; {reason})")
         return
-    short = d.partial(name, i, j, short=True)
-    try:
-        text = str(sp.factor_terms(short) if short.is_Add else short)
-    except RecursionError:  # SymPy prints recursively; the size check above should prevent this
-        text = "(too deeply nested to print; see the pattern above)"
     print(f"  ∂L/∂{element} = {text}")
     if expanded:
         try:
