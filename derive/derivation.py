@@ -33,8 +33,13 @@ WITNESS_MAX_OUTPUTS = 64
 # derivative grows exponentially with depth as a tree, so it is refused past this depth.
 LAYERED_DEPTH = 16
 # Deep networks are derived layer by layer at their own widths up to this many parameters
-# (SymPy costs about 0.2 ms a parameter there), through a witness above it.
-LAYERED_LIMIT = 25_000
+# (SymPy costs about 0.15 ms a parameter there), through a witness above it.
+LAYERED_LIMIT = 50_000
+# Element by element, every δ^{(l)} is written out through all layers above it, and the
+# proofs keep the set of symbols of each of its terms: about n_l n_{l+1} terms, each with
+# every weight above. Past this many symbol occurrences (about 30 bytes each: 40-40-40-40-
+# 40-40-40-40 has 40 million and peaks at 1.3 GB) a network is derived layer by layer.
+ELEMENTWISE_COST_LIMIT = 10_000_000
 # Partials written out from the instantiated pattern (witness and layered routes): at most
 # this many terms built (they are shared), through at most LAYERED_DEPTH layers.
 INSTANCE_TERM_LIMIT = 1_000_000
@@ -155,9 +160,11 @@ class Derivation:
                 "so the pattern proven on the witness is instantiated for its widths"
             )
         elif self.method == "layered":
+            why = (f"{arch.depth} layers is deeper than {LAYERED_DEPTH}" if arch.depth > LAYERED_DEPTH
+                   else "too wide to write every δ out through all layers above it")
             lines.append(
-                f"derived layer by layer: {arch.depth} layers is deeper than {LAYERED_DEPTH}, so each "
-                "hidden layer's δ = ∂L/∂z is a named symbol and every identity is proven on one layer"
+                f"derived layer by layer ({why}): each hidden layer's δ = ∂L/∂z is a named symbol "
+                "and every identity is proven on one layer"
             )
         else:
             lines.append("derived element by element: every partial of the expanded loss")
@@ -400,9 +407,23 @@ def expanded_size(arch: Architecture) -> int:
     return 1 + arch.widths[-1] * uses * (5 + size)
 
 
+def elementwise_cost(arch: Architecture) -> int:
+    """About how many symbol occurrences the element-by-element proofs keep: each of the
+    n_l n_{l+1} terms w_ij δ_i^{(l+1)} of δ^{(l)} with the symbols of every layer above."""
+    n = arch.widths  # n[layer - 1] is the width of layer ``layer``
+    above = 3 * n[-1]  # outputs, their derivatives, labels
+    cost = 0
+    for layer in range(arch.depth - 1, 1, -1):
+        cost += n[layer - 1] * n[layer] * above
+        above += n[layer - 1] * n[layer] + 2 * n[layer - 1]
+    return cost
+
+
 def parameter_limit(arch: Architecture) -> int:
     """How many parameters ``arch`` may have to be derived at its own widths."""
-    return ELEMENTWISE_LIMIT if arch.depth <= LAYERED_DEPTH else min(ELEMENTWISE_LIMIT, LAYERED_LIMIT)
+    if arch.depth <= LAYERED_DEPTH and elementwise_cost(arch) <= ELEMENTWISE_COST_LIMIT:
+        return ELEMENTWISE_LIMIT
+    return min(ELEMENTWISE_LIMIT, LAYERED_LIMIT)
 
 
 def witness_of(arch: Architecture) -> Architecture:
@@ -425,7 +446,7 @@ def derive(arch: Architecture) -> Derivation:
         arch = Architecture.parse(arch)
     check_size(arch.text, arch.widths, arch.bias)
     target = arch if arch.parameter_count <= parameter_limit(arch) else witness_of(arch)
-    layered = target.depth > LAYERED_DEPTH
+    layered = target.depth > LAYERED_DEPTH or elementwise_cost(target) > ELEMENTWISE_COST_LIMIT
     method = "witness" if target is not arch else "layered" if layered else "elementwise"
     timings = {}
     start = time.perf_counter()
