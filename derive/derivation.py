@@ -207,9 +207,8 @@ class Derivation:
             )
         raise TooLargeError(
             f"{what} (about {count_text(size)} terms) is not written out for networks derived "
-            f"{self._route()}; ask for short=True, "
-            f"or derive a network of at most {LAYERED_DEPTH} layers and {parameter_limit(self.arch):,} "
-            "parameters to see it written out"
+            f"{self._route()}; {'ask for short=True, or ' if 'expanded ∂L' in what else ''}derive a network of at most "
+            f"{LAYERED_DEPTH} layers with narrower hidden layers to see it written out"
         )
 
     def _route(self) -> str:
@@ -307,8 +306,9 @@ class Derivation:
         what = f"δ^({layer}) of {arch.text} written out in named quantities"
         if arch.depth - layer > LAYERED_DEPTH:
             raise TooLargeError(
-                f"{what} spans {arch.depth - layer} layers (limit {LAYERED_DEPTH}): its size doubles "
-                "with every layer; use the proven pattern (δ layer by layer) or d.evaluate"
+                f"{what} spans {arch.depth - layer} layers (limit {LAYERED_DEPTH}; it nests deeper and "
+                "grows with the product of the widths at every layer); use the proven pattern (δ layer "
+                "by layer) or d.evaluate"
             )
         terms = sum(arch.widths[k - 1] * arch.widths[k] for k in range(layer, arch.depth))
         if terms > INSTANCE_TERM_LIMIT:

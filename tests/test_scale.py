@@ -48,8 +48,8 @@ def test_200_layers_derive_layer_by_layer_with_every_identity_proven():
 
 @pytest.mark.parametrize("activation, loss, bias", [
     ("sigmoid", "mse", False),
-    ("tanh,softplus,leaky_relu,identity,sigmoid,tanh,softplus,tanh,sigmoid,tanh,softplus,tanh,"
-     "identity,tanh,sigmoid,tanh,sigmoid,softmax", "cross-entropy", True),
+    (("tanh,softplus,leaky_relu,identity,sigmoid,tanh,softplus,tanh,sigmoid,tanh,softplus,tanh,"
+      "identity,tanh,sigmoid,tanh,sigmoid,softmax"), "cross-entropy", True),
 ])
 def test_a_deep_network_matches_backprop_and_finite_differences(activation, loss, bias):
     widths = "3-2-3-" + chain(15) + "-3"  # 19 layers: past the elementwise depth
