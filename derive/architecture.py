@@ -1,6 +1,7 @@
 """A network's architecture: widths, one activation per layer, loss, biases."""
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -10,6 +11,15 @@ from derive.errors import DeriveError
 from derive.losses import loss as loss_entry
 
 MAX_WIDTH = 100_000
+# What every command can do within a 4 GB memory budget: ``build`` and ``check-code`` hold
+# many float64 copies of the parameters at once (parameters, gradients, the reference
+# backprop's, finite-difference copies): measured at 16,000,000 parameters (4000-4000-10),
+# build peaks at 2.6 GB and check-code at 2.1 GB, about 160 bytes a parameter, so the limit
+# keeps build near 1.6 GB. The derivation itself is linear in depth (deep networks are
+# derived layer by layer) and ``show`` computes only what it prints.
+MEMORY_BUDGET = "4 GB"
+MAX_PARAMETERS = 10_000_000
+MAX_DEPTH = 1_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,7 @@ class Architecture:
         per non-input layer, e.g. ``"tanh,softmax"``.
         """
         widths = _parse_widths(text)
+        check_size(text, widths, bool(bias))
         names = [a.strip() for a in str(activation).split(",")]
         layers = len(widths) - 1
         if len(names) == 1:
@@ -139,6 +150,20 @@ def _parse_widths(text: str) -> list[int]:
         if width > MAX_WIDTH:
             raise DeriveError(f"layer {position} of {text!r} is wider than {MAX_WIDTH:,}; use a smaller width")
     return widths
+
+
+def check_size(text: str, widths, bias: bool) -> None:
+    """Refuse, before anything is built, networks no command can handle within the budget."""
+    if len(widths) > MAX_DEPTH:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise DeriveError(f"{shown} has {len(widths):,} layers; derive handles at most {MAX_DEPTH:,} layers, "
+                          "use a shallower network")
+    count = sum(a * b for a, b in itertools.pairwise(widths)) + (sum(widths[1:]) if bias else 0)
+    if count > MAX_PARAMETERS:
+        raise DeriveError(
+            f"{text} has {count:,} parameters; derive handles at most {MAX_PARAMETERS:,} "
+            f"(its {MEMORY_BUDGET} memory budget), use smaller widths"
+        )
 
 
 def _split_parameter(parameter: str, depth: int) -> tuple[str, int]:

@@ -9,7 +9,7 @@ import sympy as sp
 
 from derive import naming
 from derive.activations import activation
-from derive.architecture import Architecture
+from derive.architecture import Architecture, check_size
 from derive.errors import DeriveError, TooLargeError
 from derive.graph import flattened, tree_size
 from derive.network import Network, build_network
@@ -27,6 +27,22 @@ EXPANDED_SIZE_LIMIT = 2_000_000
 # up to WITNESS_MAX_OUTPUTS (the output δ may depend on the output count).
 WITNESS_WIDTH = 3
 WITNESS_MAX_OUTPUTS = 64
+# Deeper networks are derived layer by layer: the reverse pass names each hidden layer's
+# δ^{(l)} = ∂L/∂z^{(l)} as a symbol, so every result and every proof stays local to its
+# layer (time and memory linear in depth). Written out through all layers, a partial
+# derivative grows exponentially with depth as a tree, so it is refused past this depth.
+LAYERED_DEPTH = 16
+# Deep networks are derived layer by layer at their own widths up to this many parameters
+# (SymPy costs about 0.15 ms a parameter there), through a witness above it.
+LAYERED_LIMIT = 50_000
+# Element by element, every δ^{(l)} is written out through all layers above it, and the
+# proofs keep the set of symbols of each of its terms: about n_l n_{l+1} terms, each with
+# every weight above. Past this many symbol occurrences (about 30 bytes each: 40-40-40-40-
+# 40-40-40-40 has 40 million and peaks at 1.3 GB) a network is derived layer by layer.
+ELEMENTWISE_COST_LIMIT = 10_000_000
+# Partials written out from the instantiated pattern (witness and layered routes): at most
+# this many terms built (they are shared), through at most LAYERED_DEPTH layers.
+INSTANCE_TERM_LIMIT = 1_000_000
 
 
 @dataclass
@@ -34,14 +50,15 @@ class Derivation:
     """The backpropagation derivation of one network."""
 
     arch: Architecture
-    method: str  # "elementwise" or "witness"
-    network: Network  # the network derived element by element (the witness, if any)
+    method: str  # "elementwise", "layered" (deep) or "witness" (wide)
+    network: Network  # the network derived (the witness, if any)
     pattern: Pattern | None
     failure: str | None = None  # why no pattern was recognized
     timings: dict = field(default_factory=dict)
     _adjoints: dict = field(default_factory=dict, repr=False)
     _deltas: dict = field(default_factory=dict, repr=False)
     _instances: dict = field(default_factory=dict, repr=False)
+    _sizes: dict = field(default_factory=dict, repr=False)
 
     @property
     def witness(self) -> Architecture | None:
@@ -69,17 +86,30 @@ class Derivation:
         the named quantities x_i^{(l)}, x_i^{(l)'} instead.
         """
         symbol = self._element(parameter, i, j)
-        if self.method == "witness":
+        if self.method != "elementwise":
             if not short:
-                raise TooLargeError(
-                    f"the expanded ∂L/∂{symbol} of {self.arch.text} would have about "
-                    f"{expanded_size(self.arch):,} terms; ask for short=True, or use a smaller network"
-                )
+                self._require_elementwise(f"the expanded ∂L/∂{symbol}")
             return self._instantiated_partial(parameter, i, j)
         short_form = self._adjoints[symbol]
         if short:
+            size = self.short_form_size(parameter, i, j)
+            if size > EXPANDED_SIZE_LIMIT:
+                raise TooLargeError(
+                    f"∂L/∂{symbol} of {self.arch.text} in named quantities has {count_text(size)} terms "
+                    f"(limit {EXPANDED_SIZE_LIMIT:,}); use d.delta and the pattern instead"
+                )
             return flattened(short_form)
         return self._written_out(short_form, f"∂L/∂{symbol}")
+
+    def short_form_size(self, parameter: str, i: int, j: int | None = None) -> int:
+        """How many tree nodes ``partial(parameter, i, j, short=True)`` has written out
+        (what printing it walks), counted without writing it out (an estimate on the
+        witness and layered routes)."""
+        symbol = self._element(parameter, i, j)
+        if self.method == "elementwise":
+            return tree_size(self._adjoints[symbol], self._sizes)
+        layer = int(parameter[1:])
+        return self._instance_size(layer + 1) + (0 if j is None else 2)
 
     def short_forms(self, parameter: str) -> list:
         """Every element's partial in named quantities, row by row (elementwise route)."""
@@ -91,7 +121,7 @@ class Derivation:
         self._check_index(layer, i)
         if layer < 2:
             raise DeriveError("δ exists for layers 2 … L only")
-        if self.method == "witness":
+        if self.method != "elementwise":
             return self._instantiated_delta(layer, i)
         return self._deltas[layer][i - 1]
 
@@ -102,9 +132,9 @@ class Derivation:
         ``params`` holds ``W1 …`` (and ``b1 …``) in the layout of the generated modules;
         the answer has the same keys and shapes.
         """
+        if self.method != "elementwise":
+            return self._evaluate_pattern(params, self._values(params, x, y, parameters=False))
         values = self._values(params, x, y)
-        if self.method == "witness":
-            return self._evaluate_pattern(params, values)
         evaluate = Evaluator(values)
         net = self.network
         result = {}
@@ -126,11 +156,20 @@ class Derivation:
         if self.method == "witness":
             lines.append(
                 f"derived through the witness network {self.witness.text} (same depth, activations, "
-                f"loss and biases): {arch.text} has more than {ELEMENTWISE_LIMIT:,} parameters, "
+                f"loss and biases): {arch.text} has more than {parameter_limit(arch):,} parameters, "
                 "so the pattern proven on the witness is instantiated for its widths"
+            )
+        elif self.method == "layered":
+            why = (f"{arch.depth} layers is deeper than {LAYERED_DEPTH}" if arch.depth > LAYERED_DEPTH
+                   else "too wide to write every δ out through all layers above it")
+            lines.append(
+                f"derived layer by layer ({why}): each hidden layer's δ = ∂L/∂z is a named symbol "
+                "and every identity is proven on one layer"
             )
         else:
             lines.append("derived element by element: every partial of the expanded loss")
+        if self.method == "witness" and self.network.arch.depth > LAYERED_DEPTH:
+            lines.append(f"the witness is deeper than {LAYERED_DEPTH} layers, so it is derived layer by layer")
         if self.pattern is None:
             lines.append(f"matrix pattern NOT recognized: {self.failure}")
         else:
@@ -157,11 +196,23 @@ class Derivation:
 
     # -- helpers -----------------------------------------------------------------
     def _require_elementwise(self, what: str) -> None:
-        if self.method == "witness":
+        if self.method == "elementwise":
+            return
+        size = expanded_size(self.arch)
+        if size > EXPANDED_SIZE_LIMIT:
             raise TooLargeError(
-                f"{what} of {self.arch.text} would have about {expanded_size(self.arch):,} terms "
-                f"(limit {EXPANDED_SIZE_LIMIT:,}); derive a smaller network to see it written out"
+                f"{what} of {self.arch.text} would have about {count_text(size)} terms "
+                f"(limit {EXPANDED_SIZE_LIMIT:,}); ask for short=True, or derive a smaller network "
+                "to see it written out"
             )
+        raise TooLargeError(
+            f"{what} (about {count_text(size)} terms) is not written out for networks derived "
+            f"{self._route()}; {'ask for short=True, or ' if 'expanded ∂L' in what else ''}derive a network of at most "
+            f"{LAYERED_DEPTH} layers with narrower hidden layers to see it written out"
+        )
+
+    def _route(self) -> str:
+        return "layer by layer" if self.method == "layered" else "through a witness"
 
     def _written_out(self, named: sp.Expr, what: str) -> sp.Expr:
         """``named`` in inputs, weights and labels, refused when too large to print."""
@@ -172,7 +223,7 @@ class Derivation:
             size = tree_size(expr)
         if size > EXPANDED_SIZE_LIMIT:
             raise TooLargeError(
-                f"{what} of {self.arch.text} written out has {size:,} terms "
+                f"{what} of {self.arch.text} written out has {count_text(size)} terms "
                 f"(limit {EXPANDED_SIZE_LIMIT:,}); use short=True or a smaller network"
             )
         return expr
@@ -191,7 +242,7 @@ class Derivation:
             )
         return naming.parameter_symbol(parameter, i, j)
 
-    def _values(self, params: dict, x, y) -> dict:
+    def _values(self, params: dict, x, y, parameters: bool = True) -> dict:
         arch = self.arch
         x = np.asarray(x, dtype=float).reshape(-1)
         y = np.asarray(y, dtype=float).reshape(-1)
@@ -203,6 +254,8 @@ class Derivation:
             array = np.asarray(params[name], dtype=float)
             if array.shape != arch.shape(name):
                 raise DeriveError(f"{name} must have shape {arch.shape(name)}, not {array.shape}")
+            if not parameters:  # the pattern is evaluated on the arrays themselves
+                continue
             for index in np.ndindex(array.shape):
                 one_based = [k + 1 for k in index]
                 values[naming.parameter_symbol(name, *one_based)] = array[index]
@@ -218,6 +271,19 @@ class Derivation:
         key = (layer, i)
         if key in self._instances:
             return self._instances[key]
+        arch = self.arch
+        L = arch.depth
+        self._check_instance(layer)
+        # layer by layer from the output down (no recursion): δ^(l) needs all of δ^(l+1)
+        for current in range(L, layer - 1, -1):
+            rows = [i] if current == layer else range(1, arch.widths[current - 1] + 1)
+            for row in rows:
+                if (current, row) not in self._instances:
+                    self._instances[(current, row)] = self._instance(current, row)
+        return self._instances[key]
+
+    def _instance(self, layer: int, i: int) -> sp.Expr:
+        """δ_i^(layer) from the pattern, given the instances of δ^(layer+1)."""
         arch, pattern = self.arch, self.pattern
         L = arch.depth
         if layer == L:
@@ -227,15 +293,45 @@ class Derivation:
                     naming.node(L, k) * pattern.output.gradient.xreplace(_output_names(arch, k))
                     for k in range(1, arch.widths[-1] + 1)
                 ])
-            value = pattern.output.simplified.xreplace(names)
-        else:
-            factor = naming.node_derivative(layer, i) if pattern.inner_factor[layer] != 1 else 1
-            value = factor * sp.Add(*[
-                naming.weight(layer, k, i) * self._instantiated_delta(layer + 1, k)
-                for k in range(1, arch.widths[layer] + 1)
-            ])
-        self._instances[key] = value
-        return value
+            return pattern.output.simplified.xreplace(names)
+        factor = naming.node_derivative(layer, i) if pattern.inner_factor[layer] != 1 else 1
+        return factor * sp.Add(*[
+            naming.weight(layer, k, i) * self._instances[(layer + 1, k)]
+            for k in range(1, arch.widths[layer] + 1)
+        ])
+
+    def _check_instance(self, layer: int) -> None:
+        """Refuse to write δ^(layer) out from the pattern when it would be too large to use."""
+        arch = self.arch
+        what = f"δ^({layer}) of {arch.text} written out in named quantities"
+        if arch.depth - layer > LAYERED_DEPTH:
+            raise TooLargeError(
+                f"{what} spans {arch.depth - layer} layers (limit {LAYERED_DEPTH}; it nests deeper and "
+                "grows with the product of the widths at every layer); use the proven pattern (δ layer "
+                "by layer) or d.evaluate"
+            )
+        terms = sum(arch.widths[k - 1] * arch.widths[k] for k in range(layer, arch.depth))
+        if terms > INSTANCE_TERM_LIMIT:
+            raise TooLargeError(
+                f"{what} needs {terms:,} shared terms (limit {INSTANCE_TERM_LIMIT:,}); "
+                "use the proven pattern or d.evaluate"
+            )
+        size = self._instance_size(layer)
+        if size > EXPANDED_SIZE_LIMIT:
+            raise TooLargeError(
+                f"{what} has about {count_text(size)} terms (limit {EXPANDED_SIZE_LIMIT:,}); "
+                "use the proven pattern or d.evaluate"
+            )
+
+    def _instance_size(self, layer: int) -> int:
+        """About how many tree nodes δ_i^(layer) from the pattern has written out."""
+        arch, pattern = self.arch, self.pattern
+        size = tree_size(pattern.output.simplified)
+        if S in pattern.output.simplified.free_symbols:
+            size += arch.widths[-1] * (2 + tree_size(pattern.output.gradient))
+        for current in range(arch.depth - 1, layer - 1, -1):
+            size = 2 + arch.widths[current] * (2 + size)
+        return size
 
     def _instantiated_partial(self, parameter: str, i: int, j: int | None) -> sp.Expr:
         layer = int(parameter[1:])
@@ -292,6 +388,11 @@ def _output_names(arch: Architecture, i: int) -> dict:
     }
 
 
+def count_text(n: int) -> str:
+    """A count for a message: 1,234,567, or its order of magnitude (10^42) past 12 digits."""
+    return f"{n:,}" if n < 10**12 else f"10^{len(str(n)) - 1}"
+
+
 def expanded_size(arch: Architecture) -> int:
     """How many tree nodes the expanded loss of ``arch`` has, counted without building it."""
     size = 1  # an input symbol
@@ -306,6 +407,25 @@ def expanded_size(arch: Architecture) -> int:
     return 1 + arch.widths[-1] * uses * (5 + size)
 
 
+def elementwise_cost(arch: Architecture) -> int:
+    """About how many symbol occurrences the element-by-element proofs keep: each of the
+    n_l n_{l+1} terms w_ij δ_i^{(l+1)} of δ^{(l)} with the symbols of every layer above."""
+    n = arch.widths  # n[layer - 1] is the width of layer ``layer``
+    above = 3 * n[-1]  # outputs, their derivatives, labels
+    cost = 0
+    for layer in range(arch.depth - 1, 1, -1):
+        cost += n[layer - 1] * n[layer] * above
+        above += n[layer - 1] * n[layer] + 2 * n[layer - 1]
+    return cost
+
+
+def parameter_limit(arch: Architecture) -> int:
+    """How many parameters ``arch`` may have to be derived at its own widths."""
+    if arch.depth <= LAYERED_DEPTH and elementwise_cost(arch) <= ELEMENTWISE_COST_LIMIT:
+        return ELEMENTWISE_LIMIT
+    return min(ELEMENTWISE_LIMIT, LAYERED_LIMIT)
+
+
 def witness_of(arch: Architecture) -> Architecture:
     """A small network of the same depth, activations, loss and bias setting."""
     widths = [min(n, WITNESS_WIDTH) for n in arch.widths[:-1]]
@@ -313,35 +433,45 @@ def witness_of(arch: Architecture) -> Architecture:
     if out > WITNESS_MAX_OUTPUTS:
         raise DeriveError(
             f"{arch.text} is too large to derive element by element ({arch.parameter_count:,} "
-            f"parameters, limit {ELEMENTWISE_LIMIT:,}) and has more than {WITNESS_MAX_OUTPUTS} "
+            f"parameters, limit {parameter_limit(arch):,}) and has more than {WITNESS_MAX_OUTPUTS} "
             "outputs for a witness network; use fewer outputs or fewer parameters"
         )
     return arch.with_widths(widths + [out])
 
 
 def derive(arch: Architecture) -> Derivation:
-    """Derive ``arch``: element by element, or through a witness network when too large."""
+    """Derive ``arch``: element by element, layer by layer when deep, or through a witness
+    network when too large."""
     if isinstance(arch, str):
         arch = Architecture.parse(arch)
-    method = "elementwise" if arch.parameter_count <= ELEMENTWISE_LIMIT else "witness"
-    target = arch if method == "elementwise" else witness_of(arch)
+    check_size(arch.text, arch.widths, arch.bias)
+    target = arch if arch.parameter_count <= parameter_limit(arch) else witness_of(arch)
+    layered = target.depth > LAYERED_DEPTH or elementwise_cost(target) > ELEMENTWISE_COST_LIMIT
+    method = "witness" if target is not arch else "layered" if layered else "elementwise"
     timings = {}
     start = time.perf_counter()
     network = build_network(target)
+    named = layered_names(network) if layered else None
     timings["expand"] = time.perf_counter() - start
     start = time.perf_counter()
-    adjoints = reverse_pass(network)
+    adjoints = reverse_pass(network, named=named)
     timings["differentiate"] = time.perf_counter() - start
     start = time.perf_counter()
     try:
-        pattern, deltas = recognize(network, adjoints)
+        pattern, deltas = recognize(network, adjoints, named)
         failure = None
     except NotRecognized as error:
         pattern, deltas, failure = None, {}, str(error)
     timings["pattern"] = time.perf_counter() - start
-    if method == "witness" and pattern is None:
-        raise DeriveError(
-            f"the matrix pattern could not be proven on the witness {target.text} ({failure}), "
-            f"so {arch.text} cannot be derived"
-        )
+    if method != "elementwise" and pattern is None:
+        where = f"the witness {target.text}" if method == "witness" else f"{arch.text} layer by layer"
+        raise DeriveError(f"the matrix pattern could not be proven on {where} ({failure}), "
+                          f"so {arch.text} cannot be derived")
     return Derivation(arch, method, network, pattern, failure, timings, adjoints, deltas)
+
+
+def layered_names(network: Network) -> dict:
+    """A symbol δ_i^(l) for the adjoint of every hidden pre-activation z_i^(l) (l = 2 … L-1)."""
+    return {z: sp.Symbol(f"δ{layer}_{i}")
+            for layer in range(2, network.arch.depth)
+            for i, z in enumerate(network.preactivations[layer], start=1)}

@@ -56,6 +56,8 @@ class Network:
 
     def expanded(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every named quantity written out in inputs, weights and labels."""
+        if not self._expansion:
+            self._expansion.update(_expansion_of(self))
         return substitute(expr, self._expansion, self._expansion_cache)
 
 
@@ -90,23 +92,41 @@ def _add_layer(net: Network, layer: int) -> None:
         if arch.bias:
             terms.append(biases[i])
         net.definitions[z] = sp.Add(*terms)
-        written_out = [product(w, net._expansion.get(x, x)) for w, x in zip(weights[i], below)]
-        net._expansion[z] = sp.Add(*written_out, *([biases[i]] if arch.bias else []))
-    expanded_z = [net._expansion[z] for z in zs]
     if entry.elementwise:
         primes = []
         for i, (x, z) in enumerate(zip(xs, zs), start=1):
             net.definitions[x] = entry.function(z)
-            net._expansion[x] = entry.function(expanded_z[i - 1])
             if entry.derivative_is_constant:
                 continue
             prime = naming.node_derivative(layer, i)
             primes.append(prime)
             net.derivative_names[entry.derivative(z)] = prime
-            net._expansion[prime] = entry.derivative(expanded_z[i - 1])
         net.derivatives[layer] = primes
     else:
         for i, x in enumerate(xs, start=1):
             net.definitions[x] = Softmax(i, *zs)
             net.derivative_names[Softmax(i, *zs)] = x
-            net._expansion[x] = Softmax(i, *expanded_z)
+
+
+def _expansion_of(net: Network) -> dict:
+    """Every named quantity written out in inputs, weights, biases (built on first use: deep
+    networks never need it, their written-out forms are refused by size first)."""
+    arch = net.arch
+    expansion: dict = {}
+    for layer in range(2, arch.depth + 1):
+        below = net.nodes[layer - 1]
+        entry = activation(arch.activations[layer - 2])
+        zs = net.preactivations[layer]
+        for i, z in enumerate(zs):
+            written_out = [product(w, expansion.get(x, x)) for w, x in zip(net.weights[layer - 1][i], below)]
+            expansion[z] = sp.Add(*written_out, *([net.biases[layer - 1][i]] if arch.bias else []))
+        expanded_z = [expansion[z] for z in zs]
+        if entry.elementwise:
+            for i, x in enumerate(net.nodes[layer], start=1):
+                expansion[x] = entry.function(expanded_z[i - 1])
+                if not entry.derivative_is_constant:
+                    expansion[naming.node_derivative(layer, i)] = entry.derivative(expanded_z[i - 1])
+        else:
+            for i, x in enumerate(net.nodes[layer], start=1):
+                expansion[x] = Softmax(i, *expanded_z)
+    return expansion

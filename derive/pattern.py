@@ -113,8 +113,14 @@ def template_text(template: sp.Expr, layer: int, parenthesize: bool = False) -> 
     return f"({text})" if parenthesize and template.is_Add else text
 
 
-def recognize(net: Network, adjoints: dict) -> tuple[Pattern, dict]:
-    """The proven pattern, and the δ_i^{(l)} of every layer in named quantities."""
+def recognize(net: Network, adjoints: dict, named: dict | None = None) -> tuple[Pattern, dict]:
+    """The proven pattern, and the δ_i^{(l)} of every layer in named quantities.
+
+    ``named`` is the map z -> δ symbol the reverse pass used for deep networks
+    (``reverse.adjoints(net, named=…)``): δ^{(l)} is then found as that symbol in the
+    outer products, and its recurrence is proven on the adjoint of z^{(l)} written in
+    the δ^{(l+1)} symbols, one layer at a time.
+    """
     arch = net.arch
     proofs = {"outer product": 0, "output delta": 0, "inner delta": 0}
     methods: set = set()
@@ -125,7 +131,13 @@ def recognize(net: Network, adjoints: dict) -> tuple[Pattern, dict]:
     output = _output_delta(net, deltas[arch.depth], proofs, methods)
     inner = {}
     for layer in range(arch.depth - 1, 1, -1):
-        inner[layer] = _inner_delta(net, deltas, layer, proofs, methods, symbols)
+        own = deltas[layer]
+        if named:
+            zs = net.preactivations[layer]
+            if own != [named[z] for z in zs]:
+                raise NotRecognized(f"the outer products of W{layer - 1} are not δ^({layer}) times x^({layer - 1})")
+            own = [adjoints[z] for z in zs]
+        inner[layer] = _inner_delta(net, own, deltas[layer + 1], layer, proofs, methods, symbols)
     methods.add("canonical form")
     return Pattern(arch.depth, output, inner, arch.bias, proofs, methods), deltas
 
@@ -252,16 +264,41 @@ def _coefficient(expr: sp.Expr, symbol: sp.Symbol, symbols: SymbolSets) -> sp.Ex
     return sp.diff(expr, symbol)
 
 
-def _inner_delta(net: Network, deltas: dict, layer: int, proofs: dict, methods: set, symbols: SymbolSets):
-    """The factor r with δ^{(layer)} = (W^{(layer)})ᵀ δ^{(layer+1)} ⊙ r, proven elementwise."""
+def _coefficients(expr: sp.Expr, wanted: list, symbols: SymbolSets) -> dict:
+    """``{w: _coefficient(expr, w)}`` for every ``w`` in ``wanted``, visiting each term of
+    ``expr`` once instead of once per symbol (a layer's δ_j holds one term per weight)."""
+    wanted_set = set(wanted)
+    if expr.is_Mul:
+        holders = [f for f in expr.args if symbols(f) & wanted_set]
+        if len(holders) == 1:
+            others = sp.Mul(*[f for f in expr.args if f is not holders[0]])
+            inner = _coefficients(holders[0], wanted, symbols)
+            return {w: others * c for w, c in inner.items()}
+    if expr.is_Add:
+        terms: dict = {w: [] for w in wanted}
+        for term in expr.args:
+            for w in _ordered_like(symbols(term) & wanted_set, wanted):
+                terms[w].append(_coefficient(term, w, symbols))
+        return {w: sp.Add(*found) for w, found in terms.items()}
+    return {w: _coefficient(expr, w, symbols) for w in wanted}
+
+
+def _ordered_like(subset, order: list) -> list:
+    return [w for w in order if w in subset] if len(subset) > 1 else list(subset)
+
+
+def _inner_delta(net: Network, own: list, above: list, layer: int, proofs: dict, methods: set,
+                 symbols: SymbolSets):
+    """The factor r with δ^{(layer)} = (W^{(layer)})ᵀ δ^{(layer+1)} ⊙ r, proven elementwise
+    (``own`` is δ^{(layer)}, ``above`` δ^{(layer+1)})."""
     weights = net.weights[layer]
-    above = deltas[layer + 1]
     primes = net.derivatives.get(layer, [])
     pattern_factor = "x'" if primes else 1
-    for j, delta_j in enumerate(deltas[layer]):
+    for j, delta_j in enumerate(own):
         expected_factor = primes[j] if primes else sp.Integer(1)
+        coefficients = _coefficients(delta_j, [row[j] for row in weights], symbols)
         for i, delta_i in enumerate(above):
-            coefficient = _coefficient(delta_j, weights[i][j], symbols)
+            coefficient = coefficients[weights[i][j]]
             ratio = _divide_out(coefficient, delta_i) if delta_i != 0 else None
             if ratio is None:
                 ratio = sp.cancel(coefficient / delta_i)

@@ -15,12 +15,16 @@ from derive.graph import product
 from derive.network import LOSS, Network
 
 
-def adjoints(net: Network, seeds: dict | None = None) -> dict:
+def adjoints(net: Network, seeds: dict | None = None, named: dict | None = None) -> dict:
     """∂L/∂s in named quantities for every parameter and every named node above the input.
 
     ``seeds`` may give ∂L/∂z for the output layer's z (proven equal forms of δ^(L));
-    the pass then starts from those instead of from the loss.
+    the pass then starts from those instead of from the loss. ``named`` maps some
+    pre-activations z to symbols δ that stand for their adjoints ∂L/∂z: the adjoint of
+    such a z is still computed and returned, but the quantities below receive δ instead
+    of its expression, so every result stays local to its layer (deep networks).
     """
+    named = named or {}
     parameters = set(net.all_parameters)
     wanted = set(parameters)
     for layer in range(2, net.arch.depth + 1):
@@ -37,6 +41,7 @@ def adjoints(net: Network, seeds: dict | None = None) -> dict:
             continue
         adjoint = terms[0] if len(terms) == 1 else sp.Add(*terms)
         result[symbol] = adjoint
+        adjoint = named.get(symbol, adjoint)
         definition = net.definitions[symbol]
         for term in sp.Add.make_args(definition):
             for used in _ordered(term.free_symbols & wanted):
