@@ -141,7 +141,7 @@ def run_checked(path: Path, name: str, params: dict, X, Y, timeout: float, memor
             "memory_limit": memory_limit, "file_size_limit": FILE_SIZE_LIMIT}))
         status = _run_child(work, timeout)
         printed = _printed_note(work / "stdout.txt")
-        where = "while importing it" if _phase(work) == "import" else f"in {name}()"
+        where = f"while importing {path.name}" if _phase(work) == "import" else f"in {name}()"
         if status == "timeout":
             return {"unusable": f"the checked code did not finish within {timeout:g} s ({where}); "
                                 f"stopped it (--timeout sets the limit)", "printed": printed}
@@ -219,8 +219,8 @@ def _printed_note(path: Path) -> str | None:
         return None
     lines = count + (last != b"\n")
     first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-    return (f"the checked code printed {lines} line(s) on stdout, not shown; the first: {_shorten(first)!r} "
-            f"(the verdict comes from the returned gradients alone)")
+    return (f"the checked code printed {lines} line(s) on stdout (not shown, not part of the verdict); "
+            f"the first: {_shorten(first)!r}")
 
 
 def _shorten(text: str) -> str:
@@ -383,7 +383,8 @@ def _describe_failure(error: BaseException, path: Path, where: str, doing: str) 
             if Path(traceback.tb_frame.f_code.co_filename) == path:
                 line = f" ({path.name} line {traceback.tb_lineno})"
             traceback = traceback.tb_next
-    message = _shorten(str(error)) if str(error).strip() else "(no message)"
+    text = error.msg if isinstance(error, SyntaxError) and error.msg else str(error)
+    message = _shorten(text) if text.strip() else "(no message)"
     return f"{doing} raised {type(error).__name__}: {message}{line}"
 
 

@@ -17,9 +17,9 @@ accepted too). It gets copies: changing its arguments in place harms nothing.
 The file is imported and the function called in a separate Python process, stopped after
 --timeout seconds (importing included) and limited to --memory-limit of address space (Linux;
 elsewhere only the timeout applies). What the checked code prints on stdout or stderr is
-captured, never mixed with the verdict: if it printed, one "note:" line says how many lines and
-shows the first; the verdict still comes from the returned gradients alone, so a correct
-function that prints passes and printing alone never does.
+captured, never mixed with the verdict on stdout: if it printed, one "note:" line on stderr says
+how many lines and shows the first; the verdict still comes from the returned gradients alone,
+so a correct function that prints passes and printing alone never does.
 
 Exit status:
   0  every gradient was compared, element by element, and matched
@@ -40,6 +40,8 @@ def add_options(parser) -> None:
 
 
 def run(args) -> int:
+    import sys
+
     from derive.code_check import check_function, parse_size
     from derive.errors import DeriveError
 
@@ -48,7 +50,7 @@ def run(args) -> int:
         raise DeriveError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     report = check_function(args.target, arch, timeout=args.timeout, memory_limit=parse_size(args.memory_limit))
     if report.printed:
-        print(f"note: {report.printed}")
+        print(f"derive: note: {report.printed}", file=sys.stderr)
     if report.unusable:
         raise DeriveError(f"cannot check {args.target}: {report.unusable}")
     for p in report.parameters:
