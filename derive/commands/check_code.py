@@ -16,10 +16,11 @@ accepted too). It gets copies: changing its arguments in place harms nothing.
 
 The file is imported and the function called in a separate Python process, stopped after
 --timeout seconds (importing included) and limited to --memory-limit of address space (Linux;
-elsewhere only the timeout applies). What the checked code prints on stdout or stderr is
-captured, never mixed with the verdict on stdout: if it printed, one "note:" line on stderr says
-how many lines and shows the first; the verdict still comes from the returned gradients alone,
-so a correct function that prints passes and printing alone never does.
+elsewhere only the timeout applies) and to 256 MB per file it writes. What the checked code
+prints is captured, never mixed with the verdict on stdout: if it printed on stdout, one "note:"
+line on stderr says how many lines and shows the first; the verdict still comes from the
+returned gradients alone, so a correct function that prints passes and printing alone never
+does. Its stderr is shown only as the last words of a process that died.
 
 Exit status:
   0  every gradient was compared, element by element, and matched
