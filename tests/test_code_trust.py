@@ -212,3 +212,14 @@ def test_through_a_real_subprocess(tmp_path, body, top, status, stdout_end, stde
     else:
         assert done.stdout == ""
     assert stderr_part in done.stderr
+
+
+def test_the_child_starts_light_and_alone(tmp_path, capsys):
+    """The checked code runs without SymPy or derive loaded, from its own folder first on sys.path."""
+    (tmp_path / "helper_beside_it.py").write_text("FACTOR = 1.0\n")
+    target = write_case(tmp_path, "import helper_beside_it\n"
+                                  "loaded = sorted(m for m in ('sympy', 'derive') if m in sys.modules)\n"
+                                  "assert not loaded, f'loaded {loaded}'\n"
+                                  "return {k: helper_beside_it.FACTOR * v for k, v in correct(params, X, Y).items()}")
+    status, out, err = check(capsys, target)
+    assert status == 0 and err == "" and out.endswith("all gradients match the derivation\n"), err
