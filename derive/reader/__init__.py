@@ -37,7 +37,7 @@ from derive.errors import DeriveError
 
 GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
 
-MAX_FORMULA_CHARS = 50_000  # a 600-term sum is about 20,000 characters
+MAX_FORMULA_CHARS = 250_000  # derive's own documents write single equations of 170,000
 MAX_NESTING = 60  # brackets and braces inside each other
 MAX_EXPONENT = 1_000  # |n| in x^{n}
 MAX_NUMBER_DIGITS = 60
@@ -161,6 +161,15 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
                               "(other bare names are not part of the notation)")
         return sp.Symbol(name)
 
+    def _call_userfunc(self, tree, new_children=None):
+        """Sums and products are collected as lists and built once (SymPy re-flattens on
+        every + or ·, quadratic over a long sum); every other rule gets them built."""
+        children = new_children if new_children is not None else tree.children
+        keep = {"add": _Sum, "sub": _Sum, "mul": _Product}.get(tree.data)
+        children = [c if k == 0 and keep is not None and type(c) is keep else _built(c)
+                    for k, c in enumerate(children)]
+        return super()._call_userfunc(tree, children)
+
     # structure -----------------------------------------------------------------
     def start(self, items):
         return items[0]
@@ -181,10 +190,10 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         return self._loss(items[0])
 
     def add(self, items):
-        return _combine(items[0], items[2], lambda a, b: a + b)
+        return _Sum.of(items[0]).plus(items[2])
 
     def sub(self, items):
-        return _combine(items[0], items[2], lambda a, b: a - b)
+        return _Sum.of(items[0]).plus(-items[2])
 
     def neg(self, items):
         return -items[1]
@@ -195,6 +204,9 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
     def mul(self, items):
         factors = [i for i in items if not isinstance(i, lark.Token)]
         a, b = factors
+        if not isinstance(b, sp.MatrixBase) and (isinstance(a, _Product) or not isinstance(a, sp.MatrixBase)):
+            return _Product.of(a).times(b)
+        a = _built(a)
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             if a.shape[1] != b.shape[0]:
                 raise DeriveError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
@@ -445,12 +457,47 @@ def delta_symbol(layer: int, i: int) -> sp.Symbol:
     return naming.NetworkSymbol(f"delta{layer}_{i}")
 
 
-def _combine(a, b, op):
-    if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
-        raise DeriveError("cannot add a matrix and a number")
-    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
-        raise DeriveError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
-    return op(a, b)
+class _Sum:
+    """The terms of a sum being read, added up once when the sum is complete."""
+
+    def __init__(self, first):
+        self.terms = [first]
+
+    @classmethod
+    def of(cls, value):
+        return value if type(value) is cls else cls(value)
+
+    def plus(self, term):
+        first = self.terms[0]
+        if isinstance(first, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
+            raise DeriveError("cannot add a matrix and a number")
+        if isinstance(first, sp.MatrixBase) and first.shape != term.shape:
+            raise DeriveError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
+        self.terms.append(term)
+        return self
+
+    def built(self):
+        if isinstance(self.terms[0], sp.MatrixBase):
+            total = self.terms[0]
+            for term in self.terms[1:]:
+                total = total + term
+            return total
+        return sp.Add(*self.terms)
+
+
+class _Product(_Sum):
+    """The factors of a product of scalars being read, multiplied once when complete."""
+
+    def times(self, factor):
+        self.terms.append(factor)
+        return self
+
+    def built(self):
+        return sp.Mul(*self.terms)
+
+
+def _built(value):
+    return value.built() if isinstance(value, _Sum) else value
 
 
 def _scalar(value):
