@@ -112,16 +112,18 @@ class Checker:
                     if self.document.equal(a, b):
                         return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, "
                                            "weights and labels, their difference simplifies to zero")
-                    why = "not proven symbolically"
+                    why, detail = "not proven symbolically", ""
             except ProofBudgetExceeded as error:
-                why = f"too large to prove symbolically ({error})"
+                why, detail = "too large to prove symbolically", f" ({error})"
             except (RecursionError, MemoryError):
-                why = "too large to prove symbolically (the expression is too deep)"
+                why, detail = "too large to prove symbolically", " (the expression is nested too deep)"
             if equal == len(screened):
-                return LinkVerdict(a, b, "undecided", f"{why}, numerically equal at {equal} points")
-            seen = f"clearly different at {len(different)} of {len(screened)} points" if different else \
-                f"equal at {equal} of {len(screened)} points"
-            return LinkVerdict(a, b, "undecided", f"{why}, and the numbers do not settle it ({seen})")
+                return LinkVerdict(a, b, "undecided", f"{why}, numerically equal at {equal} points{detail}")
+            if not different and not equal:
+                seen = "no finite value at the random points"
+            else:
+                seen = f"equal at {equal} and clearly different at {len(different)} of {len(screened)} points"
+            return LinkVerdict(a, b, "undecided", f"{why}, and the numbers do not settle it: {seen}{detail}")
         verdict = LinkVerdict(a, b, "wrong", f"the two sides differ at {len(different)} of {len(screened)} "
                                              "random points")
         self._diagnosis_deadline = min(time.monotonic() + DIAGNOSIS_SECONDS, deadline + DIAGNOSIS_SECONDS)
