@@ -264,7 +264,8 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         function, derivative = _FUNCTIONS[name]
         if len(items) > 1:
             if derivative is None:
-                raise DeriveError(f"{name}' is not supported")
+                raise DeriveError(f"{name}' (a derivative written as a prime) exists for activations only; "
+                                  f"write the derivative of {name} out")
             return derivative
         return function
 
@@ -300,7 +301,12 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         return sp.Add(*list(_over_index(items[1], self.arch)))
 
     def matrix(self, items):
-        return sp.Matrix(items[1])
+        rows = items[1]
+        if len({len(row) for row in rows}) != 1:
+            raise DeriveError(f"the rows of this matrix have different lengths ({', '.join(str(len(r)) for r in rows)})")
+        if any(isinstance(e, sp.MatrixBase) for row in rows for e in row):
+            raise DeriveError("matrix entries must be numbers or expressions, not vectors or matrices")
+        return sp.Matrix(rows)
 
     def rows(self, items):
         return [r for r in items if not isinstance(r, lark.Token)]
@@ -508,7 +514,9 @@ def _scalar(value):
     kind = parts and parts["kind"]
     if kind in ("w", "b", "y") or (kind == "x" and parts["layer"] == 1):
         return value
-    written = naming.latex_name(value.name) if parts else str(value)
+    delta = re.fullmatch(r"delta(\d+)_(\d+)", getattr(value, "name", ""))
+    written = naming.latex_name(value.name) if parts else \
+        f"δ_{delta.group(2)}^({delta.group(1)})" if delta else sp.latex(value)
     raise DeriveError(f"derivatives with respect to {written} are not supported yet: take them with respect "
                       "to a weight, a bias, an input x_j or a label y_i")
 
