@@ -73,7 +73,7 @@ def difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, substitutions: dict | None = 
     size = tree_size(difference)
     if size > EXPAND_LIMIT:
         if limits is not None:
-            raise ProofBudgetExceeded(f"the difference has {size:,} nodes (proofs expand up to {EXPAND_LIMIT:,})")
+            raise ProofBudgetExceeded(f"the difference has {size:,} nodes; proofs expand up to {EXPAND_LIMIT:,}")
         return None
     if limits is None:
         expanded = sp.expand(difference)
@@ -87,7 +87,7 @@ def difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, substitutions: dict | None = 
     terms = expanded_terms(difference)
     if terms > limits.terms:
         shown = f"{terms:,}" if terms < _CAP else f"over {_CAP:,}"
-        raise ProofBudgetExceeded(f"expanding it would give {shown} terms (proofs expand up to {limits.terms:,})")
+        raise ProofBudgetExceeded(f"expanding it would give {shown} terms; proofs expand up to {limits.terms:,}")
     expanded = _within(limits, sp.expand, difference)
     if expanded == 0:
         return "expansion"
