@@ -218,3 +218,59 @@ def test_an_accepted_huge_width_ends_in_one_line():
     status, err = queue.get(timeout=5)
     assert status == 2 and err.startswith("derive: error: ") and err.count("\n") == 1, err
     assert time.monotonic() - start < SECONDS
+
+
+# the budgets themselves ------------------------------------------------------------------
+def test_expansion_size_is_counted_before_expanding():
+    import sympy as sp
+
+    from derive.proof import ProofBudgetExceeded, budget, difference_is_zero, expanded_terms
+
+    x, y, z, w = sp.symbols("x y z w")
+    assert expanded_terms((x + y + z + w) ** 99) == 171_700  # C(102, 3) monomials
+    assert expanded_terms((x + y) * (x - y) * (z + w)) == 8
+    assert expanded_terms(sp.exp((x + y) ** 3) + 1) == 4  # arguments expand on their own
+    start = time.monotonic()
+    with budget(seconds=30), pytest.raises(ProofBudgetExceeded, match="171,701 terms"):
+        difference_is_zero((x + y + z + w) ** 99, 1)
+    assert time.monotonic() - start < 1
+    assert difference_is_zero((x + y) ** 2, x**2 + 2 * x * y + y**2) == "expansion"  # no budget: as before
+
+
+def test_the_wall_clock_stops_a_long_expansion():
+    import sympy as sp
+
+    from derive.proof import ProofBudgetExceeded, budget, difference_is_zero
+
+    x, y, z, w = sp.symbols("x y z w")
+    start = time.monotonic()
+    with budget(seconds=0.3, terms=10**9), pytest.raises(ProofBudgetExceeded, match="time"):
+        difference_is_zero((x + y + z + w) ** 60, (x + y + z + w) ** 30 * (x + y + z - w) ** 30)
+    assert time.monotonic() - start < 3
+
+
+def test_an_unterminated_block_is_an_item_at_its_line(tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text("# Post\n\n$$ x_1 = x_1 $$\n\nText.\n\n\\[ x_2 = x_2\n\nmore text\n")
+    status, out, err = run(["audit", article, "--arch", "3-2-2", "--format", "json"])
+    items = json.loads(out)["items"]
+    assert status == 3 and "could not be judged" in err
+    assert [(i["line"], i["verdict"]) for i in items] == [(3, "right"), (7, "skipped")]
+    assert items[1]["diagnosis"].startswith("unterminated \\[ block: opened at line 7")
+    assert all(set(i) == {"line", "end_line", "latex", "verdict", "diagnosis"} for i in items)
+
+
+@pytest.mark.parametrize("failure", [IndexError("tuple index out of range"), RecursionError("maximum recursion depth"),
+                                     MemoryError(), ValueError(""), OSError(28, "No space left on device", "out.py")])
+def test_any_failure_is_one_line_and_debug_shows_the_traceback(failure, monkeypatch):
+    from derive.commands import show
+
+    def fail(args):
+        raise failure
+
+    monkeypatch.setattr(show, "run", fail)
+    status, out, err = run(["show", "3-2-2"])
+    assert status == 2 and err.startswith("derive: error: ") and err.count("\n") == 1
+    assert "tuple index" not in err or "internal error" in err  # said as derive's failure, not the API's
+    with pytest.raises(type(failure)):
+        main(["show", "3-2-2", "--debug"])
