@@ -83,7 +83,26 @@ def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> lis
         raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {_plain(error.orig_exc)}") from None
     for part in parts:
         _refuse_undefined(part)
+        _refuse_free_indices(part)
     return parts
+
+
+def _refuse_free_indices(part) -> None:
+    """x_i outside \\sum_i and diag(…) names no node: refuse it instead of comparing letters."""
+    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
+    free = sorted({s.name for e in entries for s in e.free_symbols if GENERIC in s.name})
+    if free:
+        written = ", ".join(_generic_text(name) for name in free)
+        raise DeriveError(f"{written}: a letter index outside \\sum_i or \\mathrm{{diag}}(…) names no node; "
+                          "write a number, like x_1^{(3)}")
+
+
+def _generic_text(name: str) -> str:
+    base, index = name.split(GENERIC)
+    if base == "y_":
+        return f"y_{index}"
+    layer = re.sub(r"\D", "", base)
+    return f"{base[0]}_{index}^({layer}){chr(39) if chr(39) in base else ''}"
 
 
 def _plain(error: Exception) -> str:
