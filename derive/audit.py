@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from derive.errors import DeriveError
 
-AUDIT_SECONDS = 45.0  # past this, the remaining equations are skipped as not judged
+AUDIT_SECONDS = 35.0  # past this, the remaining equations are skipped as not judged (one may run 16 s more)
 _ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*(aligned|align\*?|equation\*?|gathered|split|array)\s*\}(\{[^}]*\})?")
 _CONTINUES_EXPRESSION = re.compile(r"^(\+|-|\\cdot|\\times|\*|\\odot)")
 

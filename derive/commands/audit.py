@@ -6,6 +6,7 @@ import stat
 import sys
 from pathlib import Path
 
+from derive.audit import AUDIT_SECONDS
 from derive.commands.options import derived, parse_architecture
 from derive.errors import DeriveError
 from derive.progress import Progress
@@ -21,7 +22,7 @@ JSON: {{"items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"
 "diagnosis": "…"|null}}, …]}}. Exit status: 0 every equation right, 1 something wrong, 2 bad
 input, 3 nothing wrong but something could not be judged (unreadable, unterminated block,
 undecided, a symbol the --arch network does not have) or nothing judged at all.
-Articles are regular files of up to {MAX_ARTICLE_BYTES // 2**20} MiB; one audit judges for up to 45 s,
+Articles are regular files of up to {MAX_ARTICLE_BYTES // 2**20} MiB; one audit judges for up to {AUDIT_SECONDS:g} s,
 then reports the rest as not judged.
 """
 TAKES_ARCHITECTURE = "option"
