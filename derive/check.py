@@ -140,8 +140,6 @@ class Checker:
             verdict.diagnosis = None
         return verdict
 
-
-
     # numbers -------------------------------------------------------------------------
     def _point(self, rng) -> dict:
         values = {}
