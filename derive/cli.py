@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run one command: its exit status, and on any failure one line on stderr
+    (``derive: error: …``, exit 2); ``--debug`` shows the traceback instead."""
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
@@ -48,8 +50,7 @@ def main(argv=None) -> int:
     except DeriveError as error:
         if debug:
             raise
-        print(f"derive: error: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(str(error))
     except KeyboardInterrupt:
         print("derive: interrupted", file=sys.stderr)
         return 130
@@ -57,6 +58,38 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except SystemExit as exit_:  # --help and --version end here; argparse errors are DeriveErrors
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else EXIT_BAD_INPUT)
+    except RecursionError:
+        if debug:
+            raise
+        return _fail("the input is nested too deeply to handle (rerun with --debug for the traceback)")
+    except MemoryError:
+        if debug:
+            raise
+        return _fail("out of memory: the input is too large for this machine (rerun with --debug for the traceback)")
+    except Exception as error:  # every failure is one line unless --debug
+        if debug:
+            raise
+        return _fail(_unexpected(error))
+
+
+def _fail(message: str) -> int:
+    first = " ".join(message.split()) or "failed"
+    print(f"derive: error: {first}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _unexpected(error: Exception) -> str:
+    """A failure derive did not foresee, said as what went wrong (the exception type is kept
+    so that a report can name it), never a traceback."""
+    text = " ".join(str(error).split())[:200]
+    if isinstance(error, OSError) and error.strerror:
+        where = f" {error.filename}" if error.filename else ""
+        return f"cannot use{where}: {error.strerror}"
+    kind = type(error).__name__
+    return f"an internal error stopped this command ({kind}{': ' + text if text else ''}); rerun with --debug " \
+        "for the traceback and please report it"
 
 
 if __name__ == "__main__":

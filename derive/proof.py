@@ -1,17 +1,66 @@
-"""Symbolic proofs that two expressions are equal: their difference simplifies to zero."""
+"""Symbolic proofs that two expressions are equal: their difference simplifies to zero.
+
+Without a budget (the derivation documents, whose expressions the engine builds) a proof
+tries canonical form, expansion and simplification as before. Inside ``with budget(…)``
+(the checker, whose expressions users write) it is bounded: an expression tree over
+``EXPAND_LIMIT`` nodes, or one whose expansion would have more than ``terms`` terms (counted
+with multinomial coefficients before expanding), is refused at once, and every SymPy step
+runs against a wall-clock deadline; past either, ``ProofBudgetExceeded`` says why.
+"""
 from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.graph import tree_size
+from derive.graph import fold, tree_size
 
 EXPAND_LIMIT = 20_000  # tree nodes; beyond this only canonical-form equality is tried
+EXPANDED_TERMS_LIMIT = 20_000  # terms an expansion may produce inside a budget
+PROOF_SECONDS = 4.0  # wall clock for one proof inside a budget
+_CAP = 10**15  # term counts are capped here, so that estimating stays cheap
+
+
+class ProofBudgetExceeded(Exception):
+    """The proof would need more than its budget; the message says which limit."""
+
+
+@dataclass
+class Budget:
+    deadline: float  # time.monotonic() value
+    terms: int
+
+
+_BUDGET: ContextVar[Budget | None] = ContextVar("proof_budget", default=None)
+
+
+@contextmanager
+def budget(seconds: float = PROOF_SECONDS, terms: int = EXPANDED_TERMS_LIMIT):
+    """Proofs inside the block are bounded by ``terms`` and a deadline ``seconds`` from now
+    (an enclosing budget's earlier deadline still applies)."""
+    outer = _BUDGET.get()
+    deadline = time.monotonic() + seconds
+    if outer is not None:
+        deadline = min(deadline, outer.deadline)
+        terms = min(terms, outer.terms)
+    token = _BUDGET.set(Budget(deadline, terms))
+    try:
+        yield
+    finally:
+        _BUDGET.reset(token)
 
 
 def difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, substitutions: dict | None = None) -> str | None:
     """The method that shows ``lhs - rhs`` simplifies to 0, or None if none does.
 
     ``substitutions`` (e.g. a label eliminated by Σ y_i = 1) apply to the difference.
+    Inside ``budget(…)``, raises ``ProofBudgetExceeded`` instead of working past it.
     """
     if lhs == rhs and not substitutions:
         return "canonical form"
@@ -20,12 +69,88 @@ def difference_is_zero(lhs: sp.Expr, rhs: sp.Expr, substitutions: dict | None = 
         difference = difference.xreplace(substitutions)
     if difference == 0:
         return "canonical form"
-    if tree_size(difference) > EXPAND_LIMIT:
+    limits = _BUDGET.get()
+    size = tree_size(difference)
+    if size > EXPAND_LIMIT:
+        if limits is not None:
+            raise ProofBudgetExceeded(f"the difference has {size:,} nodes; proofs expand up to {EXPAND_LIMIT:,}")
         return None
-    if sp.expand(difference) == 0:
+    if limits is None:
+        expanded = sp.expand(difference)
+        if expanded == 0:
+            return "expansion"
+        if sp.cancel(sp.together(expanded)) == 0:
+            return "simplification"
+        if sp.simplify(difference) == 0:
+            return "simplification"
+        return None
+    terms = expanded_terms(difference)
+    if terms > limits.terms:
+        shown = f"{terms:,}" if terms < _CAP else f"over {_CAP:,}"
+        raise ProofBudgetExceeded(f"expanding it would give {shown} terms; proofs expand up to {limits.terms:,}")
+    expanded = _within(limits, sp.expand, difference)
+    if expanded == 0:
         return "expansion"
-    if sp.cancel(sp.together(sp.expand(difference))) == 0:
+    if _within(limits, lambda e: sp.cancel(sp.together(e)), expanded) == 0:
         return "simplification"
-    if sp.simplify(difference) == 0:
+    if _within(limits, sp.simplify, difference) == 0:
         return "simplification"
     return None
+
+
+def expanded_terms(expr: sp.Expr) -> int:
+    """An upper bound on the terms ``sp.expand(expr)`` produces anywhere in ``expr`` (a
+    power of a sum of k terms to the n gives C(n+k-1, k-1) monomials; products multiply,
+    sums add; arguments of functions and denominators are expanded separately)."""
+    def combine(node, values):
+        if not values:
+            return (1, 1)
+        terms = [t for t, _ in values]
+        work = max(w for _, w in values)
+        if node.is_Add:
+            own = min(_CAP, sum(terms))
+        elif node.is_Mul:
+            own = 1
+            for t in terms:
+                own = min(_CAP, own * t)
+        elif node.is_Pow and node.exp.is_Integer:
+            n, k = abs(int(node.exp)), terms[0]
+            count = _CAP if n > 10_000 else min(_CAP, math.comb(n + k - 1, k - 1)) if k > 1 else 1
+            if node.exp > 0:
+                own = count
+            else:  # a denominator: expanded on its own
+                own, work = 1, max(work, count)
+        else:  # a function or a symbolic power: its arguments expand on their own
+            own = 1
+        return (own, min(_CAP, max(work, own)))
+
+    return fold(expr, {}, combine)[1]
+
+
+class _Interrupted(BaseException):
+    """Raised by the alarm inside a SymPy call that ran out of time."""
+
+
+def _within(limits: Budget, function, argument):
+    """``function(argument)``, stopped at the budget's deadline (by SIGALRM on the main
+    thread; elsewhere the deadline is checked before the call only)."""
+    remaining = limits.deadline - time.monotonic()
+    if remaining <= 0:
+        raise ProofBudgetExceeded("the time for the proof ran out")
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return function(argument)
+
+    def interrupt(signum, frame):
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, remaining)
+        try:
+            return function(argument)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Interrupted:
+        raise ProofBudgetExceeded("the time for the proof ran out") from None
+    finally:
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)

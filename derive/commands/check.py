@@ -13,7 +13,11 @@ EXAMPLE = r"""example:
   derive check '2 (x_1^{(3)} - y_1) x_1^{(3)\;'"'"'} x_2^{(2)}' --arch 3-2-2 --wrt 'W2[1,2]'
   derive check 'x_1^{(2)} = \sigma(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2)' --arch 2-2-1
 
-Exit status: 0 right, 1 wrong, 2 unreadable or bad options.
+Exit status: 0 right (proven), 1 wrong (the sides differ at random points), 2 unreadable, a
+symbol the network does not have, or bad options, 3 undecided (not proven and not shown wrong,
+e.g. too large to prove within the budget: the reason is printed).
+Bare names stand for the loss: its own name (MSE for the squared errors) or L, E, C, J, or
+exactly the one given with --loss-name.
 """
 TAKES_ARCHITECTURE = "option"
 
@@ -22,33 +26,36 @@ def add_options(parser) -> None:
     parser.add_argument("latex", metavar="LATEX", help="the equation, in article notation")
     parser.add_argument("--wrt", metavar="PARAM",
                         help="when LATEX is only a right side: the element it is the derivative for, like 'W2[1,2]'")
+    parser.add_argument("--loss-name", metavar="NAME",
+                        help="the loss's symbol in LATEX (default: MSE for the squared errors, or L, E, C, J)")
 
 
 def run(args) -> int:
     from derive.check import Checker
     from derive.document.build import parse_wrt
-    from derive.reader import read
+    from derive.reader import accepted_loss_names, read
 
     arch = parse_architecture(args)
-    parts = read(args.latex, arch)
+    names = accepted_loss_names(arch, args.loss_name)
+    parts = read(args.latex, arch, names)
     if args.wrt:
         name, i, j = parse_wrt(args.wrt, arch)
         if len(parts) != 1:
             raise DeriveError("--wrt is for a right side alone; this LaTeX is already an equation")
         from derive import naming
 
-        parts = [sp.Derivative(sp.Symbol("MSE" if arch.loss.endswith("mse") else "L"),
+        parts = [sp.Derivative(sp.Symbol(names[0]),
                                naming.parameter_symbol(name, i, j), evaluate=False)] + parts
     verdicts = Checker(derived(args, arch)).check(parts)
-    wrong = [v for v in verdicts if v.verdict == "wrong"]
     for number, v in enumerate(verdicts, start=1):
         where = f"link {number} of {len(verdicts)}: " if len(verdicts) > 1 else ""
-        if v.verdict == "right":
-            print(f"right: {where}{v.how}")
+        if v.verdict in ("right", "undecided"):
+            print(f"{v.verdict}: {where}{v.how}")
             continue
         print(f"wrong: {where}{v.diagnosis or 'no single change found that makes it right'}")
         if v.counterexample:
             values = ", ".join(f"{k} = {x:.6g}" for k, x in v.counterexample["values"].items())
             print(f"  counterexample: at {values}")
             print(f"  the left side is {v.counterexample['left']:.10g}, the right side {v.counterexample['right']:.10g}")
-    return 1 if wrong else 0
+    found = {v.verdict for v in verdicts}
+    return 1 if "wrong" in found else 3 if "undecided" in found else 0

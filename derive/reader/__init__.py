@@ -5,7 +5,11 @@ in the engine's own symbols (x_1^{(3)} is ``naming.node(3, 1)``, w_{21}^{(2→3)
 ``naming.weight(2, 2, 1)``, ∂MSE/∂w is ``Derivative(MSE, w)``), so that they can be
 compared with the derivation. Parenthesised superscripts are layer labels, never powers;
 primes are activation derivatives; bmatrix blocks are matrices. User text is parsed, never
-evaluated. Unreadable input raises ``DeriveError`` with the line, column and what was expected.
+evaluated. Unreadable input raises ``DeriveError`` with the line, column and what was expected;
+so does a symbol the architecture does not have (node 0, w_{31} in a 2×3 matrix, layer 0), a
+bare name that is not the loss, a formula with no finite value (\\frac{1}{0}, \\log(0)) and a
+formula beyond the reader's limits (length, bracket depth, exponent, digits), which keep every
+later step (SymPy, the proof) bounded.
 """
 from __future__ import annotations
 
@@ -23,6 +27,12 @@ from derive.errors import DeriveError
 
 GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
 
+MAX_FORMULA_CHARS = 250_000  # derive's own documents write single equations of 170,000
+MAX_NESTING = 60  # brackets and braces inside each other
+MAX_EXPONENT = 1_000  # |n| in x^{n}
+MAX_NUMBER_DIGITS = 60
+GENERAL_LOSS_NAMES = ("L", "E", "C", "J")  # besides the loss's own name (MSE for the squared errors)
+
 
 @lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
@@ -37,18 +47,82 @@ _EXPECTED = {
 }
 
 
-def read(latex: str, arch: Architecture) -> list:
-    """The parts of the equation chain written in ``latex``."""
+def accepted_loss_names(arch: Architecture, chosen: str | None = None) -> tuple:
+    """The bare names that stand for the loss: ``chosen`` alone when given (an article's
+    ``--loss-name``), else the loss's own name (MSE for the squared errors) and L, E, C, J."""
+    if chosen:
+        return (chosen,)
+    from derive.losses import loss
+
+    return tuple(dict.fromkeys((loss(arch.loss).latex_name, *GENERAL_LOSS_NAMES)))
+
+
+def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> list:
+    """The parts of the equation chain written in ``latex``; bare names other than
+    ``loss_names`` (default ``accepted_loss_names(arch)``) are refused."""
+    _refuse_oversized(latex)
     try:
         tree = _parser().parse(_matrix_separators(latex))
     except lark.UnexpectedInput as error:
         raise DeriveError(_describe(error, latex)) from None
     try:
-        return _Build(arch).transform(tree)
+        parts = _Build(arch, loss_names or accepted_loss_names(arch)).transform(tree)
     except lark.exceptions.VisitError as error:
         if isinstance(error.orig_exc, DeriveError):
             raise error.orig_exc from None
-        raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {error.orig_exc}") from None
+        raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {_plain(error.orig_exc)}") from None
+    for part in parts:
+        _refuse_undefined(part)
+        _refuse_free_indices(part)
+    return parts
+
+
+def _refuse_free_indices(part) -> None:
+    """x_i outside \\sum_i and diag(…) names no node: refuse it instead of comparing letters."""
+    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
+    free = sorted({s.name for e in entries for s in e.free_symbols if GENERIC in s.name})
+    if free:
+        written = ", ".join(_generic_text(name) for name in free)
+        raise DeriveError(f"{written}: a letter index outside \\sum_i or \\mathrm{{diag}}(…) names no node; "
+                          "write a number, like x_1^{(3)}")
+
+
+def _generic_text(name: str) -> str:
+    base, index = name.split(GENERIC)
+    if base == "y_":
+        return f"y_{index}"
+    layer = re.sub(r"\D", "", base)
+    return f"{base[0]}_{index}^({layer}){chr(39) if chr(39) in base else ''}"
+
+
+def _plain(error: Exception) -> str:
+    """An unexpected error as a reader message (its text, never an empty one)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else "this combination is not part of the notation"
+
+
+def _refuse_oversized(latex: str) -> None:
+    if len(latex) > MAX_FORMULA_CHARS:
+        raise DeriveError(f"the formula is {len(latex):,} characters long; formulas of up to "
+                          f"{MAX_FORMULA_CHARS:,} characters are read")
+    depth = deepest = 0
+    for char in latex:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise DeriveError(f"brackets are nested {deepest} deep; formulas nested up to {MAX_NESTING} deep are read")
+
+
+def _refuse_undefined(part) -> None:
+    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
+    for entry in entries:
+        if entry.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise DeriveError("the formula has no finite value (it divides by zero or takes \\log(0))")
+        if entry.has(sp.I):
+            raise DeriveError("the formula has a complex value (\\log of a negative number?)")
 
 
 def _matrix_separators(latex: str) -> str:
@@ -97,10 +171,28 @@ def _function_pattern() -> str:
     return "|".join([*macros, _NAME_WRAPPER + "(?:" + "|".join(words) + r")\s*\}"])
 
 
-class _Build(lark.Transformer):
-    def __init__(self, arch: Architecture):
+class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on long sums
+    def __init__(self, arch: Architecture, loss_names: tuple):
         super().__init__()
         self.arch = arch
+        self.loss_names = loss_names
+
+    def _loss(self, token) -> sp.Symbol:
+        name = str(token)
+        if name not in self.loss_names:
+            names = ", ".join(self.loss_names)
+            raise DeriveError(f"unknown name {name}: the loss of this network is written {names} "
+                              "(other bare names are not part of the notation)")
+        return sp.Symbol(name)
+
+    def _call_userfunc(self, tree, new_children=None):
+        """Sums and products are collected as lists and built once (SymPy re-flattens on
+        every + or ·, quadratic over a long sum); every other rule gets them built."""
+        children = new_children if new_children is not None else tree.children
+        keep = {"add": _Sum, "sub": _Sum, "mul": _Product}.get(tree.data)
+        children = [c if k == 0 and keep is not None and type(c) is keep else _built(c)
+                    for k, c in enumerate(children)]
+        return super()._call_userfunc(tree, children)
 
     # structure -----------------------------------------------------------------
     def start(self, items):
@@ -113,16 +205,19 @@ class _Build(lark.Transformer):
         return items[1]
 
     def number(self, items):
-        return sp.Rational(str(items[0]))
+        text = str(items[0])
+        if len(text) > MAX_NUMBER_DIGITS:
+            raise DeriveError(f"a number with {len(text)} digits; numbers of up to {MAX_NUMBER_DIGITS} digits are read")
+        return sp.Rational(text)
 
     def loss_name(self, items):
-        return sp.Symbol(str(items[0]))
+        return self._loss(items[0])
 
     def add(self, items):
-        return _combine(items[0], items[2], lambda a, b: a + b)
+        return _Sum.of(items[0]).plus(items[2])
 
     def sub(self, items):
-        return _combine(items[0], items[2], lambda a, b: a - b)
+        return _Sum.of(items[0]).plus(-items[2])
 
     def neg(self, items):
         return -items[1]
@@ -133,6 +228,9 @@ class _Build(lark.Transformer):
     def mul(self, items):
         factors = [i for i in items if not isinstance(i, lark.Token)]
         a, b = factors
+        if not isinstance(b, sp.MatrixBase) and (isinstance(a, _Product) or not isinstance(a, sp.MatrixBase)):
+            return _Product.of(a).times(b)
+        a = _built(a)
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             if a.shape[1] != b.shape[0]:
                 raise DeriveError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
@@ -149,6 +247,8 @@ class _Build(lark.Transformer):
     def pow(self, items):
         base, token = items
         exponent = int(re.sub(r"[^\d-]", "", str(token)))
+        if abs(exponent) > MAX_EXPONENT:
+            raise DeriveError(f"the power {exponent} is too large; powers up to {MAX_EXPONENT} are read")
         if isinstance(base, sp.MatrixBase):
             raise DeriveError("a power of a matrix is not part of this notation")
         return base ** exponent
@@ -160,10 +260,15 @@ class _Build(lark.Transformer):
         return base.T
 
     def fraction(self, items):
-        return items[2] / items[5]
+        numerator, denominator = items[2], items[5]
+        if isinstance(numerator, sp.MatrixBase) or isinstance(denominator, sp.MatrixBase):
+            raise DeriveError("\\frac{…}{…} of vectors or matrices is not part of this notation")
+        if denominator == 0:
+            raise DeriveError("division by zero: \\frac{…}{0}")
+        return numerator / denominator
 
     def partial(self, items):
-        loss, variable = sp.Symbol(str(items[3])), items[7]
+        loss, variable = self._loss(items[3]), items[7]
         return sp.Derivative(loss, _scalar(variable), evaluate=False)
 
     def partial_of(self, items):
@@ -171,7 +276,9 @@ class _Build(lark.Transformer):
         return sp.Derivative(body, _scalar(variable), evaluate=False)
 
     def gradient(self, items):
-        matrix, loss = items[2], sp.Symbol(str(items[4]))
+        matrix, loss = items[2], self._loss(items[4])
+        for entry in matrix:
+            _scalar(entry)
         return matrix.applyfunc(lambda w: sp.Derivative(loss, w, evaluate=False))
 
     def function(self, items):
@@ -181,12 +288,15 @@ class _Build(lark.Transformer):
         function, derivative = _FUNCTIONS[name]
         if len(items) > 1:
             if derivative is None:
-                raise DeriveError(f"{name}' is not supported")
+                raise DeriveError(f"{name}' (a derivative written as a prime) exists for activations only; "
+                                  f"write the derivative of {name} out")
             return derivative
         return function
 
     def call(self, items):
         function, argument = items[0], items[2]
+        if function is sp.log and not isinstance(argument, sp.MatrixBase) and argument.is_zero:
+            raise DeriveError("\\log(0) is undefined")
         if isinstance(argument, sp.MatrixBase):
             return argument.applyfunc(function)
         return function(argument)
@@ -215,7 +325,12 @@ class _Build(lark.Transformer):
         return sp.Add(*list(_over_index(items[1], self.arch)))
 
     def matrix(self, items):
-        return sp.Matrix(items[1])
+        rows = items[1]
+        if len({len(row) for row in rows}) != 1:
+            raise DeriveError(f"the rows of this matrix have different lengths ({', '.join(str(len(r)) for r in rows)})")
+        if any(isinstance(e, sp.MatrixBase) for row in rows for e in row):
+            raise DeriveError("matrix entries must be numbers or expressions, not vectors or matrices")
+        return sp.Matrix(rows)
 
     def rows(self, items):
         return [r for r in items if not isinstance(r, lark.Token)]
@@ -230,7 +345,7 @@ class _Build(lark.Transformer):
         prime = False
         for token in items[1:]:
             if token.type == "INDEX":
-                index = _indices(str(token))
+                index = _indices(str(token), pair=letter == "w")
             elif token.type == "LAYER":
                 layer = _layer(str(token))
                 prime = prime or "'" in str(token)
@@ -243,6 +358,8 @@ class _Build(lark.Transformer):
         L = arch.depth
         if letter == "\\delta":
             number, i = layer[0], index[0]
+            if len(index) != 1 or len(layer) != 1 or isinstance(i, str):
+                raise DeriveError("write one δ like \\delta_1^{(3)}: one node number and its layer")
             if not 2 <= number <= L or not 1 <= i <= arch.widths[number - 1]:
                 raise DeriveError(f"δ_{i}^({number}) does not exist in {arch.text}")
             return delta_symbol(number, i)
@@ -250,12 +367,18 @@ class _Build(lark.Transformer):
         if index is None:
             raise DeriveError(f"{written} needs an index (write it like {letter}_1)")
         generic = any(isinstance(i, str) for i in index)
+        if letter != "w" and len(index) != 1:
+            raise DeriveError(f"{letter}_{{{','.join(map(str, index))}}} has {len(index)} indices; "
+                              f"{letter} takes one, like {letter}_1")
+        if layer is not None and len(layer) != 1 and letter != "w":
+            raise DeriveError(f"{letter} takes one layer, like {letter}_1^{{(2)}}; "
+                              "arrows (l \\rightarrow l+1) belong to weights")
         if letter == "y":
             if layer is not None or prime:
                 raise DeriveError("labels y_i carry no layer and no prime")
             if generic:
                 return naming.NetworkSymbol(f"y_{GENERIC}{index[0]}")
-            return self._check(naming.label(index[0]), index[0] <= arch.widths[-1], f"y_{index[0]}",
+            return self._check(naming.label(index[0]), 1 <= index[0] <= arch.widths[-1], f"y_{index[0]}",
                                f"there are {arch.widths[-1]} outputs")
         if letter in "xz":
             number = 1 if layer is None else layer[0]
@@ -265,7 +388,7 @@ class _Build(lark.Transformer):
                 kind = {"x": "x", "z": "z"}[letter] + ("'" if prime else "")
                 return naming.NetworkSymbol(f"{kind}{number}_{GENERIC}{index[0]}")
             i = index[0]
-            self._check(None, i <= arch.widths[number - 1], f"{letter}_{i}^({number})",
+            self._check(None, 1 <= i <= arch.widths[number - 1], f"{letter}_{i}^({number})",
                         f"layer {number} has {arch.widths[number - 1]} nodes")
             if letter == "z":
                 if number == 1:
@@ -286,7 +409,7 @@ class _Build(lark.Transformer):
                 raise DeriveError(f"there is no weight matrix from layer {source} in {arch.text}")
             i, j = index
             rows, cols = arch.widths[source], arch.widths[source - 1]
-            return self._check(naming.weight(source, i, j), i <= rows and j <= cols,
+            return self._check(naming.weight(source, i, j), 1 <= i <= rows and 1 <= j <= cols,
                                f"w_{i}{j}^({source}→{source + 1})", f"W{source} is {rows}×{cols}")
         if letter == "b":
             if not arch.bias:
@@ -295,7 +418,9 @@ class _Build(lark.Transformer):
             if number is None or not 2 <= number <= L:
                 raise DeriveError("write biases like b_1^{(2)}, with the layer of their node")
             i = index[0]
-            return self._check(naming.bias(number - 1, i), i <= arch.widths[number - 1],
+            if generic:
+                raise DeriveError("write biases with a node number, like b_1^{(2)}")
+            return self._check(naming.bias(number - 1, i), 1 <= i <= arch.widths[number - 1],
                                f"b_{i}^({number})", f"layer {number} has {arch.widths[number - 1]} nodes")
         raise DeriveError(f"unknown symbol {letter}")
 
@@ -312,16 +437,29 @@ class _Build(lark.Transformer):
         prime = any("'" in t for t in tokens)
         if any("delta" in t for t in tokens):
             number = layer[0] if layer else 0
-            if not 2 <= number <= arch.depth:
-                raise DeriveError("write δ vectors with their layer, like \\vec{\\delta}^{(3)}")
+            if not 2 <= number <= arch.depth or len(layer) != 1:
+                raise DeriveError(f"write δ vectors with their layer, like \\vec{{\\delta}}^{{(3)}}; "
+                                  f"{arch.text} has δ for layers 2 … {arch.depth}")
             return sp.Matrix([delta_symbol(number, i) for i in range(1, arch.widths[number - 1] + 1)])
         letter = next(t for t in tokens if t in ("x", "y", "w", "z", "b", "W"))
+        if letter in ("w", "W"):
+            if layer is None:
+                raise DeriveError("write weight matrices with their layers, like W^{(1)} or "
+                                  "\\underline{w}^{(1 \\rightarrow 2)}")
+            if len(layer) == 2 and layer[1] != layer[0] + 1:
+                raise DeriveError(f"weights connect neighbouring layers: ({layer[0]} → {layer[1]}) does not")
+        elif layer is not None and len(layer) != 1:
+            raise DeriveError(f"\\vec{{{letter}}} takes one layer, like \\vec{{{letter}}}^{{(2)}}")
+        if prime and letter != "x":
+            raise DeriveError("a prime (activation derivative) belongs to node vectors \\vec{x}^{(l)}")
         if letter == "b":
             number = layer[0] if layer else 0
             if not arch.bias or not 2 <= number <= arch.depth:
                 raise DeriveError("write bias vectors like \\vec{b}^{(2)}, in a network with biases")
             return sp.Matrix([naming.bias(number - 1, i) for i in range(1, arch.widths[number - 1] + 1)])
         if letter == "y":
+            if layer is not None:
+                raise DeriveError("labels \\vec{y} carry no layer")
             return sp.Matrix([naming.label(i) for i in range(1, arch.widths[-1] + 1)])
         if letter in ("w", "W"):
             source = layer[0]
@@ -330,8 +468,16 @@ class _Build(lark.Transformer):
             return sp.Matrix(arch.widths[source], arch.widths[source - 1],
                              lambda i, j: naming.weight(source, i + 1, j + 1))
         number = 1 if layer is None else layer[0]
+        if not 1 <= number <= arch.depth:
+            raise DeriveError(f"layer {number} does not exist: {arch.text} has layers 1 … {arch.depth}")
         n = arch.widths[number - 1]
+        if letter == "z":
+            if number == 1:
+                raise DeriveError("z exists for layers 2 … L only")
+            return sp.Matrix([naming.preactivation(number, i) for i in range(1, n + 1)])
         if prime:
+            if number == 1:
+                raise DeriveError("the input layer has no activation, so x^{(1)}' does not exist")
             return sp.Matrix([naming.node_derivative(number, i) for i in range(1, n + 1)])
         return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
 
@@ -341,24 +487,68 @@ def delta_symbol(layer: int, i: int) -> sp.Symbol:
     return naming.NetworkSymbol(f"delta{layer}_{i}")
 
 
-def _combine(a, b, op):
-    if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase):
-        raise DeriveError("cannot add a matrix and a number")
-    if isinstance(a, sp.MatrixBase) and a.shape != b.shape:
-        raise DeriveError(f"cannot add matrices of shapes {a.shape} and {b.shape}")
-    return op(a, b)
+class _Sum:
+    """The terms of a sum being read, added up once when the sum is complete."""
+
+    def __init__(self, first):
+        self.terms = [first]
+
+    @classmethod
+    def of(cls, value):
+        return value if type(value) is cls else cls(value)
+
+    def plus(self, term):
+        first = self.terms[0]
+        if isinstance(first, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
+            raise DeriveError("cannot add a matrix and a number")
+        if isinstance(first, sp.MatrixBase) and first.shape != term.shape:
+            raise DeriveError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
+        self.terms.append(term)
+        return self
+
+    def built(self):
+        if isinstance(self.terms[0], sp.MatrixBase):
+            total = self.terms[0]
+            for term in self.terms[1:]:
+                total = total + term
+            return total
+        return sp.Add(*self.terms)
+
+
+class _Product(_Sum):
+    """The factors of a product of scalars being read, multiplied once when complete."""
+
+    def times(self, factor):
+        self.terms.append(factor)
+        return self
+
+    def built(self):
+        return sp.Mul(*self.terms)
+
+
+def _built(value):
+    return value.built() if isinstance(value, _Sum) else value
 
 
 def _scalar(value):
+    """The variable of ∂/∂: a weight, a bias, an input or a label."""
     if isinstance(value, sp.MatrixBase):
         raise DeriveError("∂/∂ needs a single weight or bias, not a matrix")
-    return value
+    parts = naming.parse_symbol(value.name) if isinstance(value, naming.NetworkSymbol) else None
+    kind = parts and parts["kind"]
+    if kind in ("w", "b", "y") or (kind == "x" and parts["layer"] == 1):
+        return value
+    delta = re.fullmatch(r"delta(\d+)_(\d+)", getattr(value, "name", ""))
+    written = naming.latex_name(value.name) if parts else \
+        f"δ_{delta.group(2)}^({delta.group(1)})" if delta else sp.latex(value)
+    raise DeriveError(f"derivatives with respect to {written} are not supported yet: take them with respect "
+                      "to a weight, a bias, an input x_j or a label y_i")
 
 
-def _indices(token: str) -> tuple:
+def _indices(token: str, pair: bool = False) -> tuple:
     body = token.lstrip("_").strip().strip("{}").strip()
     parts = [p for p in re.split(r"[\s,]+", body) if p]
-    if len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 2:
+    if pair and len(parts) == 1 and parts[0].isdigit() and len(parts[0]) == 2:
         parts = list(parts[0])  # w_{21}: two one-digit indices
     return tuple(int(p) if p.isdigit() else p for p in parts)
 
