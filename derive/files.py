@@ -149,6 +149,7 @@ def output_error(path, error: OSError, action: str = "write") -> DeriveError:
         errno.EROFS: "read-only file system; choose another path",
         errno.ENAMETOOLONG: "the name is too long; choose a shorter path",
         errno.ELOOP: "too many levels of symbolic links; give the real path",
+        errno.ENOTDIR: "a part of the path is a file, not a folder; choose another path",
     }.get(error.errno, f"{(error.strerror or str(error)).lower()}; choose another path")
     return DeriveError(f"cannot {action} {path}: {hint}")
 

@@ -36,6 +36,11 @@ def add_options(parser) -> None:
 
 
 def run(args) -> int:
+    if args.epochs < 1 or args.batch < 1 or not args.rate > 0:
+        raise DeriveError("--epochs and --batch must be at least 1 and --rate positive")
+    if not 0 <= args.seed < 2**32:
+        raise DeriveError(f"--seed {args.seed} is out of range; give a whole number from 0 to {2**32 - 1}")
+    resolve_output(args.output, args.parents, create=False)  # refuse a bad -o before training
     try:
         import matplotlib
         from sklearn.datasets import load_digits
@@ -43,11 +48,6 @@ def run(args) -> int:
     except ImportError:
         raise DeriveError("the demo needs scikit-learn and matplotlib: pip install 'derive[demo]' "
                           "(in a checkout: pip install -e '.[demo]')") from None
-    if args.epochs < 1 or args.batch < 1 or not args.rate > 0:
-        raise DeriveError("--epochs and --batch must be at least 1 and --rate positive")
-    if not 0 <= args.seed < 2**32:
-        raise DeriveError(f"--seed {args.seed} is out of range; give a whole number from 0 to {2**32 - 1}")
-    resolve_output(args.output, args.parents, create=False)  # refuse a bad -o before training
     matplotlib.use("Agg")
     module = _generated_module()
     digits = load_digits()
