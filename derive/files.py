@@ -196,6 +196,8 @@ def resolve_output(path, parents: bool = False, create: bool = True) -> tuple[Pa
         raise DeriveError("the output path is empty; give a file name")
     if "\0" in text:
         raise DeriveError("the output path contains a NUL character; give a file name")
+    if text.endswith(os.sep) or (os.altsep and text.endswith(os.altsep)):
+        raise DeriveError(f"{shown(text)} ends with a slash, like a folder; give a file name")
     path = Path(text)
     real = Path(os.path.realpath(path)) if os.path.islink(path) else path
     if real.name in ("", ".", ".."):

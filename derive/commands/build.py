@@ -71,7 +71,10 @@ def run(args) -> int:
     arch = parse_architecture(args)
     folder = Path(args.output or f"derive-{arch.text}")
     target = _target(folder, args.parents)  # refuse a bad -o before the derivation's seconds
-    old = _old_build(target, folder)
+    try:
+        old = _old_build(target, folder)
+    except OSError as error:
+        raise output_error(folder, error, "read the build in") from None
     progress = Progress(args.quiet)
     d = derived(args, arch)
     outputs: dict[str, bytes] = {}
