@@ -425,3 +425,28 @@ def test_a_killed_build_leaves_the_old_build_whole_and_no_stale_pdf(tmp_path, fa
     assert strays(tmp_path) == []
     assert_whole_build(out, fake=True)
     assert "tanh" in (out / "derivation.tex").read_text()
+
+
+def test_build_follows_a_linked_folder_and_keeps_modes(tmp_path, capsys):
+    real = tmp_path / "real"
+    assert main(["build", "2-2", "-o", str(real), "--quiet"]) == 0
+    (real / "network_matrix.py").chmod(0o600)
+    real.chmod(0o750)
+    link = tmp_path / "link"
+    link.symlink_to("real")
+    assert main(["build", "2-2", "--activation", "tanh", "-o", str(link), "--quiet"]) == 0
+    assert link.is_symlink() and "tanh" in (real / "network_matrix.py").read_text()
+    assert stat.S_IMODE((real / "network_matrix.py").stat().st_mode) == 0o600
+    assert stat.S_IMODE(real.stat().st_mode) == 0o750
+    assert_whole_build(real)
+    assert strays(tmp_path) == []
+
+
+def test_every_writing_command_says_its_file_policy():
+    from derive.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in ("code", "latex", "build", "demo"):
+        text = " ".join(commands[name].format_help().split())
+        assert "symbolic link is followed" in text and "--parents" in text, name
+    assert "exit status is 1" in " ".join(commands["build"].format_help().split())
