@@ -21,6 +21,24 @@ _environment = jinja2.Environment(
 )
 
 
+def docstring_text(text: str) -> str:
+    """``text`` as it may stand inside a generated module's \"\"\" docstring: backslashes and
+    quotes escaped, line breaks and other unprintable characters written as escapes, so any
+    path or user text stays one line of one docstring and its value is ``text`` itself."""
+    out = []
+    for character in str(text):
+        if character in '\\"':
+            out.append("\\" + character)
+        elif character.isprintable():
+            out.append(character)
+        else:
+            out.append(repr(character)[1:-1])
+    return "".join(out)
+
+
+_environment.filters["docstring"] = docstring_text
+
+
 def generate(d: Derivation, form: str = "matrix", dtype: str = "float64", command: str | None = None) -> str:
     """The source of a module for ``d.arch`` in ``form``; ``command`` goes in its header."""
     from codegen import matrix, unrolled

@@ -20,7 +20,7 @@ def test_build_writes_everything_and_a_second_run_rewrites_nothing(tmp_path, cap
                 "network_unrolled.py", "verification.md"}
     if shutil.which("pdflatex"):
         expected.add("derivation.pdf")
-    assert {p.name for p in out.iterdir()} == expected
+    assert {p.name for p in out.iterdir()} == expected | {".derive-build.json"}
     report = (out / "verification.md").read_text()
     assert "| matrix |" in report and "| unrolled |" in report
     stamps = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
@@ -34,7 +34,7 @@ def test_build_of_a_larger_network_writes_the_matrix_module_only(tmp_path, capsy
     out = tmp_path / "wide"
     assert main(["build", "32-16-10", "--activation", "relu,softmax", "--loss", "cross-entropy", "--bias",
                  "-o", str(out), "--quiet"]) == 0
-    assert {p.name for p in out.iterdir()} == {"network_matrix.py", "verification.md"}
+    assert {p.name for p in out.iterdir()} == {"network_matrix.py", "verification.md", ".derive-build.json"}
     assert "(200 elements)" in (out / "verification.md").read_text()
 
 

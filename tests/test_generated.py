@@ -29,6 +29,7 @@ def test_generated_holds_the_promised_networks():
 @pytest.mark.parametrize("path", GENERATED, ids=lambda p: p.name)
 def test_regenerating_gives_identical_bytes(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "generated").mkdir()  # the command runs from the checkout, where generated/ exists
     argv = regenerate_command(path)
     assert main(argv) == 0
     target = tmp_path / argv[argv.index("-o") + 1]
@@ -37,6 +38,7 @@ def test_regenerating_gives_identical_bytes(path, tmp_path, monkeypatch):
 
 def test_a_second_run_rewrites_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "generated").mkdir()
     argv = regenerate_command(ROOT / "generated" / "article_matrix.py")
     assert main(argv) == 0
     target = tmp_path / argv[argv.index("-o") + 1]

@@ -1,17 +1,37 @@
-"""``derive build``: the whole job for one network, into one folder."""
+"""``derive build``: the whole job for one network, into one folder.
+
+The outputs are written into a staging folder beside the target (``.NAME.derive-staging-PID-…``)
+and swapped in whole, so the folder always holds one complete build; ``.derive-build.json``
+records the sha256 of every output, and "unchanged" is decided from those hashes, the PDF's
+included (a PDF is reused only when the manifest says it was compiled from the same TeX)."""
 from __future__ import annotations
 
+import ctypes
+import errno
+import hashlib
+import json
 import os
 import shutil
+import stat
 import subprocess
-import tempfile
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from derive.commands.options import derived, parse_architecture
+from derive.commands.options import add_output_options, derived, parse_architecture
 from derive.errors import DeriveError
-from derive.files import write_bytes, write_text
+from derive.files import (
+    check_folder,
+    describe_mode,
+    guarded,
+    output_error,
+    remove_strays,
+    shown,
+    temporary_name,
+    track,
+    untrack,
+)
 from derive.progress import Progress
 
 NAME = "build"
@@ -20,13 +40,24 @@ HELP = ("derive a network and write its derivation (Markdown, LaTeX, PDF), its N
 EXAMPLE = """example:
   derive build 3-2-2                                   the article network, into derive-3-2-2/
   derive build 64-32-10 --activation tanh,softmax --loss cross-entropy --bias -o digits/
+
+When pdflatex fails, every other file is still written; the error names what failed and the
+exit status is 1. Without pdflatex on the PATH the PDF is left out.
 """
 VERIFY_BATCH = 8
 FINITE_DIFFERENCE_ELEMENTS = 200  # elements checked by finite differences (all when fewer)
+MANIFEST = ".derive-build.json"
+OUTPUTS = ("derivation.md", "derivation-network.svg", "derivation.tex", "derivation.pdf",
+           "network_matrix.py", "network_unrolled.py", "verification.md")
+FOLDER_POLICY = ("built in a staging folder beside it and swapped in whole, so it always holds one complete "
+                 "build; a symbolic link is followed; a folder holding files derive did not write is refused; "
+                 "files keep their permissions")
+EXIT_PDF_FAILED = 1
 
 
 def add_options(parser) -> None:
-    parser.add_argument("-o", "--output", metavar="DIR", help="the folder to write (default derive-ARCH)")
+    add_output_options(parser, "DIR", "the folder to write (default derive-ARCH)", required=False,
+                       policy=FOLDER_POLICY)
 
 
 def run(args) -> int:
@@ -39,30 +70,64 @@ def run(args) -> int:
 
     arch = parse_architecture(args)
     folder = Path(args.output or f"derive-{arch.text}")
+    target = _target(folder, args.parents)  # refuse a bad -o before the derivation's seconds
+    try:
+        old = _old_build(target, folder)
+    except OSError as error:
+        raise output_error(folder, error, "read the build in") from None
     progress = Progress(args.quiet)
-    files = []
     d = derived(args, arch)
-    if arch.parameter_count <= DOCUMENT_LIMIT:
-        with progress.step("writing the derivation (every equation proven)"):
-            svg_path = folder / "derivation-network.svg"
-            document, note = proven_document(d)
-            files += [_write(folder / "derivation.md", to_markdown(document, note, svg_path.name)),
-                      _write(svg_path, svg_of(document, note)),
-                      _write(folder / "derivation.tex", to_tex(document, note))]
-        if shutil.which("pdflatex"):
-            with progress.step("compiling the PDF"):
-                files.append(_pdf(folder / "derivation.tex", changed=files[-1][1]))
-    forms = ["matrix"] + (["unrolled"] if arch.parameter_count <= UNROLLED_LIMIT and d.method == "elementwise" else [])
-    modules = {}
-    for form in forms:
-        with progress.step(f"generating the {form} module"):
-            path = folder / f"network_{form}.py"
-            source = generate(d, form, "float64", command_line(arch, form, "float64", str(path)))
-            files.append(_write(path, source))
-            modules[form] = path
-    with progress.step("verifying the generated gradients"):
-        report, worst = _verify(d, modules)
-        files.append(_write(folder / "verification.md", report))
+    outputs: dict[str, bytes] = {}
+    pdf_failure = None
+    with guarded():
+        check_folder(target.parent, args.parents, where=folder.parent)
+        remove_strays(target.parent)
+        staging = temporary_name(target, "staging")
+        track(staging)
+        try:
+            os.mkdir(staging)
+        except OSError as error:
+            raise output_error(folder, error) from None
+        if arch.parameter_count <= DOCUMENT_LIMIT:
+            with progress.step("writing the derivation (every equation proven)"):
+                document, note = proven_document(d)
+                outputs["derivation.md"] = to_markdown(document, note, "derivation-network.svg").encode()
+                outputs["derivation-network.svg"] = svg_of(document, note).encode()
+                outputs["derivation.tex"] = to_tex(document, note).encode()
+            tex_hash = _sha256(outputs["derivation.tex"])
+            pdf = old["pdf"] if old["pdf_source"] == tex_hash else None
+            if pdf is None and shutil.which("pdflatex"):
+                with progress.step("compiling the PDF"):
+                    pdf, pdf_failure = _pdf(outputs["derivation.tex"], staging)
+            if pdf is not None:
+                outputs["derivation.pdf"] = pdf
+        forms = ["matrix"] + (["unrolled"] if arch.parameter_count <= UNROLLED_LIMIT and d.method == "elementwise"
+                              else [])
+        modules = {}
+        for form in forms:
+            with progress.step(f"generating the {form} module"):
+                name = f"network_{form}.py"
+                outputs[name] = generate(d, form, "float64",
+                                         command_line(arch, form, "float64", str(folder / name))).encode()
+                modules[form] = staging / name
+                _write(staging / name, outputs[name], folder / name)
+        with progress.step("verifying the generated gradients"):
+            report, worst = _verify(d, modules)
+            outputs["verification.md"] = report.encode()
+        changed = {name: old["hashes"].get(name) != _sha256(data) for name, data in outputs.items()}
+        if any(changed.values()) or set(old["hashes"]) != set(outputs) or not old["manifest"]:
+            manifest = {"files": {name: _sha256(data) for name, data in sorted(outputs.items())}}
+            if "derivation.pdf" in outputs:
+                manifest["pdf_source"] = tex_hash
+            outputs[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
+            for name, data in outputs.items():
+                _write(staging / name, data, folder / name, old["modes"].get(name))
+            if old["folder_mode"] is not None:
+                os.chmod(staging, old["folder_mode"])
+            _swap(staging, target, folder)
+        else:
+            shutil.rmtree(staging, ignore_errors=True)
+            untrack(staging)
     print(d.summary())
     print(f"\ngenerated gradients against a hand-written backprop and finite differences, "
           f"{VERIFY_BATCH} random samples: largest relative difference {worst['reference']:.1e} "
@@ -70,30 +135,162 @@ def run(args) -> int:
     if arch.parameter_count > DOCUMENT_LIMIT:
         print(f"\nderivation documents skipped: they write out every weight, and {arch.text} has "
               f"{arch.parameter_count:,} parameters (limit {DOCUMENT_LIMIT})")
-    print(f"\nfiles in {folder}/:")
-    for path, changed in files:
-        print(f"  {'wrote    ' if changed else 'unchanged'} {path.name}")
+    print(f"\nfiles in {shown(folder)}/:")
+    for name in OUTPUTS:
+        if name in changed:
+            print(f"  {'wrote    ' if changed[name] else 'unchanged'} {name}")
+        elif name in old["hashes"]:
+            print(f"  removed   {name}")
+    if pdf_failure:
+        print(f"derive: error: pdflatex failed on {shown(folder / 'derivation.tex')}: {pdf_failure}; "
+              f"the other files are written", file=sys.stderr)
+        return EXIT_PDF_FAILED
     return 0
 
 
-def _write(path: Path, text: str):
-    return path, write_text(path, text)
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
-def _pdf(tex: Path, changed: bool):
-    """Compile ``tex`` (only when it changed or has no PDF) with fixed dates, so the PDF is
-    byte-identical from run to run."""
-    pdf = tex.with_suffix(".pdf")
-    if pdf.exists() and not changed:
-        return pdf, False
+def _target(folder: Path, parents: bool) -> Path:
+    """The folder to replace (a symbolic link followed); refuses what is not a folder, the current
+    folder and those above it, and a missing parent without --parents."""
+    real = Path(os.path.realpath(folder))
+    try:
+        info = os.stat(real)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise output_error(folder, error) from None
+    if info is not None and not stat.S_ISDIR(info.st_mode):
+        raise DeriveError(f"{shown(folder)} is {describe_mode(info.st_mode)}; build writes a folder: "
+                          "give a folder name with -o")
+    here = Path(os.getcwd()).resolve()
+    if real == here or real in here.parents or real.parent == real:
+        raise DeriveError(f"{shown(folder)} is the current folder or one above it; build replaces its -o "
+                          "folder whole: give a new folder's name")
+    if info is None:
+        check_folder(real.parent, parents, where=folder.parent, create=False)
+    return real
+
+
+def _old_build(target: Path, folder: Path) -> dict:
+    """What the folder holds now: sha256 and mode of each output, its manifest, and the PDF when
+    the manifest vouches that it was compiled from the TeX beside it."""
+    old = {"hashes": {}, "modes": {}, "manifest": None, "pdf": None, "pdf_source": None, "folder_mode": None}
+    if not target.is_dir():
+        return old
+    old["folder_mode"] = stat.S_IMODE(target.stat().st_mode)
+    strangers = []
+    for entry in sorted(os.scandir(target), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        if entry.name not in OUTPUTS + (MANIFEST,) or not entry.is_file(follow_symlinks=False):
+            strangers.append(entry.name)
+            continue
+        data = Path(entry.path).read_bytes()
+        if entry.name == MANIFEST:
+            try:
+                old["manifest"] = json.loads(data)
+            except ValueError:
+                old["manifest"] = None
+            continue
+        old["hashes"][entry.name] = _sha256(data)
+        old["modes"][entry.name] = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+        if entry.name == "derivation.pdf":
+            old["pdf"] = data
+    if strangers:
+        listed = ", ".join(strangers[:3]) + (", …" if len(strangers) > 3 else "")
+        raise DeriveError(f"{shown(folder)} holds files derive did not write ({listed}); build replaces its "
+                          "folder whole: give a new folder or one derive built with -o")
+    manifest = old["manifest"] if isinstance(old["manifest"], dict) else {}
+    recorded = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    if not (old["hashes"].get("derivation.pdf") and recorded.get("derivation.pdf") == old["hashes"]["derivation.pdf"]
+            and recorded.get("derivation.tex") == old["hashes"].get("derivation.tex")):
+        old["pdf"] = None  # not vouched for: compile again
+    else:
+        old["pdf_source"] = manifest.get("pdf_source")
+    if recorded != old["hashes"]:
+        old["manifest"] = None  # edited by hand or from an older derive: write a new one
+    return old
+
+
+def _write(path: Path, data: bytes, shown_as: Path, mode: int | None = None) -> None:
+    """Write a file inside the staging folder (private to this process, so no rename needed)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            if mode is not None:
+                os.fchmod(descriptor, mode)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        raise output_error(shown_as, error) from None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    number = ctypes.get_errno()
+    if number in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(number, os.strerror(number), str(b))
+
+
+def _swap(staging: Path, target: Path, folder: Path) -> None:
+    """Put the staging folder in place of ``target``; the old build is removed after."""
+    try:
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+            untrack(staging)
+            return
+        if _exchange(staging, target):
+            shutil.rmtree(staging, ignore_errors=True)  # now the old build
+            untrack(staging)
+            return
+        previous = temporary_name(target, "old")
+        track(previous)
+        os.rename(target, previous)
+        os.rename(staging, target)
+        untrack(staging)
+        shutil.rmtree(previous, ignore_errors=True)
+        untrack(previous)
+    except OSError as error:
+        raise output_error(folder, error) from None
+
+
+def _pdf(tex: bytes, staging: Path):
+    """Compile the TeX with fixed dates (the PDF is byte-identical from run to run), inside the
+    staging folder; (PDF bytes, None) or (None, what failed)."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
-    with tempfile.TemporaryDirectory() as work:
-        shutil.copy(tex, Path(work) / tex.name)
-        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+    work = staging / ".pdflatex"
+    work.mkdir()
+    (work / "derivation.tex").write_bytes(tex)
+    try:
+        result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "derivation.tex"],
                                 cwd=work, capture_output=True, env=env, timeout=600, check=False)
-        if result.returncode != 0:
-            raise DeriveError(f"pdflatex failed on {tex}; run it by hand to see the log")
-        return pdf, write_bytes(pdf, (Path(work) / pdf.name).read_bytes())
+        pdf = work / "derivation.pdf"
+        if result.returncode == 0 and pdf.is_file():
+            return pdf.read_bytes(), None
+        log = result.stdout.decode("utf-8", "replace").splitlines()
+        first = next((line[1:].strip() for line in log if line.startswith("!")), None)
+        return None, f"exit status {result.returncode}" + (f", {first}" if first else "")
+    except subprocess.TimeoutExpired:
+        return None, "it ran over 600 s"
+    except OSError as error:
+        return None, error.strerror or str(error)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _relative(a: dict, b: dict) -> float:
@@ -127,7 +324,11 @@ def _verify(d, modules: dict):
     for form, path in modules.items():
         spec = importlib.util.spec_from_file_location(f"derive_build_{form}", path)
         module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the build
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.dont_write_bytecode = writes_bytecode
         _, grads = module.loss_and_gradients(params, X, Y)
         numeric, elements = _sampled_differences(lambda p, m=module: m.loss(p, X, Y), params, rng)
         versus_hand = _relative(grads, by_hand)

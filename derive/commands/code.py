@@ -1,11 +1,12 @@
 """``derive code``: write a NumPy module for a network."""
 from __future__ import annotations
 
+import shlex
 import sys
 
 from codegen import DTYPES, FORMS, generate
-from derive.commands.options import derived, parse_architecture
-from derive.files import write_text
+from derive.commands.options import add_output_options, derived, parse_architecture
+from derive.files import resolve_output, shown, write_text
 
 NAME = "code"
 HELP = "write a dependency-free NumPy module with forward, loss and gradients for a network"
@@ -25,19 +26,20 @@ def add_options(parser) -> None:
                              "expression per parameter, for small networks and teaching")
     parser.add_argument("--dtype", choices=DTYPES, default="float64",
                         help="dtype of init_params (the code follows the dtype of X)")
-    parser.add_argument("-o", "--output", required=True, metavar="PATH", help="the module to write")
+    add_output_options(parser, "PATH", "the module to write")
 
 
 def command_line(arch, form: str, dtype: str, output: str) -> str:
-    """The exact command that regenerates a module, for its header."""
-    return f"derive code {arch.command_options()} --form {form} --dtype {dtype} -o {output}"
+    """The exact command that regenerates a module, for its header (the path shell-quoted)."""
+    return f"derive code {arch.command_options()} --form {form} --dtype {dtype} -o {shlex.quote(str(output))}"
 
 
 def run(args) -> int:
     arch = parse_architecture(args)
+    resolve_output(args.output, args.parents, create=False)  # refuse a bad -o before the derivation's seconds
     d = derived(args, arch)
     source = generate(d, args.form, args.dtype, command_line(arch, args.form, args.dtype, args.output))
-    changed = write_text(args.output, source)
+    changed = write_text(args.output, source, parents=args.parents)
     note = "wrote" if changed else "unchanged:"
-    print(f"{note} {args.output} ({arch.describe()}, {args.form} form)", file=sys.stdout)
+    print(f"{note} {shown(args.output)} ({arch.describe()}, {args.form} form)", file=sys.stdout)
     return 0

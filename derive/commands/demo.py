@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from derive.commands.options import add_output_options
 from derive.errors import DeriveError
-from derive.files import write_bytes
+from derive.files import resolve_output, shown, write_bytes
 
 NAME = "demo"
 TAKES_ARCHITECTURE = False  # the demo's network is fixed: 64-32-10 tanh, softmax, cross-entropy
@@ -27,13 +28,19 @@ def add_options(parser) -> None:
     parser.add_argument("--epochs", type=int, default=30, help="passes over the training data (default 30)")
     parser.add_argument("--batch", type=int, default=32, help="mini-batch size (default 32)")
     parser.add_argument("--rate", type=float, default=0.1, help="learning rate per sample (default 0.1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the split, the weights and the batches")
-    parser.add_argument("-o", "--output", default="digits-training.png", metavar="PNG",
-                        help="the plot of training loss and held-out accuracy per epoch")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the split, the weights and the batches (0 to 2**32 - 1; default 0)")
+    add_output_options(parser, "PNG", "the plot of training loss and held-out accuracy per epoch "
+                       "(default digits-training.png)", required=False, default="digits-training.png")
     parser.add_argument("--quiet", action="store_true", help="only the final line")
 
 
 def run(args) -> int:
+    if args.epochs < 1 or args.batch < 1 or not args.rate > 0:
+        raise DeriveError("--epochs and --batch must be at least 1 and --rate positive")
+    if not 0 <= args.seed < 2**32:
+        raise DeriveError(f"--seed {args.seed} is out of range; give a whole number from 0 to {2**32 - 1}")
+    resolve_output(args.output, args.parents, create=False)  # refuse a bad -o before training
     try:
         import matplotlib
         from sklearn.datasets import load_digits
@@ -41,8 +48,6 @@ def run(args) -> int:
     except ImportError:
         raise DeriveError("the demo needs scikit-learn and matplotlib: pip install 'derive[demo]' "
                           "(in a checkout: pip install -e '.[demo]')") from None
-    if args.epochs < 1 or args.batch < 1 or not args.rate > 0:
-        raise DeriveError("--epochs and --batch must be at least 1 and --rate positive")
     matplotlib.use("Agg")
     module = _generated_module()
     digits = load_digits()
@@ -70,15 +75,16 @@ def run(args) -> int:
         if not args.quiet:
             print(f"epoch {epoch:3d}  training loss {total / len(X_train):.4f}  "
                   f"held-out accuracy {accuracy:.1%}  ({time.perf_counter() - start:.1f} s)")
-    _plot(history, args.output)
+    _plot(history, args.output, args.parents)
     if not args.quiet:
-        print(f"plot of loss and accuracy per epoch: {args.output}")
+        print(f"plot of loss and accuracy per epoch: {shown(args.output)}")
     print(f"held-out accuracy: {history[-1][1]:.1%}")
     return 0
 
 
 def _generated_module():
-    """The 64-32-10 module, generated now by derive and imported from a temporary file."""
+    """The 64-32-10 module, generated now by derive and imported from a temporary folder that
+    is removed once the module is loaded."""
     import importlib.util
 
     from codegen import generate
@@ -87,16 +93,18 @@ def _generated_module():
 
     arch = Architecture.parse("64-32-10", activation="tanh,softmax", loss="cross-entropy", bias=True)
     source = generate(derive(arch), "matrix")
-    folder = tempfile.mkdtemp(prefix="derive-demo-")
-    path = Path(folder) / "digits_64_32_10.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("digits_64_32_10", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from derive.files import guarded
+
+    with guarded(), tempfile.TemporaryDirectory(prefix="derive-demo-") as folder:  # removed on SIGTERM too
+        path = Path(folder) / "digits_64_32_10.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location("digits_64_32_10", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
-def _plot(history, output) -> None:
+def _plot(history, output, parents: bool = False) -> None:
     import matplotlib.pyplot as plt
 
     epochs = range(1, len(history) + 1)
@@ -112,4 +120,4 @@ def _plot(history, output) -> None:
     image = io.BytesIO()
     figure.savefig(image, format="png")
     plt.close(figure)
-    write_bytes(output, image.getvalue())
+    write_bytes(output, image.getvalue(), parents=parents)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.commands.options import derived, parse_architecture
+from derive.commands.options import add_output_options, derived, parse_architecture
 from derive.document.notation import NOTATIONS
 from derive.errors import DeriveError
+from derive.files import check_folder, resolve_output, shown
 
 NAME = "latex"
 HELP = "write the step-by-step derivation as a LaTeX document or MathJax Markdown, every equation proven"
@@ -27,7 +28,7 @@ def add_options(parser) -> None:
                         "(default MSE, or C with --notation nielsen)")
     parser.add_argument("--format", choices=("tex", "md"), default=None,
                         help="tex (a complete document) or md (MathJax $$ blocks); default from -o's suffix")
-    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the document to write")
+    add_output_options(parser, "FILE", "the document to write (Markdown also writes FILE-network.svg beside it)")
 
 
 def run(args) -> int:
@@ -37,8 +38,13 @@ def run(args) -> int:
     form = args.format or ("md" if output.suffix.lower() in (".md", ".markdown") else "tex")
     if args.loss_name is not None and not args.loss_name.replace("_", "").isalnum():
         raise DeriveError(f"--loss-name {args.loss_name!r} must be letters and digits, like MSE, C or L")
-    d = derived(args, parse_architecture(args))
+    arch = parse_architecture(args)
+    real, _ = resolve_output(output, args.parents, create=False)  # refuse a bad -o before the work
+    if form == "md":
+        resolve_output(output.with_name(f"{output.stem}-network.svg"), args.parents, create=False)
+    d = derived(args, arch)
+    check_folder(real.parent, args.parents)  # --parents: create the folder now
     written = write_document(d, output, form, wrt=args.wrt, notation_name=args.notation, loss_name=args.loss_name)
     for path, changed in written:
-        print(f"{'wrote' if changed else 'unchanged:'} {path}")
+        print(f"{'wrote' if changed else 'unchanged:'} {shown(path)}")
     return 0

@@ -48,3 +48,26 @@ def debug_option() -> argparse.ArgumentParser:
 
 def parse_architecture(args) -> Architecture:
     return Architecture.parse(args.arch, activation=args.activation, loss=args.loss, bias=args.bias)
+
+
+FILE_POLICY = ("written atomically; a symbolic link is followed and the file it points to is replaced "
+               "(the link stays); devices, FIFOs, sockets and folders are refused; an existing file keeps "
+               "its permissions, a new one gets 0666 minus the umask")
+
+
+def output_path(text: str) -> str:
+    """argparse type of -o: a non-empty path without NUL characters."""
+    if text == "":
+        raise argparse.ArgumentTypeError("the path is empty; give a file name")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("the path contains a NUL character")
+    return text
+
+
+def add_output_options(parser, metavar: str, what: str, required: bool = True, default=None,
+                       policy: str = FILE_POLICY) -> None:
+    """-o/--output and --parents, the same for every command that writes files."""
+    parser.add_argument("-o", "--output", type=output_path, required=required, default=default,
+                        metavar=metavar, help=f"{what}; {policy}")
+    parser.add_argument("--parents", action="store_true",
+                        help="create missing parent folders of -o (without it a missing folder is an error)")

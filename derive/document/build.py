@@ -120,7 +120,9 @@ class _Builder:
     # 1 -----------------------------------------------------------------------
     def network(self) -> Section:
         arch = self.arch
-        acts = ", ".join(f"layer {l}: {name}" for l, name in enumerate(arch.activations, start=2))
+        from derive.document.render import tex_text
+
+        acts = ", ".join(f"layer {l}: {tex_text(name)}" for l, name in enumerate(arch.activations, start=2))
         bias = "a bias on every node" if arch.bias else "no biases"
         section = Section("The network")
         section.blocks.append(Text(

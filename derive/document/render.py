@@ -7,6 +7,15 @@ from derive.document import diagram
 from derive.document.layout import WIDTH, LatexWriter, lines, visual_width
 from derive.document.model import Diagram, Document, Equation, Text
 
+_TEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+                 "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex_text(text: str) -> str:
+    """``text`` (a name, a path) for running text of a document: TeX's special characters
+    escaped, so ``leaky_relu`` is written ``leaky\\_relu`` (which Markdown also shows as leaky_relu)."""
+    return "".join(_TEX_SPECIALS.get(character, character) for character in str(text))
+
 
 def equation_rows(equation: Equation, writer: LatexWriter) -> list[str]:
     """The rows of an align environment: ``lhs &= …``, long parts continued on ``&\\quad`` rows."""
