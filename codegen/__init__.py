@@ -55,7 +55,7 @@ def generate(d: Derivation, form: str = "matrix", dtype: str = "float64", comman
         "form": form,
         "command": command or f"derive code {arch.command_options()} --form {form} --dtype {dtype} -o MODULE.py",
         "notes": _notes(arch),
-        "pattern_lines": d.pattern.lines(),
+        "pattern_lines": d.proven.lines(),
         "n_in": arch.widths[0],
         "n_out": arch.widths[-1],
         "shape_text": ", ".join(f"{name} {arch.shape(name)}" for name in arch.parameter_names),

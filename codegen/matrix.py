@@ -36,7 +36,7 @@ class LayerPlan:
 
 
 def plan(d: Derivation) -> dict:
-    arch, pattern = d.arch, d.pattern
+    arch, pattern = d.arch, d.proven
     L = arch.depth
     layers = []
     for layer in range(2, L + 1):
@@ -101,7 +101,7 @@ def plan(d: Derivation) -> dict:
 
 def _output_delta_code(d: Derivation, output: LayerPlan) -> list[str]:
     """Statements that compute δ^(L) into ``output.delta`` from x, z and y."""
-    out = d.pattern.output
+    out = d.proven.output
     L = d.arch.depth
     names = {X: output.x, Y: "y", Z: output.z, S: "weighted", XP: output.prime or "1"}
     template = out.simplified

@@ -58,7 +58,7 @@ class Checker:
         self.d, self.net = d, d.network
         loss = sp.Symbol(loss_name)
         assumptions = {}
-        if d.pattern is not None and d.pattern.output.rewrite == "Σ_i y_i = 1":
+        if d.pattern is not None and d.proven.output.rewrite == "Σ_i y_i = 1":
             assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
         from derive.reader import delta_symbol
 

@@ -61,6 +61,13 @@ class Derivation:
     _sizes: dict = field(default_factory=dict, repr=False)
 
     @property
+    def proven(self) -> Pattern:
+        """The proven pattern; a one-line error that says why when none was proven."""
+        if self.pattern is None:
+            raise DeriveError(f"the matrix pattern of {self.arch.text} was not proven ({self.failure})")
+        return self.pattern
+
+    @property
     def witness(self) -> Architecture | None:
         """The small network the pattern was proven on, when ``method == "witness"``."""
         return self.network.arch if self.method == "witness" else None
@@ -173,9 +180,9 @@ class Derivation:
         if self.pattern is None:
             lines.append(f"matrix pattern NOT recognized: {self.failure}")
         else:
-            proofs = ", ".join(f"{n} {k}" for k, n in self.pattern.proofs.items())
-            lines.append(f"matrix pattern proven ({self.pattern.proof_count:,} identities: {proofs}):")
-            lines += ["  " + line for line in self.pattern.lines()]
+            proofs = ", ".join(f"{n} {k}" for k, n in self.proven.proofs.items())
+            lines.append(f"matrix pattern proven ({self.proven.proof_count:,} identities: {proofs}):")
+            lines += ["  " + line for line in self.proven.lines()]
         return "\n".join(lines)
 
     # -- notebooks -----------------------------------------------------------------

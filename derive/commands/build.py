@@ -65,7 +65,7 @@ def run(args) -> int:
     from codegen.unrolled import UNROLLED_LIMIT
     from derive.commands.code import command_line
     from derive.document import proven_document
-    from derive.document.build import DOCUMENT_LIMIT
+    from derive.document.build import document_refusal
     from derive.document.render import svg_of, to_markdown, to_tex
 
     arch = parse_architecture(args)
@@ -88,7 +88,8 @@ def run(args) -> int:
             os.mkdir(staging)
         except OSError as error:
             raise output_error(folder, error) from None
-        if arch.parameter_count <= DOCUMENT_LIMIT:
+        refusal = document_refusal(d)
+        if refusal is None:
             with progress.step("writing the derivation (every equation proven)"):
                 document, note = proven_document(d)
                 outputs["derivation.md"] = to_markdown(document, note, "derivation-network.svg").encode()
@@ -132,9 +133,8 @@ def run(args) -> int:
     print(f"\ngenerated gradients against a hand-written backprop and finite differences, "
           f"{VERIFY_BATCH} random samples: largest relative difference {worst['reference']:.1e} "
           f"(backprop), {worst['differences']:.1e} (finite differences)")
-    if arch.parameter_count > DOCUMENT_LIMIT:
-        print(f"\nderivation documents skipped: they write out every weight, and {arch.text} has "
-              f"{arch.parameter_count:,} parameters (limit {DOCUMENT_LIMIT})")
+    if refusal:
+        print(f"\nderivation documents skipped: {refusal}")
     print(f"\nfiles in {shown(folder)}/:")
     for name in OUTPUTS:
         if name in changed:
@@ -304,17 +304,13 @@ def _verify(d, modules: dict):
     import importlib.util
 
     from derive import reference
+    from derive.losses import loss as loss_entry
 
     arch = d.arch
     rng = np.random.default_rng(2024)
     params = {name: rng.normal(0, 0.7, arch.shape(name)) for name in arch.parameter_names}
     X = rng.normal(0, 1, (VERIFY_BATCH, arch.widths[0]))
-    if arch.loss == "cross-entropy":
-        Y = rng.dirichlet(np.ones(arch.widths[-1]), VERIFY_BATCH)
-    elif arch.loss == "bce":
-        Y = rng.uniform(0, 1, (VERIFY_BATCH, arch.widths[-1]))
-    else:
-        Y = rng.normal(0, 1, (VERIFY_BATCH, arch.widths[-1]))
+    Y = loss_entry(arch.loss).sample(rng, (VERIFY_BATCH, arch.widths[-1]))
     _, by_hand = reference.loss_and_gradients(arch.as_dict(), params, X, Y)
     symbolic = None
     if d.method == "elementwise" and arch.parameter_count <= 2_500:
@@ -343,7 +339,7 @@ def _verify(d, modules: dict):
         f"# Verification of the {arch.describe()}",
         "",
         f"Route: {d.method}. Matrix pattern: "
-        + (f"proven, {d.pattern.proof_count:,} identities." if d.pattern else f"not recognized ({d.failure})."),
+        + (f"proven, {d.proven.proof_count:,} identities." if d.pattern else f"not recognized ({d.failure})."),
         "",
         (f"Largest difference of the generated gradients on {VERIFY_BATCH} random samples (seed 2024), "
         "relative to the largest gradient entry:"),

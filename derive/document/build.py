@@ -39,13 +39,31 @@ def parse_wrt(text: str, arch) -> tuple:
     return name, i, None if j is None else int(j)
 
 
+EXPANDED_LIMIT = 5_000  # tree nodes of the expanded loss: every step of the document restates it
+
+
+def document_refusal(d: Derivation) -> str | None:
+    """Why no document can be written for ``d`` (it writes out every weight and the expanded
+    loss at every step), or None."""
+    from derive.derivation import expanded_size
+
+    arch = d.arch
+    if arch.parameter_count > DOCUMENT_LIMIT:
+        return (f"it writes out every weight, and {arch.text} has {arch.parameter_count:,} parameters "
+                f"(limit {DOCUMENT_LIMIT}); use a smaller network of the same shape")
+    size = expanded_size(arch)
+    if d.method != "elementwise" or size > EXPANDED_LIMIT:
+        return (f"it restates the expanded loss at every step, and that of {arch.text} has {size:,} "
+                f"terms (limit {EXPANDED_LIMIT:,}); use a shallower network of the same layers")
+    return None
+
+
 def build_document(d: Derivation, wrt: list | None = None, loss_name: str | None = None,
                    notation_name: str = "arrows") -> Document:
     arch = d.arch
-    if d.method != "elementwise" or arch.parameter_count > DOCUMENT_LIMIT:
-        raise DeriveError(
-            f"a derivation document writes out every weight; {arch.text} has {arch.parameter_count:,} "
-            f"parameters (limit {DOCUMENT_LIMIT}); use a smaller network of the same shape")
+    refusal = document_refusal(d)
+    if refusal:
+        raise DeriveError(f"no derivation document: {refusal}")
     if d.pattern is None:
         raise DeriveError(f"no document: the matrix pattern of {arch.text} was not proven ({d.failure})")
     return _Builder(d, notation(notation_name), loss_name).build(wrt)
@@ -79,7 +97,7 @@ class _Builder:
 
     def assumptions(self) -> dict:
         """Σ_i y_i = 1 as a substitution, when the pattern used it."""
-        if self.d.pattern.output.rewrite == "Σ_i y_i = 1":
+        if self.d.proven.output.rewrite == "Σ_i y_i = 1":
             return {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
         return {}
 
@@ -229,7 +247,7 @@ class _Builder:
 
     def delta_factors(self, layer):
         """δ^(layer) as a product of explicit matrices, down from the output layer."""
-        out = self.d.pattern.output
+        out = self.d.proven.output
         L, net = self.L, self.net
         if layer == L:
             n = self.arch.widths[-1]
@@ -240,7 +258,7 @@ class _Builder:
             return [sp.ImmutableMatrix(n, 1, column)]
         above = sp.ImmutableMatrix(self.matrices[self.deltas[layer + 1]])
         factors = [sp.ImmutableMatrix(self.matrices[self.ws[layer]]).T, above]
-        if self.d.pattern.inner_factor[layer] != 1:
+        if self.d.proven.inner_factor[layer] != 1:
             factors.insert(0, sp.diag(*net.derivatives[layer]))
         return factors
 
@@ -269,23 +287,23 @@ class _Builder:
             "Every gradient matrix is an outer product of a vector $\\delta$ with the layer below; "
             "$\\delta$ of the output layer comes from the loss, and each inner $\\delta$ from the one above "
             f"through the transposed weights. Proven element by element for this network "
-            f"({d.pattern.proof_count} identities):"))
+            f"({d.proven.proof_count} identities):"))
         section.blocks.append(Equation([self.deltas[L], self.output_delta_form()]))
         for layer in range(L - 1, 1, -1):
             through = sp.MatMul(sp.Transpose(self.ws[layer]), self.deltas[layer + 1])
-            if d.pattern.inner_factor[layer] != 1:
+            if d.proven.inner_factor[layer] != 1:
                 through = Hadamard(through, self.primes[layer])
             section.blocks.append(Equation([self.deltas[layer], through]))
         for p in range(L - 1, 0, -1):
             section.blocks.append(Equation([Nabla(self.ws[p]), sp.MatMul(self.deltas[p + 1], sp.Transpose(self.xs[p]))]))
             if self.arch.bias:
                 section.blocks.append(Equation([Nabla(self.bs[p]), self.deltas[p + 1]]))
-        if d.pattern.output.rewrite:
-            section.blocks.append(Text(f"(The output $\\delta$ uses {_rule_text(d.pattern.output.rewrite)}.)"))
+        if d.proven.output.rewrite:
+            section.blocks.append(Text(f"(The output $\\delta$ uses {_rule_text(d.proven.output.rewrite)}.)"))
         return section
 
     def output_delta_form(self):
-        out, net, L = self.d.pattern.output, self.net, self.L
+        out, net, L = self.d.proven.output, self.net, self.L
         n = self.arch.widths[-1]
         names = lambda i: {X: net.outputs[i], Y: net.labels[i], Z: net.preactivations[L][i]}
         if out.kind == "elementwise" and out.simplified == out.delta and L in self.primes:
