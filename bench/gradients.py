@@ -4,7 +4,10 @@ NumPy backprop, the same with preallocated buffers, PyTorch (CPU, eager) and JAX
 when installed; the fraction of this machine's matmul peak reached at batch 1024; and the
 unrolled against the matrix form for the 3-2-2 article network on one sample.
 
-    python bench/gradients.py [--rounds N]
+    python bench/gradients.py [--rounds N] [--baseline REV]
+
+``--baseline REV`` also times the module as committed at git revision REV ("before"), in the
+same rounds, and adds a gen/before column: a before/after ratio taken in one run.
 
 Ratios are taken within one run, every implementation timed in the same rounds.
 """
@@ -30,8 +33,8 @@ import handwritten
 WIDTHS = (784, 128, 64, 10)
 
 
-def load(name):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "generated" / f"{name}.py")
+def load(name, path=None):
+    spec = importlib.util.spec_from_file_location(name, path or ROOT / "generated" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -125,8 +128,19 @@ def matmul_peak(dtype, rounds):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--baseline", metavar="REV", help="also time the module as of this git revision")
     args = parser.parse_args()
     module = load("mnist_784_128_64_10")
+    before = None
+    if args.baseline:
+        import subprocess
+        import tempfile
+
+        source = subprocess.run(["git", "show", f"{args.baseline}:generated/mnist_784_128_64_10.py"], cwd=ROOT,
+                                capture_output=True, check=True).stdout
+        path = Path(tempfile.mkdtemp()) / "before.py"
+        path.write_bytes(source)
+        before = load("before", path)
     rng = np.random.default_rng(0)
     makers = {"torch": {d: torch_step(d) for d in ("float32", "float64")},
               "jax": {d: jax_step(d) for d in ("float32", "float64")}}
@@ -145,6 +159,8 @@ def main() -> None:
                 "hand": lambda: handwritten.step(params, X, Y),
                 "hand_pre": lambda: pre.step(params, X, Y),
             }
+            if before is not None:
+                functions["before"] = lambda: before.loss_and_gradients(params, X, Y, out=out)
             for name in ("torch", "jax"):
                 if makers[name][dtype]:
                     functions[name] = makers[name][dtype](params, X, Y)
@@ -156,13 +172,14 @@ def main() -> None:
                 f"{batch}", dtype, f"{g * 1e3:.3f}", f"{times['hand'] * 1e3:.3f}", f"{g / times['hand']:.2f}",
                 f"{times['hand_pre'] * 1e3:.3f}", f"{g / times['hand_pre']:.2f}",
                 _ratio(times["torch"], g), _ratio(times["jax"], g),
+                *([f"{g / times['before']:.2f}"] if before is not None else []),
             ))
             if batch == 1024 and dtype == "float32":
                 layers = list(zip(WIDTHS, WIDTHS[1:]))
                 needed = 2 * batch * (3 * sum(a * b for a, b in layers) - WIDTHS[0] * WIDTHS[1])
                 fraction = needed / g / 1e9 / peaks["float32"]
     header = ("batch", "dtype", "generated ms", "hand ms", "gen/hand", "hand prealloc ms", "gen/prealloc",
-              "torch eager / gen", "jax jit / gen")
+              "torch eager / gen", "jax jit / gen") + (("gen/before",) if before is not None else ())
     print("784-128-64-10 relu,relu,softmax cross-entropy with biases, one loss_and_gradients call (median)\n")
     print_table(header, rows)
     print(f"\nmatmul peak (2048x2048 A @ B): {peaks['float64']:.0f} GFLOP/s float64, "

@@ -232,6 +232,7 @@ def write_bytes(path, data: bytes, parents: bool = False) -> bool:
     """Write ``data`` to ``path`` atomically (see the module's docstring); returns False when
     the file already held exactly ``data``."""
     real, info = resolve_output(path, parents)
+    remove_strays(real.parent)  # also when the content is unchanged: a killed run's leftovers go
     if info is not None:
         try:
             if info.st_size == len(data) and real.read_bytes() == data:
