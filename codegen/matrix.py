@@ -68,19 +68,20 @@ def plan(d: Derivation) -> dict:
     output = layers[-1]
     entries = [activation(name) for name in sorted({layer.activation for layer in layers})]
     helpers = [h for e in entries for h in e.helpers] + [e.forward for e in entries if e.forward]
-    helpers += [activation(layer.activation).derivative_kernel for layer in layers if layer.prime]
+    helpers += [prime_kernel for layer in layers
+                if layer.prime and (prime_kernel := activation(layer.activation).derivative_kernel) is not None]
     helpers += [*loss.helpers, loss.value, loss.check_labels]
     helpers.append(_gradient)
     buffers = []
-    for layer in layers:
-        width = arch.widths[layer.layer - 1]
-        buffers.append((layer.z, width))
-        if layer.activation != "identity":
-            buffers.append((layer.x, width))
-        if layer.prime:
-            buffers.append((layer.prime, width))
-        if layer.layer < L:
-            buffers.append((layer.delta, width))
+    for layer_plan in layers:
+        width = arch.widths[layer_plan.layer - 1]
+        buffers.append((layer_plan.z, width))
+        if layer_plan.activation != "identity":
+            buffers.append((layer_plan.x, width))
+        if layer_plan.prime:
+            buffers.append((layer_plan.prime, width))
+        if layer_plan.layer < L:
+            buffers.append((layer_plan.delta, width))
     return {
         "buffers": buffers,
         "returns": _unpack(layers, None),

@@ -32,7 +32,7 @@ def plan(d: Derivation) -> dict:
             f"{arch.parameter_count:,} (limit {UNROLLED_LIMIT:,}); use --form matrix"
         )
     net = d.network
-    names = {}
+    names: dict[sp.Symbol, str] = {}
     used: set[str] = set()  # the operations the printed code calls, for the module to define
 
     def name(symbol):
@@ -62,7 +62,7 @@ def plan(d: Derivation) -> dict:
     primes = sorted({p for e in expressions for p in e.free_symbols if "'" in p.name}, key=_order)
     derivatives = []
     for prime in primes:
-        parts = naming.parse_symbol(prime.name)
+        parts = _parts(prime)
         layer, i = parts["layer"], parts["i"]
         entry = activation(arch.activations[layer - 2])
         rule = entry.from_output(X, Z).xreplace({X: naming.node(layer, i), Z: naming.preactivation(layer, i)})
@@ -78,7 +78,8 @@ def plan(d: Derivation) -> dict:
         })
     entries = [a for a in ACTIVATIONS.values() if a.elementwise and a.forward and a.name in used]
     loss = loss_entry(arch.loss)
-    kernels = [h for e in entries for h in (*e.helpers, e.forward, e.scalar)]
+    # every entry has a forward kernel (see above): the None filter drops nothing
+    kernels = [h for e in entries for h in (*e.helpers, e.forward, e.scalar) if h is not None]
     kernels += [PRIMITIVES[op] for op in sorted(used) if op in PRIMITIVES]
     kernels += [*loss.helpers, loss.check_labels]
     return {
@@ -102,13 +103,21 @@ def plan(d: Derivation) -> dict:
     }
 
 
-def _order(symbol):
+def _parts(symbol) -> dict:
+    """The parts of one of the network's own symbols (which always parse)."""
     parts = naming.parse_symbol(symbol.name)
+    if parts is None:
+        raise DeriveError(f"{symbol} is not a symbol of the network")
+    return parts
+
+
+def _order(symbol):
+    parts = _parts(symbol)
     return (-parts["layer"], parts["i"])
 
 
 def _comment(symbol) -> str:
-    parts = naming.parse_symbol(symbol.name)
+    parts = _parts(symbol)
     layer, i = parts["layer"], parts["i"]
     delta = f"δ_{i}^({layer + 1})"
     if parts["kind"] == "w":

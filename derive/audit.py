@@ -216,7 +216,9 @@ def exit_status(items: list[Item]) -> tuple[int, str | None]:
 
 def _link_texts(latex: str, count: int) -> list[str]:
     """``A = B = C`` -> ["A = B", "B = C"] (split at = outside braces)."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
     for char in latex:
         if char == "{":
             depth += 1

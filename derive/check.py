@@ -154,7 +154,8 @@ class Checker:
 
     def _numbers(self, expr, k: int) -> float:
         """``expr`` at screening point ``k`` (NaN where it has no finite value)."""
-        if getattr(self, "_diagnosis_deadline", None) is not None and time.monotonic() > self._diagnosis_deadline:
+        deadline = getattr(self, "_diagnosis_deadline", None)
+        if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime
         if expr not in self._written:
             self._written[expr] = rewritten(self.document.value(expr))
@@ -223,6 +224,7 @@ class Checker:
         try:
             return self.document.equal(a, b)
         except ProofBudgetExceeded:
+            assert self._diagnosis_deadline is not None  # _proven runs only while diagnosing (_link sets it)
             if time.monotonic() > self._diagnosis_deadline:
                 raise _OutOfTime from None
             return False
@@ -362,6 +364,7 @@ def _tex(symbol) -> str:
 def _layers_swapped(s, t) -> dict | None:
     """For two node symbols of different layers, each moved to the other's layer."""
     a, b = naming.parse_symbol(s.name), naming.parse_symbol(t.name)
+    assert a is not None and b is not None  # callers pass symbols of _named, which parse
     if a["kind"] != b["kind"] or a["kind"] not in ("x", "x'") or a["layer"] == b["layer"]:
         return None
     make = naming.node_derivative if a["kind"] == "x'" else naming.node
@@ -370,4 +373,5 @@ def _layers_swapped(s, t) -> dict | None:
 
 def _transposed(s, t) -> bool:
     a, b = naming.parse_symbol(s.name), naming.parse_symbol(t.name)
+    assert a is not None and b is not None  # callers pass symbols of _named and their alternatives
     return a["kind"] == "w" and b["kind"] == "w" and a["layer"] == b["layer"] and (a["i"], a["j"]) == (b["j"], b["i"])

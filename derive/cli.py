@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import cast
 
 from derive.commands.options import architecture_options, debug_option
 from derive.errors import DeriveError
@@ -23,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Backpropagation derivations written out as in the articles, verified NumPy gradient code, "
         "and checks of hand-derived formulas and hand-written backprop. "
         "Run 'derive COMMAND --help' for worked examples."))
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    # typeshed wants parents of the subparsers' own class (_Parser); argparse takes any ArgumentParser
+    commands = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
+                    parser.add_subparsers(dest="command", required=True, parser_class=_Parser))
     parent = architecture_options()
     from derive.commands import audit, build, check, check_code, code, demo, latex, show
 

@@ -332,6 +332,8 @@ def _child_run(work: Path, request: dict) -> dict:
         import importlib.util
 
         spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"{path.name} cannot be imported as a Python module")
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
         spec.loader.exec_module(module)

@@ -162,7 +162,7 @@ class Derivation:
         lines = [f"{arch.describe()}: {arch.parameter_count:,} parameters"]
         if self.method == "witness":
             lines.append(
-                f"derived through the witness network {self.witness.text} (same depth, activations, "
+                f"derived through the witness network {self.network.arch.text} (same depth, activations, "
                 f"loss and biases): {arch.text} has more than {parameter_limit(arch):,} parameters, "
                 "so the pattern proven on the witness is instantiated for its widths"
             )
@@ -291,7 +291,7 @@ class Derivation:
 
     def _instance(self, layer: int, i: int) -> sp.Expr:
         """δ_i^(layer) from the pattern, given the instances of δ^(layer+1)."""
-        arch, pattern = self.arch, self.pattern
+        arch, pattern = self.arch, self.proven
         L = arch.depth
         if layer == L:
             names = _output_names(arch, i)
@@ -332,7 +332,7 @@ class Derivation:
 
     def _instance_size(self, layer: int) -> int:
         """About how many tree nodes δ_i^(layer) from the pattern has written out."""
-        arch, pattern = self.arch, self.pattern
+        arch, pattern = self.arch, self.proven
         size = tree_size(pattern.output.simplified)
         if S in pattern.output.simplified.free_symbols:
             size += arch.widths[-1] * (2 + tree_size(pattern.output.gradient))
@@ -347,7 +347,7 @@ class Derivation:
 
     def _evaluate_pattern(self, params: dict, values: dict) -> dict:
         """The instantiated pattern evaluated layer by layer with NumPy."""
-        arch, pattern = self.arch, self.pattern
+        arch, pattern = self.arch, self.proven
         L = arch.depth
         xs = {1: np.array([values[naming.node(1, j)] for j in range(1, arch.widths[0] + 1)])}
         zs, primes = {}, {}

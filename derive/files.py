@@ -126,7 +126,7 @@ def _alive(pid: int) -> bool:
 
 def remove_strays(folder: Path) -> list[str]:
     """Remove derive's temporary files and staging folders in ``folder`` whose process is gone."""
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -141,7 +141,7 @@ def remove_strays(folder: Path) -> list[str]:
 
 def output_error(path, error: OSError, action: str = "write") -> DeriveError:
     """A one-line error for an OS error on ``path``, with what to do."""
-    hint = {
+    hints: dict[int | None, str] = {
         errno.ENOSPC: "no space left on the device; free some space or choose another path",
         errno.EDQUOT: "disk quota exceeded; free some space or choose another path",
         errno.EACCES: "permission denied; choose a path you can write to",
@@ -150,7 +150,8 @@ def output_error(path, error: OSError, action: str = "write") -> DeriveError:
         errno.ENAMETOOLONG: "the name is too long; choose a shorter path",
         errno.ELOOP: "too many levels of symbolic links; give the real path",
         errno.ENOTDIR: "a part of the path is a file, not a folder; choose another path",
-    }.get(error.errno, f"{(error.strerror or str(error)).lower()}; choose another path")
+    }
+    hint = hints.get(error.errno, f"{(error.strerror or str(error)).lower()}; choose another path")
     return DeriveError(f"cannot {action} {path}: {hint}")
 
 

@@ -21,6 +21,8 @@ from functools import cache
 
 import sympy as sp
 
+from derive.errors import DeriveError
+
 _NAME = re.compile(r"(?P<kind>[xzwb])(?P<layer>\d+)(?P<prime>')?_(?P<i>\d+)(?:_(?P<j>\d+))?|y_(?P<y>\d+)")
 
 
@@ -90,6 +92,8 @@ def parameter_symbol(parameter: str, i: int, j: int | None = None) -> NetworkSym
     """The symbol of one element of a parameter, 1-based: ("W2", 2, 1) -> w2_2_1."""
     layer = int(parameter[1:])
     if parameter[0] == "W":
+        if j is None:
+            raise DeriveError(f"{parameter} is a matrix: give both indices (row and column)")
         return weight(layer, i, j)
     return bias(layer, i)
 

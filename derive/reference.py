@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from derive.activations import activation
+from derive.errors import DeriveError
 from derive.losses import loss as loss_entry
 
 
@@ -59,6 +60,8 @@ def loss_and_gradients(architecture: dict, params: dict, X, Y, mistake: str | No
             x, jacobian = _value_and_jacobian(activations[layer - 1], z)
             values.append(x)
             jacobians.append(jacobian)
+        if z is None:
+            raise DeriveError("the network needs at least an input and an output layer")
         value, gradient, through_output = _loss_and_gradient(loss_name, values[-1], y, z)
         total += value
         if mistake == "missing factor 2" and loss_name in ("mse", "mean-mse"):

@@ -16,6 +16,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,7 +118,7 @@ def run(args) -> int:
             outputs["verification.md"] = report.encode()
         changed = {name: old["hashes"].get(name) != _sha256(data) for name, data in outputs.items()}
         if any(changed.values()) or set(old["hashes"]) != set(outputs) or not old["manifest"]:
-            manifest = {"files": {name: _sha256(data) for name, data in sorted(outputs.items())}}
+            manifest: dict[str, Any] = {"files": {name: _sha256(data) for name, data in sorted(outputs.items())}}
             if "derivation.pdf" in outputs:
                 manifest["pdf_source"] = tex_hash
             outputs[MANIFEST] = (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode()
@@ -177,7 +178,8 @@ def _target(folder: Path, parents: bool) -> Path:
 def _old_build(target: Path, folder: Path) -> dict:
     """What the folder holds now: sha256 and mode of each output, its manifest, and the PDF when
     the manifest vouches that it was compiled from the TeX beside it."""
-    old = {"hashes": {}, "modes": {}, "manifest": None, "pdf": None, "pdf_source": None, "folder_mode": None}
+    old: dict[str, Any] = {"hashes": {}, "modes": {}, "manifest": None, "pdf": None, "pdf_source": None,
+                           "folder_mode": None}
     if not target.is_dir():
         return old
     old["folder_mode"] = stat.S_IMODE(target.stat().st_mode)
@@ -204,7 +206,8 @@ def _old_build(target: Path, folder: Path) -> dict:
         raise DeriveError(f"{shown(folder)} holds files derive did not write ({listed}); build replaces its "
                           "folder whole: give a new folder or one derive built with -o")
     manifest = old["manifest"] if isinstance(old["manifest"], dict) else {}
-    recorded = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
+    files = manifest.get("files")
+    recorded = files if isinstance(files, dict) else {}
     if not (old["hashes"].get("derivation.pdf") and recorded.get("derivation.pdf") == old["hashes"]["derivation.pdf"]
             and recorded.get("derivation.tex") == old["hashes"].get("derivation.tex")):
         old["pdf"] = None  # not vouched for: compile again
@@ -319,6 +322,8 @@ def _verify(d, modules: dict):
     rows, worst = [], {"reference": 0.0, "differences": 0.0}
     for form, path in modules.items():
         spec = importlib.util.spec_from_file_location(f"derive_build_{form}", path)
+        if spec is None or spec.loader is None:
+            raise DeriveError(f"cannot import the generated module {path}")
         module = importlib.util.module_from_spec(spec)
         writes_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in the build
         try:

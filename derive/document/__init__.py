@@ -44,6 +44,7 @@ def markdown_for_notebook(d) -> str:
     import base64
 
     text, svg = render_document(d, "md", svg_name="SVG")
+    assert svg is not None  # render_document gives the diagram for every form but tex
     uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
     return text.replace("](SVG)", f"]({uri})")
 

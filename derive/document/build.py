@@ -79,7 +79,7 @@ class _Builder:
         default = note.default_loss_name if note.default_loss_name != "MSE" else loss_entry(d.arch.loss).latex_name
         self.loss = sp.Symbol(loss_name or default)
         self.L = self.arch.depth
-        self.matrices = {}
+        self.matrices: dict[sp.Symbol, sp.ImmutableMatrix] = {}
         net, arch = self.net, self.arch
         self.xs = {l: self._column(f"vec_x_{l}", net.nodes[l]) for l in range(1, self.L + 1)}
         self.ws = {p: self._matrix(f"mat_W_{p}", net.weights[p]) for p in range(1, self.L)}

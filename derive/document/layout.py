@@ -175,7 +175,7 @@ class LatexWriter:
             head = rf"\frac{{\partial}}{{\partial {self.latex(variable)}}} \Bigl["
             return self._wrap(self.pieces(expr.expr), head, r"\Bigr]")
         if isinstance(expr, Softmax):
-            out = []
+            out: list[str] = []
             for k, z in enumerate(expr.args[1:]):
                 body = self.pieces(z)
                 if k:
@@ -197,7 +197,7 @@ class LatexWriter:
         return inner
 
     def _sum(self, expr) -> list[str]:
-        out = []
+        out: list[str] = []
         for k, term in enumerate(ordered_terms(self.printer, expr)):
             negative = term.could_extract_minus_sign()
             body = self.pieces(-term if negative else term)
@@ -211,7 +211,7 @@ class LatexWriter:
     def _product(self, expr) -> list[str]:
         """Factors joined by ·, the numeric coefficient kept with the first factor."""
         coefficient, factors = expr.as_coeff_mul()
-        out = []
+        out: list[str] = []
         for factor in factors:
             if factor.is_Add:
                 body = self._wrap(self.pieces(factor), r"\Bigl(", r"\Bigr)")
@@ -231,7 +231,9 @@ class LatexWriter:
 
 def lines(pieces: list[str], width: float = WIDTH, first_width: float | None = None) -> list[str]:
     """Pack pieces into lines no wider than ``width`` (a single wider piece gets its own line)."""
-    out, current, current_width = [], [], 0.0
+    out: list[str] = []
+    current: list[str] = []
+    current_width = 0.0
     limit = first_width if first_width is not None else width
     for piece in pieces:
         w = visual_width(piece)

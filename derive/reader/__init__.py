@@ -142,7 +142,8 @@ def _describe(error: lark.UnexpectedInput, latex: str) -> str:
     elif isinstance(error, lark.UnexpectedToken):
         found = repr(str(error.token))
     else:
-        found = repr(latex[error.pos_in_stream:error.pos_in_stream + 12]) if hasattr(error, "pos_in_stream") else "?"
+        position = getattr(error, "pos_in_stream", None)
+        found = repr(latex[position:position + 12]) if position is not None else "?"
     expected = sorted(getattr(error, "expected", None) or getattr(error, "allowed", None) or [])
     readable = [_EXPECTED[e] for e in expected if e in _EXPECTED][:6]
     hint = f"; expected {', '.join(readable)}" if readable else ""
