@@ -23,11 +23,10 @@ import sympy as sp
 
 from derive import naming
 from derive.derivation import Derivation
-from derive.document.model import Document, rewritten
 from derive.errors import DeriveError
 from derive.losses import loss as loss_entry
 from derive.numeric import Evaluator
-from derive.proof import ProofBudgetExceeded, budget
+from derive.proof import ProofBudgetExceeded, Prover, budget, rewritten
 
 SCREEN_POINTS = 3
 TOLERANCE = 1e-8  # relative: equal at a point
@@ -64,8 +63,7 @@ class Checker:
 
         deltas = {delta_symbol(layer, i): d.delta(layer, i)
                   for layer in range(2, d.arch.depth + 1) for i in range(1, d.arch.widths[layer - 1] + 1)}
-        self.document = Document(title="", sections=[], loss_symbol=loss, expand=self.net.expanded,
-                                 loss=d.loss, matrices={}, assumptions=assumptions, named=deltas)
+        self.prover = Prover(loss, d.loss, self.net.expanded, deltas, assumptions)
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
         # one evaluator per point, so that candidates share the work on their common parts
@@ -89,10 +87,10 @@ class Checker:
         """A bare name (MSE, C, L …; the reader lets through only the loss's names) stands
         for the loss; the first one met names it in messages."""
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
-        if names and self.document.loss_symbol.name == "L" and len(names) == 1:
-            self.document.loss_symbol = names.pop()
+        if names and self.prover.loss_symbol.name == "L" and len(names) == 1:
+            self.prover.loss_symbol = names.pop()
             return part
-        return part.xreplace({s: self.document.loss_symbol for s in names})
+        return part.xreplace({s: self.prover.loss_symbol for s in names})
 
     def _link(self, a, b, deadline: float) -> LinkVerdict:
         if _shape(a) != _shape(b):  # certain without numbers
@@ -110,7 +108,7 @@ class Checker:
         if len(different) < CONFIRMING_POINTS:
             try:
                 with budget(min(PROOF_SECONDS, deadline - time.monotonic())):
-                    if self.document.equal(a, b):
+                    if self.prover.equal(a, b):
                         return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, "
                                            "weights and labels, their difference simplifies to zero")
                     why, detail = "not proven symbolically", ""
@@ -158,7 +156,7 @@ class Checker:
         if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime
         if expr not in self._written:
-            self._written[expr] = rewritten(self.document.value(expr))
+            self._written[expr] = rewritten(self.prover.value(expr))
         try:
             with np.errstate(all="ignore"):
                 value = float(self._evaluators[k](self._written[expr]))
@@ -222,7 +220,7 @@ class Checker:
     def _proven(self, a, b) -> bool:
         """Proven equal within the diagnosis budget (a candidate too large to prove is no fix)."""
         try:
-            return self.document.equal(a, b)
+            return self.prover.equal(a, b)
         except ProofBudgetExceeded:
             assert self._diagnosis_deadline is not None  # _proven runs only while diagnosing (_link sets it)
             if time.monotonic() > self._diagnosis_deadline:
@@ -230,14 +228,14 @@ class Checker:
             return False
 
     def _other_parameter(self, a, b):
-        if not isinstance(a, sp.Derivative) or a.expr != self.document.loss_symbol:
+        if not isinstance(a, sp.Derivative) or a.expr != self.prover.loss_symbol:
             return None
         (claimed, _), = a.variable_count
         for other in self.net.all_parameters:
             if other != claimed:
-                candidate = sp.Derivative(self.document.loss_symbol, other, evaluate=False)
+                candidate = sp.Derivative(self.prover.loss_symbol, other, evaluate=False)
                 if self._close(candidate, b) and self._proven(candidate, b):
-                    loss = sp.latex(self.document.loss_symbol)
+                    loss = sp.latex(self.prover.loss_symbol)
                     return (f"this equals ∂{loss}/∂{naming.latex_name(other.name)}, "
                             f"not ∂{loss}/∂{naming.latex_name(claimed.name)}")
         return None
@@ -309,7 +307,7 @@ class Checker:
         return [t for t in pool if t != s]
 
     def _matrix_diagnosis(self, a, b) -> str | None:
-        doc = self.document
+        doc = self.prover
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
             return "one side is a matrix and the other is not"
         if a.shape != b.shape:

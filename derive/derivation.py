@@ -185,22 +185,6 @@ class Derivation:
             lines += ["  " + line for line in self.proven.lines()]
         return "\n".join(lines)
 
-    # -- notebooks -----------------------------------------------------------------
-    def _repr_markdown_(self) -> str:
-        """The whole derivation as MathJax Markdown (small networks), else the summary."""
-        from derive.document import markdown_for_notebook
-
-        try:
-            return markdown_for_notebook(self)
-        except DeriveError:
-            return "```\n" + self.summary() + "\n```"
-
-    def _repr_latex_(self) -> str | None:
-        """The proven matrix pattern as one aligned display."""
-        from derive.document import pattern_latex
-
-        return pattern_latex(self) if self.pattern is not None else None
-
     # -- helpers -----------------------------------------------------------------
     def _require_elementwise(self, what: str) -> None:
         if self.method == "elementwise":

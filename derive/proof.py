@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from derive.activations import BY_DERIVATIVE
 from derive.graph import fold, tree_size
 
 EXPAND_LIMIT = 20_000  # tree nodes; beyond this only canonical-form equality is tried
@@ -154,3 +155,55 @@ def _within(limits: Budget, function, argument):
         raise ProofBudgetExceeded("the time for the proof ran out") from None
     finally:
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
+
+
+class Prover:
+    """Proves parts of equations equal, for the documents and the checker alike.
+
+    ``value`` writes a part out: named quantities (x, z, δ via ``named``) and the loss symbol
+    become expressions in inputs, weights and labels (``expand``), derivatives are taken, an
+    explicit Matrix is written out entry by entry. Two values are equal when their difference
+    is proven zero, as they stand or after the activations' rewrite rules (σ' = σ(1 - σ), …),
+    with ``assumptions`` (Σ y = 1 for cross-entropy) applied.
+    """
+
+    def __init__(self, loss_symbol: sp.Symbol, loss: sp.Expr, expand, named: dict | None = None,
+                 assumptions: dict | None = None):
+        self.loss_symbol = loss_symbol
+        self.loss = loss
+        self.expand = expand
+        self.named = named or {}
+        self.assumptions = assumptions or {}
+
+    def value(self, expr):
+        """``expr`` written out: a scalar, or an explicit Matrix of written-out entries."""
+        if isinstance(expr, sp.MatrixBase):
+            return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
+        written = self.expand(expr.xreplace(self.named).xreplace({self.loss_symbol: self.loss}))
+        return written.doit() if written.has(sp.Derivative) else written
+
+    def equal(self, a, b) -> bool:
+        """Whether two parts are proven equal."""
+        return self.same_values(self.value(a), self.value(b))
+
+    def same_values(self, a, b) -> bool:
+        """Whether two written-out values are proven equal, as they stand or rewritten."""
+        return (equal_values(a, b, self.assumptions)
+                or equal_values(rewritten(a), rewritten(b), self.assumptions))
+
+
+def rewritten(value):
+    """``value`` with every activation derivative f'(u) written by its rewrite rule
+    (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_registry.py proves."""
+    for derivative, entry in BY_DERIVATIVE.items():
+        value = value.replace(derivative, lambda u, e=entry: e.from_output(e.function(u), u))
+    return value
+
+
+def equal_values(a, b, assumptions) -> bool:
+    """Whether two written-out values (scalars or explicit matrices) are proven equal."""
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
+            return False
+        return all(equal_values(x, y, assumptions) for x, y in zip(a, b, strict=True))
+    return difference_is_zero(a, b, assumptions or None) is not None

@@ -60,3 +60,19 @@ def pattern_latex(d) -> str:
     writer = LatexWriter(notation("arrows"), loss_latex=str(document.loss_symbol))
     rows = [row for equation in equations for row in equation_rows(equation, writer)]
     return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
+
+
+def derivation_markdown(d) -> str:
+    """``Derivation._repr_markdown_``: the whole derivation as MathJax Markdown (small
+    networks), else the summary."""
+    from derive.errors import DeriveError
+
+    try:
+        return markdown_for_notebook(d)
+    except DeriveError:
+        return "```\n" + d.summary() + "\n```"
+
+
+def derivation_latex(d) -> str | None:
+    """``Derivation._repr_latex_``: the proven matrix pattern as one aligned display."""
+    return pattern_latex(d) if d.pattern is not None else None

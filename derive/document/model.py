@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from derive.activations import ACTIVATIONS, Softmax, activation
-from derive.proof import difference_is_zero
+from derive.activations import Softmax, activation
+from derive.proof import Prover
 
 
 @dataclass
@@ -84,6 +84,11 @@ class Document:
     named: dict = field(default_factory=dict)  # δ_i^(l) symbols -> their expressions
     diagram: object = None  # the Architecture to draw
 
+    @property
+    def prover(self) -> Prover:
+        """The proofs of this document's equations (the checker uses the same Prover)."""
+        return Prover(self.loss_symbol, self.loss, self.expand, self.named, self.assumptions)
+
     def equations(self):
         for section in self.sections:
             for block in section.blocks:
@@ -111,8 +116,7 @@ class Document:
         if isinstance(expr, Nabla):
             symbols = self.matrices[expr.args[0]]
             return symbols.applyfunc(lambda s: sp.diff(self.loss, s))
-        written = self.expand(expr.xreplace(self.named).xreplace({self.loss_symbol: self.loss}))
-        return written.doit() if written.has(sp.Derivative) else written
+        return self.prover.value(expr)
 
     def prove(self, equation: Equation) -> None:
         """Raise ``ProofError`` unless every link of the chain is proven."""
@@ -130,8 +134,7 @@ class Document:
     def same_values(self, a, b) -> bool:
         """Whether two written-out values are proven equal, as they stand or after the
         activations' rewrite rules."""
-        return (equal_values(a, b, self.assumptions)
-                or equal_values(rewritten(a), rewritten(b), self.assumptions))
+        return self.prover.same_values(a, b)
 
     def prove_all(self) -> int:
         count = 0
@@ -139,20 +142,3 @@ class Document:
             self.prove(equation)
             count += 0 if equation.definition else len(equation.parts) - 1
         return count
-
-
-def rewritten(value):
-    """``value`` with every activation derivative f'(u) written by its rewrite rule in f(u)
-    (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_rules.py proves."""
-    for entry in ACTIVATIONS.values():
-        if entry.elementwise and isinstance(entry.derivative, type):
-            value = value.replace(entry.derivative, lambda u, e=entry: e.from_output(e.function(u), u))
-    return value
-
-
-def equal_values(a, b, assumptions) -> bool:
-    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
-        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
-            return False
-        return all(equal_values(x, y, assumptions) for x, y in zip(a, b))
-    return difference_is_zero(a, b, assumptions or None) is not None
