@@ -87,7 +87,7 @@ def _softplus_scalar(z):
 def _labels_any(Y, batch, n_out, dtype):
     """Y as a (batch, n_out) array of real targets."""
     Y = np.asarray(Y)
-    if Y.ndim <= 1 and batch == 1:
+    if Y.ndim < 2 and batch == 1:
         Y = Y.reshape(1, -1)
     if Y.shape != (batch, n_out):
         raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")

@@ -74,7 +74,7 @@ def _log_normalizer(z, x):
 def _labels_any(Y, batch, n_out, dtype):
     """Y as a (batch, n_out) array of real targets."""
     Y = np.asarray(Y)
-    if Y.ndim <= 1 and batch == 1:
+    if Y.ndim < 2 and batch == 1:
         Y = Y.reshape(1, -1)
     if Y.shape != (batch, n_out):
         raise ValueError(f"Y has shape {Y.shape}; expected ({batch}, {n_out}), one row of {n_out} targets per sample")
@@ -87,23 +87,22 @@ def _loss_cross_entropy(x, z, y):
 
 
 def _labels_distributions(Y, batch, n_out, dtype):
-    """Y as (batch, n_out) rows that each sum to 1; integer class labels (one per sample,
-    0 … n_out - 1) become one-hot rows."""
+    """Y as (batch, n_out) rows that each sum to 1 (what the pattern δ = x - y needs);
+    integer class labels, one per sample in 0 … n_out - 1, become one-hot rows."""
     Y = np.asarray(Y)
-    if np.issubdtype(Y.dtype, np.integer) and Y.shape in ((batch,), () if batch == 1 else (batch,)):
+    if Y.dtype.kind in "iu" and Y.ndim <= 1 and Y.size == batch:
         classes = Y.reshape(batch)
-        if classes.size and (classes.min() < 0 or classes.max() >= n_out):
+        if classes.min() < 0 or classes.max() >= n_out:
             raise ValueError(f"class labels must lie in 0 … {n_out - 1}; got {classes.min()} … {classes.max()}")
         one_hot = np.zeros((batch, n_out), dtype)
         one_hot[np.arange(batch), classes] = 1
         return one_hot
     Y = _labels_any(Y, batch, n_out, dtype)
-    tolerance = 1e-3 if Y.dtype == np.float32 else 1e-6
-    sums = Y.sum(axis=1)
-    if Y.size and (np.abs(sums - 1).max() > tolerance or Y.min() < 0):
-        row = int(np.argmax(np.abs(sums - 1))) if np.abs(sums - 1).max() > tolerance else int(np.argmin(Y.min(axis=1)))
-        raise ValueError(f"cross-entropy needs each row of Y to be a distribution (entries >= 0 summing to 1); "
-                         f"row {row} sums to {sums[row]:.6g}; pass one-hot rows or integer class labels")
+    errors = np.abs(Y.sum(axis=1) - 1.0)
+    if errors.max() > (1e-3 if Y.dtype == np.float32 else 1e-6):
+        row = int(errors.argmax())
+        raise ValueError(f"cross-entropy needs each row of Y to sum to 1 (one-hot rows or distributions); "
+                         f"row {row} sums to {Y[row].sum():.6g}; pass one-hot rows or integer class labels")
     return Y
 
 

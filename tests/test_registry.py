@@ -153,7 +153,7 @@ def test_cross_entropy_labels_integer_classes_become_one_hot():
 
 @pytest.mark.parametrize("Y, message", [
     (np.array([[0.5, 0.4, 0.0]]), "row 0 sums to 0.9"),
-    (np.array([[1.5, -0.5, 0.0]]), "entries >= 0"),
+    (np.array([[1.5, 0.5, 0.0]]), "row 0 sums to 2"),
     (np.ones((1, 2)) / 2, r"Y has shape \(1, 2\); expected \(1, 3\)"),
 ])
 def test_cross_entropy_refuses_labels_that_are_not_distributions(Y, message):
