@@ -193,12 +193,12 @@ class Derivation:
         if size > EXPANDED_SIZE_LIMIT:
             raise TooLargeError(
                 f"{what} of {self.arch.text} would have about {count_text(size)} terms "
-                f"(limit {EXPANDED_SIZE_LIMIT:,}); ask for short=True, or derive a smaller network "
-                "to see it written out"
+                f"(limit {EXPANDED_SIZE_LIMIT:,}); use the short form in named quantities, or derive a "
+                "smaller network to see it written out"
             )
         raise TooLargeError(
             f"{what} (about {count_text(size)} terms) is not written out for networks derived "
-            f"{self._route()}; {'ask for short=True, or ' if 'expanded ∂L' in what else ''}derive a network of at most "
+            f"{self._route()}; {'use the short form in named quantities, or ' if 'expanded ∂L' in what else ''}derive a network of at most "
             f"{LAYERED_DEPTH} layers with narrower hidden layers to see it written out"
         )
 
@@ -215,7 +215,7 @@ class Derivation:
         if size > EXPANDED_SIZE_LIMIT:
             raise TooLargeError(
                 f"{what} of {self.arch.text} written out has {count_text(size)} terms "
-                f"(limit {EXPANDED_SIZE_LIMIT:,}); use short=True or a smaller network"
+                f"(limit {EXPANDED_SIZE_LIMIT:,}); use the short form in named quantities, or a smaller network"
             )
         return expr
 
