@@ -164,6 +164,62 @@ def check_function(target: str, arch, seed: int = 11, timeout: float = TIMEOUT,
     return judge(arch, probes, outcome, update, mean, bool(options and options.get("returns")))
 
 
+def check_callable(function, arch, seed: int = 11, options: dict | None = None, update: float | None = None,
+                   mean: bool = False) -> CodeReport:
+    """``check_function`` for a callable of this process, called here (no child process: no
+    timeout, no memory limit, its printing not captured)."""
+    import types
+
+    name = getattr(function, "__name__", "function")
+    if not name.isidentifier():
+        name = "function"
+    module = types.SimpleNamespace(**{name: function})
+    batch = batch_size(arch)
+    probes = [random_case(arch, seed, batch), random_case(arch, seed + 1, batch)]
+    lrs = [update, update / 2] if update else [None]
+    request = {"function": name, "widths": list(arch.widths), "bias": arch.bias, "lrs": lrs,
+               "update": bool(update), "options": options or {}}
+    path = Path(getattr(getattr(function, "__code__", None), "co_filename", "<in-process>"))
+    try:
+        setup = _child_setup(module, path, request)
+    except _Question as question:
+        return CodeReport([], None, unusable=str(question))
+    setup["in_process"] = True
+    copies = [({k: v.copy() for k, v in p.items()}, X.copy(), Y.copy()) for p, X, Y in probes]
+    result = _run_plans(setup, request, copies, path, name)
+    if result["status"] != "ok":
+        return CodeReport([], None, unusable=result["message"])
+    saved = result.pop("saved")
+    for number, entry in enumerate(result["plans"]):
+        if entry["status"] == "ok":
+            entry["runs"] = [[{k: np.asarray(saved[f"p{number}_{probe}_{run}_{k}"], float) for k in entry["keys"]}
+                              for probe in range(len(probes))] for run in range(len(lrs))]
+    return judge(arch, probes, {**result, "printed": None}, update, mean)
+
+
+def check_gradients(fn, arch, *, seed: int = 11, timeout: float = TIMEOUT, memory_limit: int = MEMORY_LIMIT,
+                    update: float | None = None, mean: bool = False, **convention) -> CodeReport:
+    """Check a gradient function in its own convention: ``fn`` is ``"FILE.py:FUNCTION"`` (or
+    ``"FILE.py:Class.method"``, run in a child process) or a callable (run in this process);
+    ``arch`` an ``Architecture`` or its widths text ("3-4-2"); ``convention`` overrides the
+    inference (layout, per_sample, bias_as, weights, returns, args, init). The report has
+    ``.verdict`` ("right", "wrong", "unusable"), ``.causes``, ``.convention``, ``.parameters``."""
+    from derive.architecture import Architecture
+
+    if isinstance(arch, str):
+        arch = Architecture.parse(arch)
+    unknown = set(convention) - {"layout", "per_sample", "bias_as", "weights", "returns", "args", "init"}
+    if unknown:
+        from derive.errors import DeriveError
+
+        raise DeriveError(f"unknown convention option(s) {', '.join(sorted(unknown))}")
+    options = {k: v for k, v in convention.items() if v}
+    if isinstance(fn, (str, Path)):
+        return check_function(str(fn), arch, seed=seed, timeout=timeout, memory_limit=memory_limit,
+                              options=options, update=update, mean=mean)
+    return check_callable(fn, arch, seed=seed, options=options, update=update, mean=mean)
+
+
 def write_case(path, arch, seed: int = 11) -> None:
     """A case for another program: params (W1… as (n_out, n_in), b1… as (n,)), X (B, n_in),
     Y (B, n_out) and the architecture, in one .npz file."""
@@ -233,12 +289,14 @@ def judge(arch, probes, outcome, update, mean, forced=False) -> CodeReport:
         viable = all(r[k].shape == t[k].shape for r, t in zip(runs[0], truths) for k in arch.parameter_names)
         right = viable and all(_matches(r, t) for run in runs for r, t in zip(run, truths))
         readings.append({**entry, "viable": viable, "right": right})
+    if any(r["viable"] and r["plan"]["data"] not in PER_SAMPLE for r in readings):
+        # code that takes a whole batch and gives gradients of the right shapes is batched code
+        # (called one sample at a time, a batch mean would pass for a sum)
+        readings = [r for r in readings if r["plan"]["data"] not in PER_SAMPLE]
     chosen = next((r for r in readings if r["right"]), None)
     explanation = None
     if chosen is None:
         viable = [r for r in readings if r["viable"]]
-        batched = [r for r in viable if r["plan"]["data"] not in PER_SAMPLE]
-        viable = batched or viable  # code that takes a whole batch and gives gradients is batched code
         distinct = _distinct(viable, arch)
         if len(distinct) > 1:
             explained = [(r, _explain(arch, probes, r, truths, lr, update, scale)) for r in distinct]
@@ -666,6 +724,13 @@ def _child_run(work: Path, request: dict) -> dict:
     except BaseException as error:  # noqa: BLE001 - their constructor
         return _unusable(_describe_failure(error, path, f"building the instance for {name}()",
                                            "building the instance"))
+    return _run_plans(setup, request, probes, path, name, work)
+
+
+def _run_plans(setup, request, probes, path, name, work=None) -> dict:
+    """Every plan on every probe (and learning rate); result.json's content, the gradients
+    saved to ``work`` (or kept in the result, in-process)."""
+    widths = request["widths"]
     setup["forced"] = (request.get("options") or {}).get("returns")
     lrs = request["lrs"]
     plans, saved, first_problem = [], {}, None
@@ -682,19 +747,22 @@ def _child_run(work: Path, request: dict) -> dict:
         except BaseException as error:  # noqa: BLE001 - the user's code: any failure is its verdict
             if _fatal(error):
                 return _unusable(_describe_failure(error, path, f"in {name}()", f"{name}()"))
-            _silence_stdout()
-            if isinstance(error, _Problem):
-                message = str(error)
-            else:
-                message = _describe_failure(error, path, f"in {name}()", f"{name}()")
+            if work is not None:
+                _silence_stdout()
+            message = str(error) if isinstance(error, _Problem) else _describe_failure(
+                error, path, f"in {name}()", f"{name}()")
             entry = {"plan": plan, "status": "error", "message": message}
             first_problem = first_problem or message
         plans.append(entry)
     if not any(e["status"] == "ok" for e in plans):
         return _unusable(first_problem or f"{name}() could not be called")
-    np.savez(work / "gradients.npz", **saved)
-    return {"status": "ok", "plans": plans, "dict": setup["dict"], "init": setup["init"],
-            "lr_passed": any(r == ("lr",) for r in setup["roles"].values()), "per_sample_calls": setup["pairs"]}
+    result = {"status": "ok", "plans": plans, "dict": setup["dict"], "init": setup["init"],
+              "lr_passed": any(r == ("lr",) for r in setup["roles"].values())}
+    if work is None:
+        result["saved"] = saved
+    else:
+        np.savez(work / "gradients.npz", **saved)
+    return result
 
 
 def _unusable(message: str) -> dict:
@@ -1285,7 +1353,8 @@ def _run_plan(setup, plan, case, lr, widths, forced):
             returned, containers = _call_plan(setup, plan, user, None, None, lr, pairs)
         else:
             returned, containers = _call_plan(setup, plan, user, _data(X, plan, index), _data(Y, plan, index), lr)
-        _silence_stdout()
+        if not setup.get("in_process"):
+            _silence_stdout()
         if setup["update"]:
             step = LEARNING_RATE if lr is None else lr
             after = {}
