@@ -697,7 +697,6 @@ def _limit_resources(memory_limit: int, file_size_limit: int) -> None:
 
 def _child_run(work: Path, request: dict) -> dict:
     path = Path(request["path"])
-    widths = request["widths"]
     with np.load(work / "case.npz", allow_pickle=False) as case:
         probes = [({k: case[f"probe{i}_param_{k}"] for k in request["parameters"]},
                    case[f"probe{i}_X"], case[f"probe{i}_Y"]) for i in range(request["probes"])]
