@@ -1,5 +1,6 @@
 """derive: backpropagation derivations, verified NumPy code and formula checks."""
 from derive.architecture import Architecture
+from derive.code_check import check_gradients
 from derive.derivation import ELEMENTWISE_LIMIT, Derivation, derive
 from derive.document import derivation_latex, derivation_markdown
 from derive.errors import DeriveError, TooLargeError
@@ -9,4 +10,5 @@ from derive.errors import DeriveError, TooLargeError
 Derivation._repr_markdown_ = derivation_markdown  # type: ignore[attr-defined]
 Derivation._repr_latex_ = derivation_latex  # type: ignore[attr-defined]
 
-__all__ = ["ELEMENTWISE_LIMIT", "Architecture", "Derivation", "DeriveError", "TooLargeError", "derive"]
+__all__ = ["ELEMENTWISE_LIMIT", "Architecture", "Derivation", "DeriveError", "TooLargeError", "check_gradients",
+           "derive"]

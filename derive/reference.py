@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 
 from derive.activations import activation
-from derive.errors import DeriveError
 from derive.losses import loss as loss_entry
 
 
@@ -40,6 +39,47 @@ MISTAKES = {
     "missing factor 2": "the factor 2 of the squared error is missing",
 }
 
+# The causes check-code names, by a fixed ID. Each variant is one exact way of making the
+# mistake (a mistake has several real forms); ``model_gradients`` reproduces any one or two.
+VARIANTS = {
+    "no-output-derivative": ("no-output-derivative", MISTAKES["no output derivative"]),
+    "no-inner-derivative": ("no-inner-derivative", MISTAKES["no inner derivative"]),
+    "derivative-of-layer-above": ("derivative-of-layer-above", MISTAKES["derivative of the layer above"]),
+    "activation-instead-of-derivative": ("activation-instead-of-derivative",
+                                         MISTAKES["activation instead of derivative"]),
+    "activation-instead-of-derivative:output": (
+        "activation-instead-of-derivative", "δ of the output layer multiplies by x^(L) = f(z) instead of f'(z)"),
+    "weights-not-transposed": ("weights-not-transposed", MISTAKES["weights not transposed"]),
+    "bias-in-delta:row": ("bias-in-delta", MISTAKES["bias row in delta"]),
+    "bias-in-delta:above": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the bias b^(l+1) of the "
+                                             "layer above to every component (Wᵀ δ + b)")),
+    "bias-in-delta:product": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the bias row's bᵀ δ "
+                                               "to every component (the bias column of W kept in Wᵀ δ)")),
+    "bias-in-delta:own": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the layer's own bias b^(l) "
+                                           "to every component")),
+    "missing-factor-2": ("missing-factor-2", MISTAKES["missing factor 2"]),
+    "preactivation-instead-of-activation:forward": (
+        "preactivation-instead-of-activation", ("the forward pass uses the pre-activation z where f(z) belongs: a "
+                                               "hidden layer passes z on to the next layer")),
+    "preactivation-instead-of-activation:both": (
+        "preactivation-instead-of-activation", ("the pre-activation z is used where f(z) belongs, in the forward "
+                                               "pass and in δ xᵀ")),
+    "preactivation-instead-of-activation:backward": (
+        "preactivation-instead-of-activation", ("the backward pass uses the pre-activation z where f(z) belongs: "
+                                               "δ zᵀ instead of δ xᵀ")),
+    "preactivation-instead-of-activation:slope": (
+        "preactivation-instead-of-activation", ("the derivative is computed from the pre-activation z where f(z) "
+                                               "belongs (e.g. z (1 - z) instead of x (1 - x))")),
+    "stale-weights": ("stale-weights", ("the inner δ uses weights already updated by this step (Wᵀ δ after "
+                                       "W -= lr ∇W): the error scales with the learning rate")),
+}
+OLD_NAMES = {"no output derivative": "no-output-derivative", "no inner derivative": "no-inner-derivative",
+             "derivative of the layer above": "derivative-of-layer-above",
+             "activation instead of derivative": "activation-instead-of-derivative",
+             "weights not transposed": "weights-not-transposed", "bias row in delta": "bias-in-delta:row",
+             "missing factor 2": "missing-factor-2"}
+_SLOPE_FROM_OUTPUT = {"sigmoid": lambda v: v * (1 - v), "tanh": lambda v: 1 - v * v}
+
 
 def loss_and_gradients(architecture: dict, params: dict, X, Y, mistake: str | None = None):
     """The summed loss over the batch and its gradient, sample by sample.
@@ -49,54 +89,129 @@ def loss_and_gradients(architecture: dict, params: dict, X, Y, mistake: str | No
     widths, activations = architecture["widths"], architecture["activations"]
     bias, loss_name = architecture["bias"], architecture["loss"]
     X, Y = np.atleast_2d(np.asarray(X, float)), np.atleast_2d(np.asarray(Y, float))
-    grads = {k: np.zeros_like(np.asarray(v, float)) for k, v in params.items()}
     total = 0.0
     for x0, y in zip(X, Y):
-        values, jacobians, z = [x0], [], None
+        values, z = [x0], None
         for layer in range(1, len(widths)):
             z = np.asarray(params[f"W{layer}"], float) @ values[-1]
             if bias:
                 z = z + np.asarray(params[f"b{layer}"], float)
-            x, jacobian = _value_and_jacobian(activations[layer - 1], z)
-            values.append(x)
-            jacobians.append(jacobian)
-        if z is None:
-            raise DeriveError("the network needs at least an input and an output layer")
-        value, gradient, through_output = _loss_and_gradient(loss_name, values[-1], y, z)
-        total += value
-        if mistake == "missing factor 2" and loss_name in ("mse", "mean-mse"):
-            gradient = gradient / 2
-        delta = gradient if through_output or mistake == "no output derivative" else jacobians[-1].T @ gradient
-        for layer in range(len(widths) - 1, 0, -1):
-            if delta is None:  # the mistake is impossible for these shapes
-                return None
-            grads[f"W{layer}"] += np.outer(delta, values[layer - 1])
+            values.append(_value_and_jacobian(activations[layer - 1], z)[0])
+        total += _loss_and_gradient(loss_name, values[-1], y, z)[0]
+    if mistake is not None:
+        grads = model_gradients(architecture, params, X, Y, (OLD_NAMES[mistake],))
+        return None if grads is None else (total, grads)
+    return total, model_gradients(architecture, params, X, Y)
+
+
+def model_gradients(architecture: dict, params: dict, X, Y, variants=(), lr: float | None = None,
+                    loss: str | None = None, stale_per_sample: bool = False):
+    """The gradient of the loss summed over the batch, made with the given mistake variants
+    (keys of ``VARIANTS``, none for the reference) and, with ``loss``, under another loss;
+    None where a variant is impossible for these shapes or changes nothing.
+
+    The backward pass goes layer by layer over the whole batch, so that "stale-weights"
+    can use weights updated with this batch's gradient (``lr``), or with each sample's own
+    (``stale_per_sample``, for code called one sample at a time)."""
+    variants = set(variants)
+    widths, activations = architecture["widths"], architecture["activations"]
+    bias, loss_name = architecture["bias"], loss or architecture["loss"]
+    X, Y = np.atleast_2d(np.asarray(X, float)), np.atleast_2d(np.asarray(Y, float))
+    P = {k: np.asarray(v, float) for k, v in params.items()}
+    L = len(widths) - 1
+    forward_z = "preactivation-instead-of-activation:forward" in variants or \
+        "preactivation-instead-of-activation:both" in variants
+    if forward_z and L < 2:
+        return None
+    samples = []
+    for x0, y in zip(X, Y):
+        passed, outer, zs, jacobians, z = [x0], [x0], [], [], None
+        for layer in range(1, L + 1):
+            z = P[f"W{layer}"] @ passed[-1]
             if bias:
-                grads[f"b{layer}"] += delta
-            if layer > 1:
-                delta = _inner_delta(params, layer, delta, jacobians, values, bias, mistake)
-    return total, grads
+                z = z + P[f"b{layer}"]
+            x, jacobian = _value_and_jacobian(activations[layer - 1], z)
+            if "preactivation-instead-of-activation:slope" in variants and layer < L:
+                rule = _SLOPE_FROM_OUTPUT.get(activations[layer - 1])
+                if rule is None:
+                    return None
+                jacobian = np.diag(rule(z))
+            zs.append(z)
+            jacobians.append(jacobian)
+            hidden = layer < L
+            passed.append(z if forward_z and hidden else x)
+            use_z = hidden and ("preactivation-instead-of-activation:both" in variants
+                                or "preactivation-instead-of-activation:backward" in variants)
+            outer.append(z if use_z else x)
+        if "preactivation-instead-of-activation:forward" in variants:
+            # the value actually reaching the output is computed from z; the backward pass
+            # multiplies by f(z) in δ xᵀ and by f'(z) as it should
+            outer = [x0] + [_value_and_jacobian(activations[i], zs[i])[0] for i in range(L - 1)] + [passed[-1]]
+        _, gradient, through_output = _loss_and_gradient(loss_name, passed[-1], y, z)
+        if "missing-factor-2" in variants:
+            if loss_name not in ("mse", "mean-mse"):
+                return None
+            gradient = gradient / 2
+        if through_output or "no-output-derivative" in variants:
+            delta = gradient
+        elif "activation-instead-of-derivative:output" in variants:
+            delta = passed[-1] * gradient
+        else:
+            delta = jacobians[-1].T @ gradient
+        samples.append({"outer": outer, "jacobians": jacobians, "delta": delta})
+    grads = {k: np.zeros_like(v) for k, v in P.items()}
+    current = dict(P)
+    for layer in range(L, 0, -1):
+        for s in samples:
+            grads[f"W{layer}"] += np.outer(s["delta"], s["outer"][layer - 1])
+            if bias:
+                grads[f"b{layer}"] += s["delta"]
+        if layer == 1:
+            break
+        if "stale-weights" in variants:
+            if lr is None:
+                return None
+            if not stale_per_sample:
+                current[f"W{layer}"] = P[f"W{layer}"] - lr * grads[f"W{layer}"]
+        for s in samples:
+            weights = current[f"W{layer}"]
+            if "stale-weights" in variants and stale_per_sample:
+                weights = P[f"W{layer}"] - lr * np.outer(s["delta"], s["outer"][layer - 1])
+            s["delta"] = _inner_delta(P, weights, layer, s["delta"], s["jacobians"], s["outer"], bias, variants)
+            if s["delta"] is None:
+                return None
+    return grads
 
 
-def _inner_delta(params, layer, delta, jacobians, values, bias, mistake):
-    """δ^(layer) from δ^(layer+1): (∂x/∂z)ᵀ Wᵀ δ, or one of the classic mistakes."""
-    W = np.asarray(params[f"W{layer}"], float)
+def _inner_delta(params, W, layer, delta, jacobians, values, bias, variants):
+    """δ^(layer) from δ^(layer+1): (∂x/∂z)ᵀ Wᵀ δ, or the mistake variants."""
     jacobian = jacobians[layer - 2]
     through = W.T @ delta
-    if mistake == "weights not transposed":
+    if "weights-not-transposed" in variants:
         if W.shape[0] != W.shape[1]:
             return None
         through = W @ delta
-    elif mistake == "bias row in delta" and bias:
-        augmented = np.hstack([W, np.asarray(params[f"b{layer}"], float)[:, None]])
+    if bias and "bias-in-delta:row" in variants:
+        augmented = np.hstack([W, params[f"b{layer}"][:, None]])
         through = (augmented.T @ delta)[1:]
-    if mistake == "no inner derivative":
+    if bias and "bias-in-delta:above" in variants:
+        above = params[f"b{layer}"]
+        if above.shape[0] not in (1, through.shape[0]):
+            return None
+        through = through + above
+    if bias and "bias-in-delta:product" in variants:
+        through = through + params[f"b{layer}"] @ delta
+    if bias and "bias-in-delta:own" in variants:
+        through = through + params[f"b{layer - 1}"]
+    if not bias and any(v.startswith("bias-in-delta") for v in variants):
+        return None
+    if "no-inner-derivative" in variants:
         return through
-    if mistake == "derivative of the layer above":
+    if "derivative-of-layer-above" in variants:
         if jacobians[layer - 1].shape != jacobian.shape:
             return None
         jacobian = jacobians[layer - 1]
-    elif mistake == "activation instead of derivative":
+    elif "activation-instead-of-derivative" in variants:
         jacobian = np.diag(values[layer - 1])
     return jacobian.T @ through
 
