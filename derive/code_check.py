@@ -541,8 +541,10 @@ def _explain(arch, probes, reading, truths, lr, update, scale):
     single = [k for k in reference.VARIANTS if k != "stale-weights" or update]
     losses = [f"loss-mismatch:{name}" for name, entry in LOSSES.items()
               if name != arch.loss and (entry.output is None or entry.output == arch.activations[-1])]
-    keys = single[:]
-    keys.insert(keys.index("missing-factor-2") + 1, "_losses_")
+    # another loss's gradients are named before "no output derivative", which they can equal
+    # (o - y under a squared error is the bce gradient), and after "missing factor 2", which
+    # keeps its classic name rather than "half-mse"
+    keys = [k for k in single if k == "missing-factor-2"] + ["_losses_"] + [k for k in single if k != "missing-factor-2"]
     keys = [k for key in keys for k in (losses if key == "_losses_" else [key])]
 
     def named(key):
@@ -634,6 +636,10 @@ def _factor(arch, c, lr, probes):
     if lr and np.isclose(c, -lr):
         return "descent-step", (f"the descent step -lr·∇ was returned instead of the gradient ∇ (the sign is "
                                 f"wrong and the learning rate {lr:g} multiplies it)")
+    if -1 < c < 0:  # a negative factor below one: a descent increment with the code's own learning rate
+        return "descent-step", (f"the descent step -lr·∇ was returned instead of the gradient ∇ (every wrong "
+                                f"matrix is {c:.6g} times the right values: the sign is wrong and a learning "
+                                f"rate of {-c:.6g} multiplies it)")
     if np.isclose(c, 0.5) and arch.loss in ("mse", "mean-mse"):
         from derive import reference
 
@@ -850,7 +856,7 @@ def _role_of_name(name: str):
         return ("Wlist",)
     if low in _BIAS_LISTS:
         return ("blist",)
-    match = re.fullmatch(r"(?:w|weights?|theta)_?(\d+)", low)
+    match = re.fullmatch(r"(?:w|weights?|theta|syn)_?(\d+)", low)  # syn0, syn1: Trask's synapses
     if match:
         return ("W", int(match.group(1)))
     match = re.fullmatch(r"(?:b|bias|biases)_?(\d+)", low)

@@ -55,6 +55,8 @@ VARIANTS = {
                                              "layer above to every component (Wᵀ δ + b)")),
     "bias-in-delta:product": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the bias row's bᵀ δ "
                                                "to every component (the bias column of W kept in Wᵀ δ)")),
+    "bias-in-delta:sum": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the sum of the biases "
+                                           "b^(l+1) of the layer above to every component (Wᵀ δ + Σ b)")),
     "bias-in-delta:own": ("bias-in-delta", ("a bias term mixed into δ: the inner δ adds the layer's own bias b^(l) "
                                            "to every component")),
     "missing-factor-2": ("missing-factor-2", MISTAKES["missing factor 2"]),
@@ -199,6 +201,8 @@ def _inner_delta(params, W, layer, delta, jacobians, values, bias, variants):
         if above.shape[0] not in (1, through.shape[0]):
             return None
         through = through + above
+    if bias and "bias-in-delta:sum" in variants:
+        through = through + params[f"b{layer}"].sum()
     if bias and "bias-in-delta:product" in variants:
         through = through + params[f"b{layer}"] @ delta
     if bias and "bias-in-delta:own" in variants:
