@@ -12,7 +12,7 @@ EXAMPLE = """example:
   derive check-code tutorial.py:train_step --arch 3-4-2 --update 0.1
   derive check-code slow.py:grads --arch 3-2-2 --timeout 10 --memory-limit 1G
   derive check-code --write-case case.npz --arch 3-4-2 --bias     (then, after another program wrote grads:)
-  derive check-code --arrays case.npz
+  derive check-code --arrays case.npz --arch 3-4-2 --bias
 
 The function may follow the generated modules' contract, f(params, X, Y) -> {"W1": …}, with
 params {"W1": (n2, n1), …, "b1": (n2,)}, X (B, n_in) and Y (B, n_out), returning the gradient of
