@@ -274,3 +274,26 @@ def test_any_failure_is_one_line_and_debug_shows_the_traceback(failure, monkeypa
     assert "tuple index" not in err or "internal error" in err  # said as derive's failure, not the API's
     with pytest.raises(type(failure)):
         main(["show", "3-2-2", "--debug"])
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["build", "3-0-2", "-o", "{tmp}/b"], 2),
+    (["build", "3-2-2", "--activation", "swish", "-o", "{tmp}/b"], 2),
+    (["build", "3-2-2", "-o", ""], 2),
+    (["build", "2-2", "--activation", "gelu", "-o", "{tmp}/b", "--quiet"], 0),
+    (["demo", "--seed", "-1"], 2),
+    (["demo", "-o", ""], 2),
+    (["check-code", "{tmp}/missing.py:f", "--arch", "3-2-2"], 2),
+    (["check-code", "no-colon", "--arch", "3-2-2"], 2),
+    (["check-code", "{tmp}/f.py:f", "--arch", "3-2-2", "--timeout", "-1"], 2),
+    (["check-code", "{tmp}/f.py:f", "--arch", "3-2-2", "--memory-limit", "lots"], 2),
+    (["check-code", "{tmp}/f.py:f", "--arch", "3-2-2", "--init", "__import__('os').system('true')"], 2),
+    (["check-code", "{tmp}/f.py:nothere", "--arch", "3-2-2"], 2),
+    (["check-code", "--arrays", "{tmp}/missing.npz", "--arch", "3-2-2"], 2),
+])
+def test_build_demo_and_check_code_with_hostile_arguments(argv, expected, tmp_path):
+    """The commands the formula fuzzing does not reach keep the same contract: one line, the
+    exit status established by hand, within the time and memory bounds."""
+    (tmp_path / "f.py").write_text("def f(params, X, Y):\n    return None\n")
+    status, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv])
+    assert status == expected, err
