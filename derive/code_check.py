@@ -21,6 +21,7 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -296,8 +297,8 @@ def judge(arch, probes, outcome, update, mean, forced=False) -> CodeReport:
     chosen = next((r for r in readings if r["right"]), None)
     explanation = None
     if chosen is None:
-        viable = [r for r in readings if r["viable"]]
-        distinct = _distinct(viable, arch)
+        viable_readings = [r for r in readings if r["viable"]]
+        distinct = _distinct(viable_readings, arch)
         if len(distinct) > 1:
             explained = [(r, _explain(arch, probes, r, truths, lr, update, scale)) for r in distinct]
             explained = [(r, e) for r, e in explained if e]
@@ -338,7 +339,7 @@ def _matches(theirs: dict, truth: dict, keys=None) -> bool:
 
 def _distinct(readings, arch) -> list:
     """Readings that give different gradients (two readings with the same gradients are one)."""
-    kept = []
+    kept: list[dict] = []
     for r in readings:
         if not any(all(_same(a, b) for a, b in zip(r["runs"][0], k["runs"][0])) for k in kept):
             kept.append(r)
@@ -933,6 +934,7 @@ def _to_tool(gradients: dict, widths, plan) -> dict:
                 bias = bias.reshape(n_out)
         out[f"W{layer}"] = G.T if flip else G
         if plan["bias"] is not None:
+            assert bias is not None  # with a bias in the plan, it is cut out of W or read from b above
             out[f"b{layer}"] = bias
     return out
 
@@ -971,7 +973,7 @@ def _parse_roles(text: str | None) -> dict:
     """--args 'a=X,b=Y,w=W1' -> {"a": ("X",), …}."""
     import re
 
-    roles = {}
+    roles: dict[str, tuple[str] | tuple[str, int]] = {}
     for part in filter(None, (text or "").split(",")):
         name, _, role = (s.strip() for s in part.partition("="))
         match = re.fullmatch(r"([Wb])(\d+)", role)
@@ -998,16 +1000,20 @@ def _build_instance(cls, widths, init: str | None):
             if node.func.id != cls.__name__:
                 raise _Question(f"--init calls {node.func.id}, but the method belongs to {cls.__name__}")
             args = [ast.literal_eval(a) for a in node.args]
-            kwargs = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+            kwargs: dict[str, Any] = {}
+            for keyword in node.keywords:
+                if keyword.arg is None:  # Class(**mapping): not a named literal argument
+                    raise ValueError("** is not a keyword argument")
+                kwargs[keyword.arg] = ast.literal_eval(keyword.value)
         except (SyntaxError, ValueError) as error:
             raise _Question(f"--init {init!r} is not Class(literal arguments) ({error})") from None
         return cls(*args, **kwargs), init
     tries = [((list(widths),), f"{cls.__name__}({list(widths)})"), (tuple(widths), f"{cls.__name__}{tuple(widths)}"),
              ((), f"{cls.__name__}()")]
     first = None
-    for args, text in tries:
+    for tried_args, text in tries:
         try:
-            return cls(*args), text
+            return cls(*tried_args), text
         except Exception as error:  # noqa: BLE001 - their constructor: try the next way
             first = first or error
     raise _Question(f"could not build a {cls.__name__} from the widths ({type(first).__name__}: "
@@ -1086,7 +1092,8 @@ def _child_setup(module, path: Path, request: dict) -> dict:
     if "pairs" not in has and not {"X", "Y"} <= has:
         missing = "X" if "X" not in has else "Y"
         raise _Question(f"cannot tell which argument of {name}() is {missing}; say --args NAME={missing}")
-    slots, where = [], ""
+    slots: list[tuple[str, tuple[Any, ...]]] = []
+    where = ""
     W_args = sorted((r[1] if r[1] is not None else 10**6 + i, n) for i, (n, r) in enumerate(roles.items())
                     if r[0] == "W")
     b_args = sorted((r[1] if r[1] is not None else 10**6 + i, n) for i, (n, r) in enumerate(roles.items())
@@ -1159,6 +1166,7 @@ def _child_setup(module, path: Path, request: dict) -> dict:
 
 def _plans(options, bias, separate_bias, pairs, instance, slots, widths) -> list:
     orients = [options["weights"]] if options.get("weights") else list(ORIENTATIONS)
+    biases: list[str | None]
     if not bias:
         biases = [None]
     elif options.get("bias_as"):
@@ -1286,7 +1294,7 @@ def _read_returned(returned, setup, plan, widths, forced: str | None):
     if returned is None:
         raise _Problem(f"{name}() returned None (a missing return?); expected {expected}")
     if isinstance(returned, dict) and forced in (None, "dict"):
-        mapped = {}
+        mapped: dict[str, Any] = {}
         for k in returned:
             tool = k if k in keys else _key_of(k)
             if tool is not None:
@@ -1318,7 +1326,7 @@ def _read_returned(returned, setup, plan, widths, forced: str | None):
                      **{f"b{l}": biases[l - 1] for l in range(1, L + 1)}},
                     "(nabla_b, nabla_w)" if biases is first else "(nabla_w, nabla_b)")
         raise _Problem(f"{name}() returned a pair of lists, but the network's biases are in W")
-    items = []
+    items: list[Any] = []
     for v in returned:
         if isinstance(v, (list, tuple)):
             items.extend(v)
@@ -1385,7 +1393,7 @@ def _run_plan(setup, plan, case, lr, widths, forced):
     return total, how
 
 
-_SILENCED = []
+_SILENCED: list[int] = []  # the file descriptor of os.devnull, once stdout points there
 
 
 def _silence_stdout() -> None:

@@ -99,6 +99,7 @@ def loss_and_gradients(architecture: dict, params: dict, X, Y, mistake: str | No
             if bias:
                 z = z + np.asarray(params[f"b{layer}"], float)
             values.append(_value_and_jacobian(activations[layer - 1], z)[0])
+        assert z is not None  # an architecture has at least two widths, so the loop above ran
         total += _loss_and_gradient(loss_name, values[-1], y, z)[0]
     if mistake is not None:
         grads = model_gradients(architecture, params, X, Y, (OLD_NAMES[mistake],))
@@ -149,6 +150,7 @@ def model_gradients(architecture: dict, params: dict, X, Y, variants=(), lr: flo
             # the value actually reaching the output is computed from z; the backward pass
             # multiplies by f(z) in δ xᵀ and by f'(z) as it should
             outer = [x0] + [_value_and_jacobian(activations[i], zs[i])[0] for i in range(L - 1)] + [passed[-1]]
+        assert z is not None  # an architecture has at least two widths, so the loop above ran
         _, gradient, through_output = _loss_and_gradient(loss_name, passed[-1], y, z)
         if "missing-factor-2" in variants:
             if loss_name not in ("mse", "mean-mse"):
