@@ -7,6 +7,7 @@ import jinja2
 
 from derive.derivation import Derivation
 from derive.errors import DeriveError
+from derive.losses import loss as loss_entry
 
 FORMS = ("matrix", "unrolled")
 DTYPES = ("float64", "float32")
@@ -71,12 +72,6 @@ def generate(d: Derivation, form: str = "matrix", dtype: str = "float64", comman
 
 
 def _notes(arch) -> list[str]:
-    notes = []
-    if arch.loss == "cross-entropy":
-        notes.append("Labels: each row of Y sums to 1 (one-hot or a distribution); the pattern's")
-        notes.append("δ^(L) = x^(L) - y uses that.")
-        notes.append("")
-    if arch.loss == "bce":
-        notes.append("Labels: each entry of Y lies in [0, 1].")
-        notes.append("")
-    return notes
+    """The loss's label contract (its registry entry), followed by a blank line, or nothing."""
+    note = loss_entry(arch.loss).label_note
+    return [*note, ""] if note else []

@@ -56,9 +56,7 @@ class Checker:
                               "check them on a smaller network of the same shape")
         self.d, self.net = d, d.network
         loss = sp.Symbol(loss_name)
-        assumptions = {}
-        if d.pattern is not None and d.proven.output.rewrite == "Σ_i y_i = 1":
-            assumptions = {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
+        assumptions = self.net.label_assumptions() if d.pattern is not None else {}
         from derive.reader import delta_symbol
 
         deltas = {delta_symbol(layer, i): d.delta(layer, i)

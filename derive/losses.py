@@ -52,6 +52,7 @@ class Loss:
     latex_name: str = "L"
     stable: Callable | None = None
     helpers: tuple[Callable, ...] = ()
+    label_note: tuple[str, ...] = ()  # what the labels must be, for the emitted module's header
 
 
 # --- kernels quoted into emitted modules ----------------------------------------------------
@@ -175,6 +176,7 @@ LOSSES: dict[str, Loss] = {
              value=_loss_bce,
              equation="L = -Σ_i y_i log x_i + (1 - y_i) log(1 - x_i) = Σ_i log(1 + e^z_i) - y_i z_i",
              check_labels=_labels_probabilities, sample=_unit_labels, helpers=(_labels_any,),
+             label_note=("Labels: each entry of Y lies in [0, 1].",),
              stable=lambda zs, ys, lse: sp.Add(*[Softplus(z) - y * z for z, y in zip(zs, ys, strict=True)]),
              reference=lambda x, y, z: (float((np.logaddexp(0, z) - y * z).sum()), x - y, True)),
         Loss("cross-entropy", lambda xs, ys: -sp.Add(*[y * sp.log(x) for x, y in zip(xs, ys, strict=True)]),
@@ -183,7 +185,9 @@ LOSSES: dict[str, Loss] = {
              value=_loss_cross_entropy, equation="L = -Σ_i y_i log x_i = Σ_i y_i (log Σ_k e^z_k - z_i)",
              check_labels=_labels_distributions, sample=_distribution_labels,
              stable=lambda zs, ys, lse: sp.Add(*[y * (lse - z) for z, y in zip(zs, ys, strict=True)]),
-             reference=_reference_cross_entropy, helpers=(_log_normalizer, _labels_any)),
+             reference=_reference_cross_entropy, helpers=(_log_normalizer, _labels_any),
+             label_note=("Labels: each row of Y sums to 1 (one-hot or a distribution); the pattern's",
+                         "δ^(L) = x^(L) - y uses that.")),
     ]
 }
 

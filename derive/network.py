@@ -54,6 +54,13 @@ class Network:
     def all_parameters(self) -> list:
         return [s for name in self.arch.parameter_names for s in self.parameter_symbols(name)]
 
+    def label_assumptions(self) -> dict:
+        """Σ_i y_i = 1 as a substitution (the last label eliminated) when the loss's labels sum
+        to one (cross-entropy); the proofs that use it apply it to both sides."""
+        if not loss_entry(self.arch.loss).labels_sum_to_one:
+            return {}
+        return {self.labels[-1]: 1 - sp.Add(*self.labels[:-1])}
+
     def expanded(self, expr: sp.Expr) -> sp.Expr:
         """``expr`` with every named quantity written out in inputs, weights and labels."""
         if not self._expansion:

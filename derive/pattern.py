@@ -24,7 +24,6 @@ import sympy as sp
 from derive import naming
 from derive.activations import activation
 from derive.graph import SymbolSets
-from derive.losses import loss as loss_entry
 from derive.network import LOSS, Network
 from derive.proof import difference_is_zero
 
@@ -223,8 +222,8 @@ def _output_delta(net: Network, found: list, proofs: dict, methods: set) -> Outp
         _prove(d, expected, f"δ_{k + 1}^({L}) = (diag(x) - x xᵀ) ∇L", proofs, "output delta", methods)
     delta = X * (gradient - S)
     simplified, rewrite = delta, None
-    if loss_entry(arch.loss).labels_sum_to_one:
-        eliminate = {ys[-1]: 1 - sp.Add(*ys[:-1])}
+    eliminate = net.label_assumptions()
+    if eliminate:
         candidate = _template(sp.expand(found[0].xreplace(eliminate)), {xs[0]: X, ys[0]: Y}, "δ_1")
         for k, d in enumerate(found):
             expected = candidate.xreplace({X: xs[k], Y: ys[k]})

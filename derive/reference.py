@@ -8,7 +8,10 @@ back, (∂x/∂z)ᵀ then Wᵀ, and accumulates δ xᵀ.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import sympy as sp
 
 from derive.activations import activation
 from derive.losses import loss as loss_entry
@@ -80,7 +83,20 @@ OLD_NAMES = {"no output derivative": "no-output-derivative", "no inner derivativ
              "activation instead of derivative": "activation-instead-of-derivative",
              "weights not transposed": "weights-not-transposed", "bias row in delta": "bias-in-delta:row",
              "missing factor 2": "missing-factor-2"}
-_SLOPE_FROM_OUTPUT = {"sigmoid": lambda v: v * (1 - v), "tanh": lambda v: 1 - v * v}
+
+
+@functools.cache
+def _slope_from_output(name: str):
+    """The activation's rewrite rule in its output alone (σ' = x(1 - x), tanh' = 1 - x²) as a
+    NumPy function, from the registry; None where the rule needs z or is a constant."""
+    entry = activation(name)
+    if not entry.elementwise:
+        return None
+    x, z = sp.symbols("x z")
+    rule = entry.from_output(x, z)
+    if z in rule.free_symbols or x not in rule.free_symbols:
+        return None
+    return sp.lambdify(x, rule, "numpy")
 
 
 def loss_and_gradients(architecture: dict, params: dict, X, Y, mistake: str | None = None):
@@ -135,7 +151,7 @@ def model_gradients(architecture: dict, params: dict, X, Y, variants=(), lr: flo
                 z = z + P[f"b{layer}"]
             x, jacobian = _value_and_jacobian(activations[layer - 1], z)
             if "preactivation-instead-of-activation:slope" in variants and layer < L:
-                rule = _SLOPE_FROM_OUTPUT.get(activations[layer - 1])
+                rule = _slope_from_output(activations[layer - 1])
                 if rule is None:
                     return None
                 jacobian = np.diag(rule(z))

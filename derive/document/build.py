@@ -96,10 +96,8 @@ class _Builder:
                        for l in range(2, self.L + 1)}
 
     def assumptions(self) -> dict:
-        """Σ_i y_i = 1 as a substitution, when the pattern used it."""
-        if self.d.proven.output.rewrite == "Σ_i y_i = 1":
-            return {self.net.labels[-1]: 1 - sp.Add(*self.net.labels[:-1])}
-        return {}
+        """Σ_i y_i = 1 as a substitution, for the losses whose labels sum to one."""
+        return self.net.label_assumptions()
 
     @staticmethod
     def delta_symbol(layer, i):
