@@ -28,6 +28,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+import itertools
+
 import handwritten
 
 WIDTHS = (784, 128, 64, 10)
@@ -155,12 +157,12 @@ def main() -> None:
             out = {k: np.empty_like(v) for k, v in params.items()}
             pre = handwritten.Preallocated(params, batch)
             functions = {
-                "generated": lambda: module.loss_and_gradients(params, X, Y, out=out),
-                "hand": lambda: handwritten.step(params, X, Y),
-                "hand_pre": lambda: pre.step(params, X, Y),
+                "generated": lambda p=params, X=X, Y=Y, o=out: module.loss_and_gradients(p, X, Y, out=o),
+                "hand": lambda p=params, X=X, Y=Y: handwritten.step(p, X, Y),
+                "hand_pre": lambda pre=pre, p=params, X=X, Y=Y: pre.step(p, X, Y),
             }
             if before is not None:
-                functions["before"] = lambda: before.loss_and_gradients(params, X, Y, out=out)
+                functions["before"] = lambda p=params, X=X, Y=Y, o=out: before.loss_and_gradients(p, X, Y, out=o)
             for name in ("torch", "jax"):
                 if makers[name][dtype]:
                     functions[name] = makers[name][dtype](params, X, Y)
@@ -175,7 +177,7 @@ def main() -> None:
                 *([f"{g / times['before']:.2f}"] if before is not None else []),
             ))
             if batch == 1024 and dtype == "float32":
-                layers = list(zip(WIDTHS, WIDTHS[1:]))
+                layers = list(itertools.pairwise(WIDTHS))
                 needed = 2 * batch * (3 * sum(a * b for a, b in layers) - WIDTHS[0] * WIDTHS[1])
                 fraction = needed / g / 1e9 / peaks["float32"]
     header = ("batch", "dtype", "generated ms", "hand ms", "gen/hand", "hand prealloc ms", "gen/prealloc",

@@ -60,7 +60,7 @@ def forward(params, X, widths, activations, bias):
 
 
 def loss(params, X, Y, widths, activations, loss_name, bias):
-    zs, xs = forward(params, X, widths, activations, bias)
+    _zs, xs = forward(params, X, widths, activations, bias)
     out = xs[-1]
     if loss_name == "mse":
         per = ((out - Y) ** 2).sum(axis=1)

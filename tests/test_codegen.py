@@ -125,9 +125,9 @@ def test_preactivations_of_1000_give_no_overflow_nan_or_warning(form, widths, ac
     arch = derive.Architecture.parse(widths, activation=activation, loss=loss, bias=True)
     module = generated_module(arch, form)
     params = {name: np.zeros(arch.shape(name)) for name in arch.parameter_names}
-    for name in params:
+    for name, value in params.items():
         if name.startswith("W"):
-            params[name][:] = np.where(np.arange(params[name].size).reshape(params[name].shape) % 2, 1.0, -1.0)
+            value[:] = np.where(np.arange(value.size).reshape(value.shape) % 2, 1.0, -1.0)
     X = np.array([[1000.0, -1000.0, 1000.0], [-1000.0, 1000.0, -1000.0]]) / 3
     Y = np.zeros((2, arch.widths[-1]))
     Y[:, 0] = 1.0

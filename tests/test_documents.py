@@ -93,7 +93,7 @@ needs_pdflatex = needs(bool(shutil.which("pdflatex") and shutil.which("pdftotext
 def test_tex_compiles_without_errors_or_overfull_lines(arch_options, tmp_path):
     tex = tmp_path / "derivation.tex"
     assert main(["latex", *arch_options, "-o", str(tex)]) == 0
-    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
+    result = subprocess.run(check=False, args=["pdflatex", "-interaction=nonstopmode", "-halt-on-error", tex.name],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     log = (tmp_path / "derivation.log").read_text(errors="replace")
     assert result.returncode == 0, log[-2000:]
@@ -122,7 +122,7 @@ def test_every_markdown_block_renders_with_mathjax(arch_options, tmp_path):
     md = tmp_path / "post.md"
     assert main(["latex", *arch_options, "--format", "md", "-o", str(md)]) == 0
     assert (tmp_path / "post-network.svg").read_text().startswith("<svg")
-    result = subprocess.run(["node", str(MATHJAX / "render.js"), str(md)], capture_output=True, text=True,
+    result = subprocess.run(check=False, args=["node", str(MATHJAX / "render.js"), str(md)], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"(\d+) blocks, 0 failed", result.stdout)
@@ -132,7 +132,7 @@ def test_every_markdown_block_renders_with_mathjax(arch_options, tmp_path):
 def test_the_mathjax_check_catches_bad_latex(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_text("$$\\frac{1}{2$$\n$$\\nosuchmacro{x}$$\n")
-    result = subprocess.run(["node", str(MATHJAX / "render.js"), str(bad)], capture_output=True, text=True)
+    result = subprocess.run(check=False, args=["node", str(MATHJAX / "render.js"), str(bad)], capture_output=True, text=True)
     assert result.returncode == 1 and "2 failed" in result.stdout
 
 
@@ -162,7 +162,7 @@ def test_latex_bad_input(argv, message, tmp_path, monkeypatch, capsys):
 
 
 def test_the_svg_diagram_is_well_formed_and_labels_every_edge():
-    import xml.etree.ElementTree as ElementTree
+    from xml.etree import ElementTree
 
     _, svg = render_document(derive.derive(named("article")), "md")
     root = ElementTree.fromstring(svg)

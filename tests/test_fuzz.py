@@ -101,8 +101,8 @@ def test_corpus_covers_issue_14():
 
 def test_hard_power_is_decided_within_seconds():
     start = time.monotonic()
-    status, out, _ = run(["check", r"(x_1 + x_2 + x_3 + w_{11}^{(1)})^{99} = (x_1 + x_2 + x_3 + w_{11}^{(1)})^{98}"
-                          r" (x_1 + x_2 + x_3 + w_{11}^{(1)} + 10^{-9})", "--arch", "3-2-2"])
+    status, out, _ = run(["check", (r"(x_1 + x_2 + x_3 + w_{11}^{(1)})^{99} = (x_1 + x_2 + x_3 + w_{11}^{(1)})^{98}"
+                          r" (x_1 + x_2 + x_3 + w_{11}^{(1)} + 10^{-9})"), "--arch", "3-2-2"])
     # differs by 1e-9 · s^98 (s up to 4): far above rounding at some points, or too close to call
     assert status in (1, 3) and time.monotonic() - start < 10, out
     assert not out.startswith("right")
@@ -186,7 +186,7 @@ WRT = st.sampled_from(["W1[1,1]", "W2[0,0]", "W9[1,1]", "W1[", "b1[1]", "W1[1,1,
 @given(command=st.sampled_from(["show", "latex", "code"]), arch=widths, activation=ACTIVATIONS, loss=LOSSES,
        wrt=WRT, bias=st.booleans())
 def test_commands_with_hostile_options(command, arch, activation, loss, wrt, bias, tmp_path):
-    argv = [command, "--", arch] if command == "show" else [command, "--", arch]
+    argv = [command, "--", arch]
     options = ["--activation", activation, "--loss", loss] + (["--bias"] if bias else [])
     if command == "latex":
         options += ["--wrt", wrt, "-o", tmp_path / "d.tex"]
@@ -269,7 +269,7 @@ def test_any_failure_is_one_line_and_debug_shows_the_traceback(failure, monkeypa
         raise failure
 
     monkeypatch.setattr(show, "run", fail)
-    status, out, err = run(["show", "3-2-2"])
+    status, _out, err = run(["show", "3-2-2"])
     assert status == 2 and err.startswith("derive: error: ") and err.count("\n") == 1
     assert "tuple index" not in err or "internal error" in err  # said as derive's failure, not the API's
     with pytest.raises(type(failure)):

@@ -128,10 +128,10 @@ def test_loss_kernel_is_the_definition_summed_over_the_batch(name):
     expected = sum(float(per_sample.subs({**dict(zip(xs, xr)), **dict(zip(ys, yr))})) for xr, yr in zip(x, y))
     assert entry.value(x, z, y) == pytest.approx(expected, rel=1e-12)
     for xr, yr, zr in zip(x, y, z, strict=True):  # the reference gradient, by central differences
-        value, gradient, through_output = entry.reference(xr, yr, zr)
+        _value, gradient, through_output = entry.reference(xr, yr, zr)
         variable = zr if through_output else xr
         for i in range(n):
-            def at(t, i=i):
+            def at(t, i=i, variable=variable, through_output=through_output, yr=yr, zr=zr):
                 shifted = variable.copy()
                 shifted[i] = t
                 if through_output:
