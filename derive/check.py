@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -668,7 +668,7 @@ def _derivative_calls(expr) -> set:
 
 def _is_preactivation(expr) -> bool:
     parts = naming.parse_symbol(getattr(expr, "name", "")) if isinstance(expr, sp.Symbol) else None
-    return bool(parts) and parts["kind"] == "z"
+    return parts is not None and parts["kind"] == "z"
 
 
 def _symbol_kind(s, t) -> str:
