@@ -151,8 +151,12 @@ def check(latex: str, arch, notation: str = "auto", loss_name: str | None = None
     _notation(notation)
     architecture = _architecture(arch, options)
     names = accepted_loss_names(architecture, loss_name)
-    parts = read(latex, architecture, names)
-    if wrt:
+    checker = Checker(derive(architecture))
+    if not wrt:
+        verdicts = checker.judge(latex, names)
+        texts = _link_texts(latex, len(verdicts) + 1)
+    else:
+        parts = read(latex, architecture, names)
         from derive import naming
         from derive.document.build import parse_wrt
 
@@ -160,8 +164,8 @@ def check(latex: str, arch, notation: str = "auto", loss_name: str | None = None
             raise DeriveError("wrt is for a right side alone; this LaTeX is already an equation")
         name, i, j = parse_wrt(wrt, architecture)
         parts = [sp.Derivative(sp.Symbol(names[0]), naming.parameter_symbol(name, i, j), evaluate=False)] + parts
-    verdicts = Checker(derive(architecture)).check(parts)
-    texts = _link_texts(latex, len(parts))
+        verdicts = checker.check(parts)
+        texts = [latex.strip()]
     return Check(latex, [Verdict(texts[k], v.verdict, v.kind, v.diagnosis_text, v.diagnosis, v.how,
                                  v.counterexample.as_dict() if v.counterexample else None, None, v.blame)
                          for k, v in enumerate(verdicts)])

@@ -23,7 +23,7 @@ import sympy as sp
 from derive import naming
 from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
-from derive.errors import DeriveError
+from derive.errors import DeriveError, ShapeError
 
 GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
 
@@ -235,7 +235,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         a = _built(a)
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             if a.shape[1] != b.shape[0]:
-                raise DeriveError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
+                raise ShapeError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
                                   f"{b.shape[0]}×{b.shape[1]} one")
             return a * b
         return a * b
@@ -243,7 +243,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
     def hadamard(self, items):
         a, b = items[0], items[2]
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
-            raise DeriveError("⊙ needs two vectors or matrices of the same shape")
+            raise ShapeError("⊙ needs two vectors or matrices of the same shape")
         return a.multiply_elementwise(b)
 
     def pow(self, items):
@@ -535,9 +535,9 @@ class _Sum:
     def plus(self, term):
         first = self.terms[0]
         if isinstance(first, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
-            raise DeriveError("cannot add a matrix and a number")
+            raise ShapeError("cannot add a matrix and a number")
         if isinstance(first, sp.MatrixBase) and first.shape != term.shape:
-            raise DeriveError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
+            raise ShapeError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
         self.terms.append(term)
         return self
 
