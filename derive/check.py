@@ -412,7 +412,8 @@ class Checker:
         for layer in sorted(self.net.derivatives):
             primes = self.net.derivatives[layer]
             if len(primes) == b.shape[0]:
-                fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], lambda i, j: b[i, j] * primes[i])
+                fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], [b[i, j] * primes[i] for i in range(b.shape[0])
+                                                                     for j in range(b.shape[1])])
                 yield fixed, Diagnosis("missing-activation-derivative",
                                        f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
 
