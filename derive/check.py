@@ -118,13 +118,18 @@ class Checker:
         self._floats: dict = {}
         self._precise: dict = {}
         self._diagnosis_deadline: float | None = None
+        self._general = False
 
     @property
     def loss_symbol(self) -> sp.Symbol:
         return self.values.loss_symbol
 
     # ---------------------------------------------------------------------------------
-    def check(self, parts: list) -> list[LinkVerdict]:
+    def check(self, parts: list, general: bool = False) -> list[LinkVerdict]:
+        """The verdict of each link of the chain ``parts``; ``general``: the parts are one instance
+        of a formula with free indices (its ∂L/∂w label is generic, so a right side that is
+        another parameter's derivative is an index mistake, not another parameter)."""
+        self._general = general
         if len(parts) < 2:
             raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
         names = sorted({s.name for p in parts for s in _free(p) if not isinstance(s, naming.NetworkSymbol)})
@@ -137,6 +142,8 @@ class Checker:
         for k, (a, b) in enumerate(itertools.pairwise(parts)):
             verdict = self._link(a, b, deadline)
             verdict.link = k
+            if verdict.blame is not None:  # _link blames a side of its own link
+                verdict.blame += k
             verdicts.append(verdict)
         self._blame(parts, verdicts)
         return verdicts
@@ -194,6 +201,9 @@ class Checker:
         missing = _nonexistent_label(a, self.values)
         if missing is not None:
             return self._nonexistent(a, b, missing)
+        absent = sorted({s for part in (a, b) for s in _missing(part)}, key=_symbol_order)
+        if absent:  # certain without numbers
+            return self._absent(a, b, absent)
         if _shape(a) != _shape(b):  # certain without numbers
             verdict = LinkVerdict(a, b, "wrong", "the shapes differ")
             verdict.found = self._shape_diagnosis(a, b)
@@ -374,7 +384,9 @@ class Checker:
     def _diagnosis(self, a, b) -> Diagnosis | None:
         """The smallest change found that makes ``b`` equal ``a``: one mistake (possibly with a
         sign or a constant factor besides), else two."""
-        for search in (self._other_parameter, self._factor, self._wrong_loss):
+        searches = (self._factor, self._wrong_loss) if self._general else (
+            self._other_parameter, self._factor, self._wrong_loss)
+        for search in searches:
             found = search(a, b)
             if found:
                 return found
@@ -662,6 +674,34 @@ class Checker:
         return Diagnosis(detail.kind, f"{escaped}; in entry ({first[0] + 1},{first[1] + 1}): " + detail.template,
                          detail.pieces)
 
+    def _absent(self, a, b, absent: list) -> LinkVerdict:
+        """A formula that names a quantity the network does not have: wrong (index out of
+        range), with the existing quantity that makes it right when one does."""
+        s = absent[0]
+        side = 1 if s in _missing(b) else 0
+        verdict = LinkVerdict(a, b, "wrong", f"{naming.latex_name(s.name)} does not exist in {self.d.arch.text}",
+                              blame=side)
+        found = Diagnosis("index", "{0} does not exist (" + s.why + ")", (s,))
+        if len(absent) == 1:
+            self._diagnosis_deadline = time.monotonic() + DIAGNOSIS_SECONDS
+            try:
+                with budget(DIAGNOSIS_SECONDS):
+                    fixed, other = (b, a) if side else (a, b)
+                    for t in self._alternatives(s):
+                        if (naming.parse_symbol(t.name) or {}).get("kind") != (naming.parse_symbol(s.name) or {}).get(
+                                "kind"):
+                            continue
+                        candidate = _xreplace(fixed, {s: t})
+                        if self._close(other, candidate) and self._proven(other, candidate):
+                            found = Diagnosis("index", "{0} does not exist (" + s.why + "); it should be {1}", (s, t))
+                            break
+            except (_OutOfTime, ProofBudgetExceeded):
+                pass
+            finally:
+                self._diagnosis_deadline = None
+        verdict.found = found
+        return verdict
+
     def _nonexistent(self, a, b, missing) -> LinkVerdict:
         verdict = LinkVerdict(a, b, "wrong", f"{naming.latex_name(missing.name)} is not a parameter of "
                                              f"{self.d.arch.text}")
@@ -689,6 +729,91 @@ class Checker:
         return verdict
 
 
+FORMULA_SECONDS = 40.0  # for every instance of one formula with free indices
+
+
+class Judge:
+    """Judges formulas with free indices: every instance, on every network it speaks of (one
+    ``Checker`` per network)."""
+
+    def __init__(self, d: Derivation, loss_name: str = "L"):
+        self.d = d
+        self.loss_name = loss_name
+        self._checkers: dict = {d.arch: Checker(d, loss_name)}
+
+    def checker(self, arch) -> Checker:
+        if arch not in self._checkers:
+            from derive.derivation import derive
+
+            self._checkers[arch] = Checker(derive(arch), self.loss_name)
+        return self._checkers[arch]
+
+    def judge(self, claims) -> list[LinkVerdict]:
+        """One verdict per link over every instance of ``claims`` (``derive.judge.meaning``)."""
+        instances = claims.instances
+        if not instances:
+            raise DeriveError("the formula has no index value for which every quantity exists")
+        general = bool(claims.free)
+        if not general:
+            return self.checker(instances[0].arch).check(instances[0].parts)
+        deadline = time.monotonic() + FORMULA_SECONDS
+        links = len(instances[0].parts) - 1
+        first_wrong: list = [None] * links
+        first_undecided: list = [None] * links
+        judged = 0
+        for instance in instances:
+            if time.monotonic() > deadline:
+                break
+            verdicts = self.checker(instance.arch).check(instance.parts, general=True)
+            judged += 1
+            for k, v in enumerate(verdicts):
+                if v.verdict == "wrong" and first_wrong[k] is None:
+                    first_wrong[k] = (instance, v)
+                elif v.verdict == "undecided" and first_undecided[k] is None:
+                    first_undecided[k] = (instance, v)
+            if all(w is not None for w in first_wrong):
+                break
+        networks = ", ".join(dict.fromkeys(a.text for a in claims.architectures))
+        ranges = _ranges(instances)
+        result = []
+        for k in range(links):
+            if first_wrong[k] is not None:
+                instance, v = first_wrong[k]
+                where = f"at {instance.where} in {instance.arch.text}: "
+                found = v.found
+                if claims.shadowed:
+                    letters = ", ".join(claims.shadowed)
+                    found = Diagnosis("index", f"the sum's index {letters} is also the formula's free index "
+                                      f"{letters}: the sum shadows it")
+                if found is not None:
+                    found = Diagnosis(found.kind, where.replace("{", "{{").replace("}", "}}") + found.template,
+                                      found.pieces)
+                result.append(LinkVerdict(v.left, v.right, "wrong", where + v.how, found, v.counterexample,
+                                          v.blame, k))
+            elif first_undecided[k] is not None:
+                instance, v = first_undecided[k]
+                result.append(LinkVerdict(v.left, v.right, "undecided",
+                                          f"{v.how} (at {instance.where} in {instance.arch.text})", link=k))
+            elif judged < len(instances):
+                result.append(LinkVerdict(None, None, "undecided", f"proven for {judged} of {len(instances)} index "
+                                          f"values; the time for the formula ({FORMULA_SECONDS:g} s) ran out",
+                                          link=k))
+            else:
+                result.append(LinkVerdict(None, None, "right", f"symbolic proof for every index value ({ranges}) "
+                                          f"on {networks}", link=k))
+        return result
+
+
+def _ranges(instances) -> str:
+    """l = 2…3, j = 1…3: the values each free letter took."""
+    values: dict = {}
+    for instance in instances:
+        for letter, value in instance.assignment:
+            values.setdefault(letter, set()).add(value)
+    return ", ".join(f"{letter} = {min(v)}…{max(v)}" if len(v) > 1 else f"{letter} = {min(v)}"
+                     for letter, v in values.items())
+
+
 class _OutOfTime(Exception):
     """The diagnosis search ran past ``DIAGNOSIS_SECONDS``."""
 
@@ -701,6 +826,19 @@ def _nonexistent_label(part, values: Values):
         if parts and parts["kind"] in ("w", "b") and variable not in values.leaves:
             return variable
     return None
+
+
+def _missing(part) -> set:
+    """The quantities a part names that the network does not have (a ∂L/∂w label aside)."""
+    entries = _entries(part)
+    found = set()
+    for entry in entries:
+        labels = set()
+        if isinstance(entry, sp.Derivative) and not isinstance(entry.expr, naming.NetworkSymbol):
+            labels = set(entry.variables)
+        symbols = entry.free_symbols | set().union(*[d.variables for d in entry.atoms(sp.Derivative)])
+        found |= {s for s in symbols if isinstance(s, naming.MissingSymbol) and s not in labels}
+    return found
 
 
 def _parameter_shape_text(symbol, arch) -> str:

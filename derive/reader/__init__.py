@@ -72,7 +72,6 @@ def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> lis
             raise error.orig_exc from None
         raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {_plain(error.orig_exc)}") from None
     for part in parts:
-        _refuse_missing(part)
         _refuse_undefined(part)
         _refuse_free_indices(part)
     return parts
@@ -418,7 +417,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
             i, j = index
             rows, cols = arch.widths[source], arch.widths[source - 1]
             if 1 <= i and 1 <= j and not (i <= rows and j <= cols):
-                return _Missing(naming.weight(source, i, j).name, f"W{source} is {rows}×{cols}")
+                return naming.MissingSymbol(naming.weight(source, i, j).name, f"W{source} is {rows}×{cols}")
             return self._check(naming.weight(source, i, j), 1 <= i <= rows and 1 <= j <= cols,
                                f"w_{i}{j}^({source}→{source + 1})", f"W{source} is {rows}×{cols}")
         if letter == "b":
@@ -490,31 +489,6 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
                 raise DeriveError("the input layer has no activation, so x^{(1)}' does not exist")
             return sp.Matrix([naming.node_derivative(number, i) for i in range(1, n + 1)])
         return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
-
-
-class _Missing(naming.NetworkSymbol):
-    """A weight the network does not have: allowed only as the label of ∂L/∂w (where the
-    checker calls it wrong and says which derivative the other side is), refused elsewhere."""
-
-    def __new__(cls, name: str, why: str):
-        symbol = super().__new__(cls, name)
-        symbol.why = why
-        return symbol
-
-    def __getnewargs__(self):
-        return (self.name, self.why)
-
-
-def _refuse_missing(part) -> None:
-    """A weight the network does not have, outside the label of ∂L/∂w, is an error."""
-    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
-    for entry in entries:
-        labels = set()
-        if isinstance(entry, sp.Derivative) and entry.expr.is_Symbol and not isinstance(entry.expr, naming.NetworkSymbol):
-            labels = set(entry.variables)
-        for symbol in entry.free_symbols | set().union(*[d.variables for d in entry.atoms(sp.Derivative)]):
-            if isinstance(symbol, _Missing) and (symbol not in labels or not isinstance(entry, sp.Derivative)):
-                raise DeriveError(f"{naming.text_name(symbol.name)} does not exist: {symbol.why}")
 
 
 def delta_symbol(layer: int, i: int) -> sp.Symbol:
