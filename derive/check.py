@@ -37,6 +37,7 @@ from derive.judge.diagnosis import Diagnosis
 from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
+from derive.network import LOSS
 from derive.numeric import Evaluator
 from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, rewritten
 
@@ -119,6 +120,8 @@ class Checker:
         self._precise: dict = {}
         self._diagnosis_deadline: float | None = None
         self._general = False
+        self._named_points: dict = {}
+        self._named_evaluators: dict = {}
 
     @property
     def loss_symbol(self) -> sp.Symbol:
@@ -276,10 +279,16 @@ class Checker:
             raise _OutOfTime
         key = (expr, self.values._loss_override)
         if key not in self._floats:
-            self._floats[key] = rewritten(self._written(expr))
+            named = self.values.in_named(expr)
+            if named is not None and not any(e.has(sp.Derivative) for e in _entries(named)):
+                self._floats[key] = (True, named)
+            else:
+                self._floats[key] = (False, rewritten(self._written(expr)))
+        in_named, value = self._floats[key]
         try:
             with np.errstate(all="ignore"):
-                value = float(self._evaluators[k](self._floats[key]))
+                evaluate = self._named_evaluator(k) if in_named else self._evaluators[k]
+                value = float(evaluate(value))
         except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return float("nan")
         return value if np.isfinite(value) else float("nan")
@@ -287,8 +296,43 @@ class Checker:
     def _precise_number(self, expr, k: int):
         key = (expr, k)
         if key not in self._precise:
-            self._precise[key] = precise(self._written(expr), self.points[k])
+            named = self.values.in_named(expr)
+            if named is not None and not any(e.has(sp.Derivative) for e in _entries(named)):
+                self._precise[key] = precise(named, self._named_point(k, precisely=True))
+            else:
+                self._precise[key] = precise(self._written(expr), self.points[k])
         return self._precise[key]
+
+    def _named_point(self, k: int, precisely: bool = False) -> dict:
+        """Screening point ``k`` with the value of every named quantity (x, x', z, δ) added:
+        a forward pass through the definitions, then δ as recognized."""
+        key = (k, precisely)
+        if key not in self._named_points:
+            values = dict(self.points[k])
+            if precisely:
+                def number(expr):
+                    return precise(expr, values)
+            else:
+                def number(expr):
+                    with np.errstate(all="ignore"):
+                        return float(Evaluator(values)(expr))
+            for symbol, definition in self.net.definitions.items():
+                if symbol != LOSS:
+                    values[symbol] = number(definition)
+            for function, prime in self.net.derivative_names.items():
+                if prime not in values:
+                    values[prime] = number(function)
+            for delta, named in self.values.deltas.items():
+                values[delta] = number(named)
+            if any(v is None for v in values.values()):
+                values = {s: v for s, v in values.items() if v is not None}
+            self._named_points[key] = values
+        return self._named_points[key]
+
+    def _named_evaluator(self, k: int) -> Evaluator:
+        if k not in self._named_evaluators:
+            self._named_evaluators[k] = Evaluator(self._named_point(k))
+        return self._named_evaluators[k]
 
     def _confirmed_points(self, a, b) -> list[int]:
         """The points where the sides really differ, at DIGITS digits."""
@@ -348,6 +392,8 @@ class Checker:
         """Proven equal: in exponentials (tried first, for at most ``EXP_PROOF_SECONDS``), as they
         stand, or with the rewrite rules."""
         try:
+            if self._named_proof(a, b):
+                return True
             left, right = self._written(a), self._written(b)
             if _shape(left) != _shape(right):
                 return False
@@ -366,6 +412,30 @@ class Checker:
             if self._diagnosis_deadline is not None and time.monotonic() > self._diagnosis_deadline:
                 raise _OutOfTime from None
             return False
+
+    def _named_proof(self, a, b) -> bool:
+        """Equal in the named quantities, taken as independent symbols (a sufficient condition,
+        cheap where both sides are written in x, x', w, y, δ and ∂L/∂w)."""
+        left, right = self.values.in_named(a), self.values.in_named(b)
+        if left is None or right is None or _shape(left) != _shape(right):
+            return False
+        if any(e.has(sp.Derivative) for e in _entries(left) + _entries(right)):
+            return False
+        from derive.proof import _BUDGET
+
+        limits = _BUDGET.get()
+        for x, y in zip(_entries(left), _entries(right)):
+            difference = x - y
+            if self.assumptions:
+                difference = difference.xreplace(self.assumptions)
+            if difference == 0:
+                continue
+            if limits is None:
+                if sp.expand(difference) != 0:
+                    return False
+            elif _within(limits, sp.expand, difference) != 0:
+                return False
+        return True
 
     def _exp_proof(self, left, right) -> bool:
         difference = left - right
@@ -780,7 +850,7 @@ class Judge:
             if first_wrong[k] is not None:
                 instance, v = first_wrong[k]
                 where = f"at {instance.where} in {instance.arch.text}: "
-                found = v.found
+                found = self._index_fix(claims, instance, v) or v.found
                 if claims.shadowed:
                     letters = ", ".join(claims.shadowed)
                     found = Diagnosis("index", f"the sum's index {letters} is also the formula's free index "
@@ -802,6 +872,29 @@ class Judge:
                 result.append(LinkVerdict(None, None, "right", f"symbolic proof for every index value ({ranges}) "
                                           f"on {networks}", link=k))
         return result
+
+
+    def _index_fix(self, claims, instance, v) -> Diagnosis | None:
+        """A correction of the wrong member's indices that makes the instance right."""
+        from derive.judge.meaning import index_mutations
+
+        checker = self.checker(instance.arch)
+        k = v.link
+        wrong = v.blame if v.blame is not None else k + 1
+        other = instance.parts[k] if wrong == k + 1 else instance.parts[k + 1]
+        other = checker._rename_loss(other)
+        start = time.monotonic()
+        for mutated, text in index_mutations(claims.members[wrong]):
+            if time.monotonic() - start > DIAGNOSIS_SECONDS:
+                return None
+            try:
+                candidate = checker._rename_loss(claims.rebuilt(instance, mutated))
+                if _shape(candidate) == _shape(other) and checker._close(other, candidate) and \
+                        checker._proven(other, candidate):
+                    return Diagnosis("index", text.replace("{", "{{").replace("}", "}}"))
+            except (DeriveError, _OutOfTime, ProofBudgetExceeded):
+                continue
+        return None
 
 
 def _ranges(instances) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy as sp
 
@@ -34,6 +35,7 @@ from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
 from derive.errors import DeriveError, ShapeError
 from derive.judge.values import delta_symbol
+from derive.network import LOSS
 from derive.reader import syntax
 
 DEPTHS = 3  # a claim about a general layer is checked on the network and this many - 1 deeper ones
@@ -72,6 +74,13 @@ class Claims:
     free: tuple[str, ...] = ()
     general: bool = False  # speaks of a general layer: checked on deeper networks too
     shadowed: tuple[str, ...] = ()  # letters a Σ binds that are also free
+    members: list = field(default_factory=list)
+    conventions: Conventions = field(default_factory=Conventions)
+    loss_symbol: sp.Symbol = LOSS
+
+    def rebuilt(self, instance: Instance, member) -> object:
+        """``member`` (a bound tree, e.g. a corrected one) for the network and indices of ``instance``."""
+        return _Builder(instance.arch, self.conventions, self.loss_symbol).value(member, dict(instance.assignment))
 
 
 def is_quantity(node) -> bool:
@@ -114,21 +123,23 @@ def index_value(value, env: dict, depth: int) -> int:
     return base + offset if sign != "-" else base - offset
 
 
-_LAYER_RANGE = {  # kind -> (first, last - L): valid layers are first … L + last
+_LAYER_RANGE: dict[str, tuple[int, int]] = {  # kind -> (first, last - L): valid layers are first … L + last
     "node": (1, 0), "node_prime": (2, 0), "preactivation": (2, 0), "bias": (2, 0), "delta": (2, 0),
-    "weight": (1, -1), "label": (None, None), "loss": (None, None),
+    "weight": (1, -1),
 }
 
 
 def _layer_ok(kind: str, layer: int, depth: int) -> bool:
+    if kind in ("label", "loss"):
+        return True
     first, last = _LAYER_RANGE.get(kind, (1, 0))
-    return first is None or first <= layer <= depth + last
+    return first <= layer <= depth + last
 
 
-def _widths(kind: str, layer: int | None, arch: Architecture) -> tuple:
+def _widths(kind: str, layer, arch: Architecture) -> tuple:
     """(rows, columns) of a quantity's indices i and j."""
     n = arch.widths
-    if kind == "label":
+    if kind == "label" or layer is None:
         return (n[-1], None)
     if kind == "weight":
         return (n[layer], n[layer - 1])
@@ -162,9 +173,10 @@ def _sums(node):
             yield current
 
 
-def claims(members: list, arch: Architecture, conventions: Conventions = Conventions(),
-           loss_symbol: sp.Symbol = sp.Symbol("L")) -> Claims:
+def claims(members: list, arch: Architecture, conventions: Conventions | None = None,
+           loss_symbol: sp.Symbol = LOSS) -> Claims:
     """Every instance of the chain ``members`` (bound trees)."""
+    conventions = conventions or Conventions()
     uses = [(q, around) for member in members for q, around in _quantities(member)]
     letters_of = {}
     layer_letters, index_letters_ = set(), set()
@@ -181,7 +193,7 @@ def claims(members: list, arch: Architecture, conventions: Conventions = Convent
     shadowed = tuple(sorted(sums_bound & set(free)))
     general = bool(layer_letters) or any("L" in index_letters(q.layer) for q, _ in uses)
     architectures = [arch] + (deeper(arch, DEPTHS - 1) if layer_letters else [])
-    result = Claims([], architectures, free, bool(layer_letters), shadowed)
+    result = Claims([], architectures, free, bool(layer_letters), shadowed, list(members), conventions, loss_symbol)
     for network in architectures:
         for env in _assignments(uses, sorted(layer_letters), sorted(index_letters_ - layer_letters), network):
             builder = _Builder(network, conventions, loss_symbol)
@@ -193,6 +205,62 @@ def claims(members: list, arch: Architecture, conventions: Conventions = Convent
     if general:
         result.general = True
     return result
+
+
+_KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": "w", "bias": "b", "label": "y",
+               "delta": "δ"}
+
+
+def index_mutations(member):
+    """Corrections of a member's indices, each with its description: two letters swapped
+    throughout, or one letter of one quantity replaced by another letter in scope."""
+    uses = list(_quantities(member))
+    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)})
+    for a, b in itertools.combinations(letters, 2):
+        swapped = _map_quantities(member, lambda q, a=a, b=b: _renamed(q, {a: b, b: a}))
+        if swapped != member:
+            yield swapped, f"the indices {a} and {b} are swapped"
+    for position, (q, around) in enumerate(uses):
+        own = sorted(index_letters(q.i) | index_letters(q.j))
+        for old in own:
+            for new in letters:
+                if new == old or (new in around) != (old in around) and new not in around:
+                    continue
+                changed = _renamed(q, {old: new})
+                mutated = _map_quantities(member, lambda x, p=position, c=changed, u=uses: c if x is u[p][0] else x)
+                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}"
+
+
+def _renamed(q, mapping: dict):
+    from dataclasses import replace
+
+    def rename(value):
+        if isinstance(value, str):
+            return re.sub(r"[A-Za-z]", lambda m: mapping.get(m.group(0), m.group(0)), value)
+        return value
+
+    return replace(q, i=rename(q.i), j=rename(q.j))
+
+
+def _map_quantities(node, change):
+    """The tree with every quantity q replaced by change(q)."""
+    from dataclasses import fields, replace
+
+    if is_quantity(node):
+        return change(node)
+    if not isinstance(node, syntax.NODE_TYPES):
+        return node
+    updates = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            new = tuple(tuple(_map_quantities(y, change) for y in x) if isinstance(x, tuple) else
+                        _map_quantities(x, change) for x in value)
+        else:
+            new = _map_quantities(value, change)
+        if new is not value:
+            updates[f.name] = new
+    return replace(node, **updates) if updates else node
 
 
 def deeper(arch: Architecture, count: int) -> list[Architecture]:
@@ -275,6 +343,7 @@ class _Builder:
     # quantities -----------------------------------------------------------------------
     def quantity(self, q, env: dict):
         arch, depth = self.arch, self.arch.depth
+        layer: Any
         if q.kind == "loss":
             return self.loss_symbol
         layer = index_value(q.layer, env, depth) if q.layer is not None else None
@@ -433,7 +502,7 @@ class _Builder:
         layer = None
         if node.sup is not None:
             layer = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
-        elif node.args and is_quantity(node.args[0]) and node.args[0].layer is not None:
+        elif node.args and is_quantity(node.args[0]) and getattr(node.args[0], "layer", None) is not None:
             layer = index_value(node.args[0].layer, env, self.arch.depth)
         if layer is None or not 2 <= layer <= self.arch.depth:
             raise DeriveError(f"{node.name}(…): say which layer's activation (its argument names no layer)")
