@@ -500,10 +500,11 @@ class _Builder:
             known = sorted({s for a in ACTIVATIONS.values() for s in a.spellings})
             raise DeriveError(f"unknown function {node.name}; known: {', '.join(known)}, exp, log")
         layer = None
+        argument: Any = node.args[0] if node.args else None
         if node.sup is not None:
             layer = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
-        elif node.args and is_quantity(node.args[0]) and getattr(node.args[0], "layer", None) is not None:
-            layer = index_value(node.args[0].layer, env, self.arch.depth)
+        elif is_quantity(argument) and argument.layer is not None:
+            layer = index_value(argument.layer, env, self.arch.depth)
         if layer is None or not 2 <= layer <= self.arch.depth:
             raise DeriveError(f"{node.name}(…): say which layer's activation (its argument names no layer)")
         return ACTIVATIONS[self.arch.activations[layer - 2]]
