@@ -623,7 +623,7 @@ class Checker:
         present = sorted((s for s in _named(b) if (naming.parse_symbol(s.name) or {}).get("kind") == "x'"),
                          key=_symbol_order)
         for p in present:  # one too many
-            yield _xreplace(b, {p: 1}), Diagnosis("extra-activation-derivative", "the factor {0} should not be there",
+            yield b / p, Diagnosis("extra-activation-derivative", "the factor {0} should not be there",
                                                   (p,))
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
             yield _xreplace(b, {call: 1}), Diagnosis("extra-activation-derivative",
