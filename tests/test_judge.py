@@ -32,8 +32,8 @@ def check(latex, arch="3-2-2", **options):
     r"\frac{\partial z_1^{(3)}}{\partial x_2^{(2)}} = w_{12}^{(2)}",
     r"\frac{\partial x_1^{(3)}}{\partial x_2^{(2)}} = x_1^{(3)\;'} w_{12}^{(2)}",
     # the chain rule as a product of partials
-    rf"{OUT_W12} = \frac{{\partial MSE}}{{\partial x_1^{{(3)}}}} \frac{{\partial x_1^{{(3)}}}}{{\partial z_1^{{(3)}}}} "
-    r"\frac{\partial z_1^{(3)}}{\partial w_{12}^{(2)}}",
+    (rf"{OUT_W12} = \frac{{\partial MSE}}{{\partial x_1^{{(3)}}}} \frac{{\partial x_1^{{(3)}}}}{{\partial z_1^{{(3)}}}} "
+    r"\frac{\partial z_1^{(3)}}{\partial w_{12}^{(2)}}"),
 ])
 def test_right_formulas_are_proven(latex):
     result = check(latex)
@@ -58,8 +58,8 @@ def test_right_formulas_are_proven(latex):
     (r"\frac{\partial MSE}{\partial z_1^{(3)}} = 2 (x_1^{(3)} - y_1)", "missing-activation-derivative",
      "x₁⁽³⁾′"),
     (rf"{OUT_W12} = -2 (x_1^{{(3)}} - y_1) x_2^{{(2)}}", ("missing-activation-derivative", "sign"), "x₁⁽³⁾′"),
-    (r"x_1^{(2)} = \sigma(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2 + "
-     r"w_{13}^{(1 \rightarrow 2)} x_2)", "index", "x₂ should be x₃"),
+    ((r"x_1^{(2)} = \sigma(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2 + "
+     r"w_{13}^{(1 \rightarrow 2)} x_2)"), "index", "x₂ should be x₃"),
 ])
 def test_wrong_formulas_get_their_kind_and_a_plain_text_diagnosis(latex, kind, text):
     result = check(latex)
