@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from derive import naming
-from derive.activations import BY_DERIVATIVE
+from derive.activations import BY_DERIVATIVE, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
@@ -120,6 +120,13 @@ class Checker:
         self._precise: dict = {}
         self._diagnosis_deadline: float | None = None
         self._general = False
+        self._judge: Judge | None = None
+        # x' in the node's own value (σ' = x (1 - x), …): the rewrite rules in named quantities
+        self._rules = {}
+        for layer, primes in self.net.derivatives.items():
+            entry = activation(d.arch.activations[layer - 2])
+            for i, prime in enumerate(primes, start=1):
+                self._rules[prime] = entry.from_output(naming.node(layer, i), naming.preactivation(layer, i))
         self._named_points: dict = {}
         self._named_evaluators: dict = {}
 
@@ -151,17 +158,35 @@ class Checker:
         self._blame(parts, verdicts)
         return verdicts
 
-    def judge(self, latex: str, loss_names: tuple | None = None) -> list[LinkVerdict]:
-        """Read ``latex`` (an equation chain) and judge it; vectors or matrices whose shapes do
-        not fit together make one wrong verdict of kind "shape"."""
+    def judge(self, latex: str, loss_names: tuple | None = None, notation=None) -> list[LinkVerdict]:
+        """Read ``latex`` (an equation chain) in ``notation`` (a ``derive.notation.Notation``; None:
+        the first preset under which it reads and binds) and judge every instance of it; vectors
+        or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
+        Formulas the notation cannot bind are read by the reference reader when the notation is
+        the reference one."""
+        from derive.judge import formula
         from derive.reader import read
 
         try:
-            parts = read(latex, self.d.arch, loss_names)
+            try:
+                chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
+                found = formula.read_claims(latex, chosen, self.d.arch)
+            except DeriveError as error:
+                if notation is not None and notation.name not in ("arrows", "layer"):
+                    raise
+                try:
+                    parts = read(latex, self.d.arch, loss_names)
+                except ShapeError:
+                    raise
+                except DeriveError as reference_error:
+                    raise (reference_error if str(error).startswith("unreadable") else error) from None
+                return self.check(parts)
+            if self._judge is None:
+                self._judge = Judge(self)
+            return self._judge.judge(found)
         except ShapeError as error:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis("shape", str(error).replace("{", "{{").replace("}", "}}")))]
-        return self.check(parts)
 
     def _rename_loss(self, part):
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
@@ -426,16 +451,22 @@ class Checker:
         limits = _BUDGET.get()
         for x, y in zip(_entries(left), _entries(right)):
             difference = x - y
-            if self.assumptions:
-                difference = difference.xreplace(self.assumptions)
-            if difference == 0:
+            if self._named_zero(difference, limits):
                 continue
-            if limits is None:
-                if sp.expand(difference) != 0:
-                    return False
-            elif _within(limits, sp.expand, difference) != 0:
+            if not difference.free_symbols & set(self._rules):  # no x' to write as x (1 - x)
+                return False
+            if not self._named_zero(difference.xreplace(self._rules), limits):
                 return False
         return True
+
+    def _named_zero(self, difference, limits) -> bool:
+        if self.assumptions:
+            difference = difference.xreplace(self.assumptions)
+        if difference == 0:
+            return True
+        if limits is None:
+            return sp.expand(difference) == 0
+        return _within(limits, sp.expand, difference) == 0
 
     def _exp_proof(self, left, right) -> bool:
         difference = left - right
@@ -645,7 +676,7 @@ class Checker:
         for s in named:
             for t in self._alternatives(s):
                 note = " (the indices are transposed)" if _transposed(s, t) else ""
-                yield _xreplace(b, {s: t}), Diagnosis(_symbol_kind(s, t), "{0} should be {1}" + note, (s, t))
+                yield _xreplace(b, {s: t}), Diagnosis(_symbol_kind(s, t, b), "{0} should be {1}" + note, (s, t))
         for add in _sums(b):
             terms = list(add.args)
             for k, term in enumerate(terms):
@@ -655,7 +686,7 @@ class Checker:
                 for s in symbols:
                     for t in self._alternatives(s):
                         candidate = _xreplace(b, {add: sp.Add(*terms[:k], _xreplace(term, {s: t}), *terms[k + 1:])})
-                        yield candidate, Diagnosis(_symbol_kind(s, t), "in the term {0}: {1} should be {2}",
+                        yield candidate, Diagnosis(_symbol_kind(s, t, term), "in the term {0}: {1} should be {2}",
                                                    (term, s, t))
                 for s, t in itertools.combinations(symbols, 2):
                     moved = _layers_swapped(s, t)
@@ -806,10 +837,10 @@ class Judge:
     """Judges formulas with free indices: every instance, on every network it speaks of (one
     ``Checker`` per network)."""
 
-    def __init__(self, d: Derivation, loss_name: str = "L"):
-        self.d = d
-        self.loss_name = loss_name
-        self._checkers: dict = {d.arch: Checker(d, loss_name)}
+    def __init__(self, checker: Checker):
+        self.d = checker.d
+        self.loss_name = checker.loss_symbol.name
+        self._checkers: dict = {checker.d.arch: checker}
 
     def checker(self, arch) -> Checker:
         if arch not in self._checkers:
@@ -895,6 +926,10 @@ class Judge:
             except (DeriveError, _OutOfTime, ProofBudgetExceeded):
                 continue
         return None
+
+
+def _only(names) -> str | None:
+    return names[0] if names and len(names) == 1 else None
 
 
 def _ranges(instances) -> str:
@@ -1000,10 +1035,16 @@ def _is_preactivation(expr) -> bool:
     return parts is not None and parts["kind"] == "z"
 
 
-def _symbol_kind(s, t) -> str:
-    """The kind of the mistake "s should be t"."""
+def _symbol_kind(s, t, within=None) -> str:
+    """The kind of the mistake "s should be t" (in the expression ``within``): a node value
+    where its own pre-activation belongs, inside a function (σ'(x), 1 - tanh(x)^2), is the
+    activation's derivative taken at the wrong argument."""
     a = naming.parse_symbol(getattr(s, "name", "")) if isinstance(s, sp.Symbol) else None
     b = naming.parse_symbol(getattr(t, "name", "")) if isinstance(t, sp.Symbol) else None
+    if a and b and a["kind"] == "x" and b["kind"] == "z" and (a["layer"], a["i"]) == (b["layer"], b["i"]) \
+            and within is not None and any(isinstance(f, sp.Function) and s in f.free_symbols
+                                           for f in sp.preorder_traversal(within)):
+        return "derivative-at-wrong-argument"
     if not a or not b or a["kind"] != b["kind"]:
         return "symbol"
     if a.get("layer") != b.get("layer"):

@@ -156,6 +156,9 @@ def _quantities(node, bound=frozenset()):
         if is_quantity(current):
             yield current, around
             continue
+        if isinstance(current, syntax.Diag):  # diag(2(x_i - y_i)) binds i: the column over i
+            stack.append((current.arg, around | _diag_letters(current, around)))
+            continue
         if isinstance(current, syntax.Sum):
             inner = around | {current.index} if current.index else around
             for limit in (current.lower, current.upper):
@@ -165,6 +168,15 @@ def _quantities(node, bound=frozenset()):
             continue
         for child in syntax.children(current) if isinstance(current, syntax.NODE_TYPES) else ():
             stack.append((child, around))
+
+
+def _diag_letters(node, around=frozenset()) -> frozenset:
+    """The node-index letters a diag(…) of an expression binds (those free inside it)."""
+    letters = set()
+    for current in syntax.walk(node.arg):
+        if is_quantity(current):
+            letters |= index_letters(current.i) | index_letters(current.j)
+    return frozenset(letters - set(around))
 
 
 def _sums(node):
@@ -573,6 +585,16 @@ class _Builder:
         return sp.ImmutableMatrix(rows)
 
     def _diag(self, node: syntax.Diag, env: dict):
+        letters = sorted(_diag_letters(node, frozenset(env)))
+        if len(letters) > 1:
+            raise DeriveError(f"diag(…) over two indices {', '.join(letters)}")
+        if letters:
+            letter = letters[0]
+            count = self._upper(syntax.Sum(letter, None, None, node.arg), env)
+            entries = [self._value(node.arg, {**env, letter: v}) for v in range(1, count + 1)]
+            if any(isinstance(e, sp.MatrixBase) for e in entries):
+                raise ShapeError("diag(…) of vectors")
+            return sp.ImmutableMatrix(sp.diag(*entries))
         value = self._value(node.arg, env)
         if not isinstance(value, sp.MatrixBase) or min(value.shape) != 1:
             raise ShapeError("diag(…) needs a vector")

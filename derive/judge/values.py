@@ -38,6 +38,10 @@ def delta_symbol(layer: int, i: int) -> sp.Symbol:
     return naming.NetworkSymbol(f"delta{layer}_{i}")
 
 
+class _NotNamed(Exception):
+    """A partial that the named quantities cannot write (a second derivative of an activation)."""
+
+
 class Values:
     """Written-out values of the parts of claims about one derivation's network."""
 
@@ -54,6 +58,9 @@ class Values:
         self._cache: dict = {}
         self._cuts: dict = {}
         self._loss_override: sp.Expr | None = None
+        self._primes = {p for layer in net.derivatives for p in net.derivatives[layer]}
+        self._forward: dict = {}
+        self._dependence: dict = {}
 
     # -------------------------------------------------------------------------------
     def value(self, expr):
@@ -75,17 +82,62 @@ class Values:
                                                                                     entries)
         if self._loss_override is not None:
             return None
-        derivatives = list(expr.atoms(sp.Derivative))
         mapping = {}
-        for derivative in derivatives:
-            if derivative.expr != self.loss_symbol or len(derivative.variables) != 1:
+        for derivative in expr.atoms(sp.Derivative):
+            value = self._named_derivative(derivative)
+            if value is None:
                 return None
-            parts = naming.parse_symbol(getattr(derivative.variables[0], "name", ""))
-            if not parts or parts["kind"] not in ("w", "b") or derivative.variables[0] not in self.leaves:
-                return None
-            name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
-            mapping[derivative] = self.d.partial(name, parts["i"], parts.get("j"), short=True)
+            mapping[derivative] = value
         return expr.xreplace(mapping).xreplace(self.deltas).xreplace({self.loss_symbol: self.net.loss})
+
+    def _named_derivative(self, derivative: sp.Derivative):
+        if len(derivative.variables) != 1:
+            return None
+        wrt = derivative.variables[0]
+        if derivative.expr == self.loss_symbol and wrt in self.leaves:
+            parts = naming.parse_symbol(getattr(wrt, "name", ""))
+            if parts and parts["kind"] in ("w", "b"):
+                name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
+                return self.d.partial(name, parts["i"], parts.get("j"), short=True)
+        if wrt not in self.leaves and wrt not in self.net.definitions:
+            return None  # by x' or δ: not through the forward pass
+        of = derivative.expr.xreplace({self.loss_symbol: self.net.loss})
+        if of.has(sp.Derivative) or any(s in self.deltas or s in self._primes for s in of.free_symbols):
+            return None
+        try:
+            return self._forward_partial(of, wrt)
+        except _NotNamed:
+            return None
+
+    def _forward_partial(self, expr, wrt):
+        """∂expr/∂wrt through the named definitions (the chain rule over the network's graph),
+        written in the named quantities (f'(z) as x')."""
+        total = sp.Integer(0)
+        for s in sorted(expr.free_symbols, key=lambda s: s.name):
+            if s == wrt:
+                inner = sp.Integer(1)
+            elif s in self.net.definitions and s != LOSS and self._depends(s, wrt):
+                key = (s, wrt)
+                if key not in self._forward:
+                    self._forward[key] = self._forward_partial(self.net.definitions[s], wrt)
+                inner = self._forward[key]
+            else:
+                continue
+            if inner == 0:
+                continue
+            outer = sp.diff(expr, s).xreplace(self.net.derivative_names)
+            if outer.has(*BY_DERIVATIVE) or outer.has(sp.Derivative):
+                raise _NotNamed
+            total += outer * inner
+        return total
+
+    def _depends(self, s, wrt) -> bool:
+        key = (s, wrt)
+        if key not in self._dependence:
+            definition = self.net.definitions.get(s)
+            self._dependence[key] = s == wrt or (definition is not None and any(
+                self._depends(t, wrt) for t in definition.free_symbols))
+        return self._dependence[key]
 
     def with_loss(self, loss_name: str | None):
         """A context in which the loss symbol stands for another registry loss (None: the own)."""

@@ -1,0 +1,71 @@
+"""From LaTeX to claims: parse, bind in a notation, and give every instance its meaning.
+
+``read_claims(latex, notation, arch)`` is the reader's stages 1 and 2 (``derive.reader.parse``,
+``derive.reader.bind``) followed by ``derive.judge.meaning``. Binding here does not refuse a
+quantity with a number past the network's size (``w_{13}^{(2→3)}`` in a 3-2-2 network): that
+is a mistake in the formula, which the judge reports as wrong, not an unreadable formula.
+"""
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from derive.architecture import Architecture
+from derive.errors import DeriveError
+from derive.judge.meaning import Claims, claims
+from derive.losses import loss as loss_entry
+from derive.notation import NOTATIONS, Notation
+from derive.reader import bind as binding
+from derive.reader.syntax import Symbol, walk
+
+
+class _Lenient(binding._Binder):
+    """A binder that leaves numbers past the network's size to the judge (layers are still
+    checked: a layer that does not exist names nothing)."""
+
+    def check(self, q, node) -> None:
+        if q.kind in ("weight", "label"):
+            return
+        if isinstance(q.i, int) or isinstance(q.layer, int):
+            layer = q.layer
+            if isinstance(layer, int) and not 1 <= layer <= self.arch.depth:
+                super().check(q, node)
+            if isinstance(layer, int) and layer == 1 and q.kind != "node":
+                super().check(q, node)
+            if q.kind == "bias" and not self.arch.bias:
+                super().check(q, node)
+
+
+def members(latex: str, notation: Notation, arch: Architecture) -> list:
+    """The chain's members, parsed and bound (numbers past the network's size kept)."""
+    binder = _Lenient(notation, arch)
+    return [binder.bind(member) for member in binding.parse_for(latex, notation)]
+
+
+def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
+    """Every instance of the equation chain ``latex`` written in ``notation``."""
+    bound = members(latex, notation, arch)
+    return claims(bound, arch, loss_symbol=loss_symbol(latex, notation, arch))
+
+
+def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol:
+    """The loss's name as the formula writes it (MSE, C, E …), for messages."""
+    names = [s.base for s in notation.loss_symbols] + [loss_entry(arch.loss).latex_name]
+    try:
+        trees = binding.parse_for(latex, notation)
+    except DeriveError:
+        trees = []
+    for tree in trees:
+        for node in walk(tree):
+            if isinstance(node, Symbol) and node.base in names and node.sub is None and node.sup is None:
+                return sp.Symbol(re.sub(r"\\(mathcal|mathrm|text)\b", "", node.base) or "L")
+    return sp.Symbol(notation.default_loss_name if not notation.own_loss_name else loss_entry(arch.loss).latex_name)
+
+
+def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None) -> Notation:
+    """``--notation auto`` for one formula: the first preset under which it reads and binds."""
+    return binding.choose([latex], arch, symbols, loss_name=loss_name).notation
+
+
+__all__ = ["NOTATIONS", "choose", "members", "read_claims"]
