@@ -171,6 +171,8 @@ class Checker:
             try:
                 chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
                 found = formula.read_claims(latex, chosen, self.d.arch)
+            except ShapeError:
+                raise
             except DeriveError as error:
                 if notation is not None and notation.name not in ("arrows", "layer"):
                     raise

@@ -8,6 +8,7 @@ is a mistake in the formula, which the judge reports as wrong, not an unreadable
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import sympy as sp
 
@@ -15,14 +16,26 @@ from derive.architecture import Architecture
 from derive.errors import DeriveError
 from derive.judge.meaning import Claims, claims
 from derive.losses import loss as loss_entry
-from derive.notation import NOTATIONS, Notation
+from derive.notation import AUTO_ORDER, NOTATIONS, Notation
 from derive.reader import bind as binding
-from derive.reader.syntax import Symbol, walk
+from derive.reader.syntax import Nabla, Symbol, walk
 
 
 class _Lenient(binding._Binder):
     """A binder that leaves numbers past the network's size to the judge (layers are still
     checked: a layer that does not exist names nothing)."""
+
+    def bind(self, node):
+        """As the notation binds, and ∇_a C (a bare node letter under ∇) is the output layer's
+        gradient, as in Nielsen's book."""
+        if isinstance(node, Nabla) and isinstance(node.wrt, Symbol) and node.wrt.sub is None \
+                and node.wrt.sup is None:
+            try:
+                return super().bind(node)
+            except DeriveError:
+                output = replace(node.wrt, sup="L", text="")
+                return Nabla(super().bind(output), super().bind(node.of))
+        return super().bind(node)
 
     def check(self, q, node) -> None:
         if q.kind in ("weight", "label"):
@@ -64,8 +77,20 @@ def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol
 
 
 def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None) -> Notation:
-    """``--notation auto`` for one formula: the first preset under which it reads and binds."""
-    return binding.choose([latex], arch, symbols, loss_name=loss_name).notation
+    """``--notation auto`` for one formula: the first preset (``AUTO_ORDER``) under which it reads
+    and binds; when none does, the first preset's error."""
+    first_error = None
+    for name in AUTO_ORDER:
+        n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
+        if loss_name:
+            n = n.with_loss_name(loss_name)
+        try:
+            members(latex, n, arch)
+            return n
+        except DeriveError as error:
+            first_error = first_error or error
+    assert first_error is not None
+    raise first_error
 
 
 __all__ = ["NOTATIONS", "choose", "members", "read_claims"]
