@@ -23,7 +23,6 @@ import sympy as sp
 from derive.architecture import Architecture
 from derive.errors import DeriveError
 
-NOTATIONS = ("auto", "arrows", "layer")  # what the current reader reads (the reference notation)
 
 
 @dataclass
@@ -135,25 +134,43 @@ def _architecture(arch, options: dict) -> Architecture:
     return Architecture.parse(str(arch), **options)
 
 
-def _notation(notation: str) -> None:
-    if notation not in NOTATIONS:
-        raise DeriveError(f"notation {notation!r} is not read yet; use one of: {', '.join(NOTATIONS)}")
+def _notation(notation, symbols: str | None = None, loss_name: str | None = None):
+    """A ``derive.notation.Notation`` for a name, a FILE.toml or a Notation; None for "auto"
+    without symbols (each formula is read in the first preset under which it binds)."""
+    from derive.notation import Notation, parse_symbols
+    from derive.notation import notation as named
+
+    if isinstance(notation, Notation):
+        chosen = notation
+    elif notation == "auto":
+        if not symbols and not loss_name:
+            return None
+        chosen = named("arrows")
+    else:
+        chosen = named(str(notation))
+    if symbols:
+        chosen = chosen.with_symbols(parse_symbols(symbols))
+    if loss_name:
+        chosen = chosen.with_loss_name(loss_name)
+    return chosen
 
 
-def check(latex: str, arch, notation: str = "auto", loss_name: str | None = None, wrt: str | None = None,
-          **options) -> Check:
+def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: str | None = None,
+          symbols: str | None = None, **options) -> Check:
     """Judge one equation chain (``A = B = …``) about the network ``arch`` ("3-2-2" with
-    ``activation=``, ``loss=``, ``bias=`` options, or an ``Architecture``)."""
+    ``activation=``, ``loss=``, ``bias=`` options, or an ``Architecture``), written in
+    ``notation`` (a preset name, a FILE.toml, a Notation, or "auto"), with ``symbols`` as
+    ``--symbols`` gives them ('h=z^{(2)}, o=x^{(2)}')."""
     from derive.check import Checker
     from derive.derivation import derive
     from derive.reader import accepted_loss_names, read
 
-    _notation(notation)
     architecture = _architecture(arch, options)
+    chosen = _notation(notation, symbols, loss_name if notation != "auto" else None)
     names = accepted_loss_names(architecture, loss_name)
     checker = Checker(derive(architecture))
     if not wrt:
-        verdicts = checker.judge(latex, names)
+        verdicts = checker.judge(latex, names, chosen)
         texts = _link_texts(latex, len(verdicts) + 1)
     else:
         parts = read(latex, architecture, names)
@@ -178,7 +195,6 @@ def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = No
     from derive.derivation import derive
     from derive.reader import accepted_loss_names
 
-    _notation(notation)
     architecture = _architecture(arch, options)
     text = str(path_or_text)
     if isinstance(path_or_text, Path) or ("\n" not in text and len(text) < 4096 and Path(text).is_file()):

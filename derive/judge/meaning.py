@@ -432,7 +432,11 @@ class _Builder:
                 total = term
                 continue
             if isinstance(total, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
-                raise ShapeError("cannot add a vector or matrix and a number")
+                # 1 - σ(z): a number added to every entry, as people write it elementwise
+                matrix = total if isinstance(total, sp.MatrixBase) else term
+                number = term if matrix is total else total
+                total = matrix.applyfunc(lambda e, n=number: e + n)
+                continue
             if isinstance(total, sp.MatrixBase) and total.shape != term.shape:
                 raise ShapeError(f"cannot add a {_shape_text(total)} and a {_shape_text(term)} matrix")
             total = total + term
