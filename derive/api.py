@@ -24,7 +24,6 @@ from derive.architecture import Architecture
 from derive.errors import DeriveError
 
 
-
 @dataclass
 class Verdict:
     """One judged link (or audit item): ``verdict`` is "right", "wrong", "undecided" or "skipped"."""

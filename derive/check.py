@@ -466,9 +466,11 @@ class Checker:
             difference = difference.xreplace(self.assumptions)
         if difference == 0:
             return True
+        def zero(e):
+            return sp.expand(e) == 0 or (e.is_Add and sp.cancel(sp.together(e)) == 0)
         if limits is None:
-            return sp.expand(difference) == 0
-        return _within(limits, sp.expand, difference) == 0
+            return zero(difference)
+        return bool(_within(limits, zero, difference))
 
     def _exp_proof(self, left, right) -> bool:
         difference = left - right
@@ -528,6 +530,11 @@ class Checker:
             primes = self.net.derivatives[layer]
             if len(primes) == b.shape[0]:
                 fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], [b[i, j] * primes[i] for i in range(b.shape[0])
+                                                                     for j in range(b.shape[1])])
+                yield fixed, Diagnosis("missing-activation-derivative",
+                                       f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
+            if len(primes) == b.shape[1]:  # a row-vector notation: along the columns
+                fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], [b[i, j] * primes[j] for i in range(b.shape[0])
                                                                      for j in range(b.shape[1])])
                 yield fixed, Diagnosis("missing-activation-derivative",
                                        f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
@@ -644,11 +651,13 @@ class Checker:
     def _argument_fixes(self, b):
         zs = [z for layer in sorted(self.net.preactivations) for z in self.net.preactivations[layer]]
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
+            argument = call.args[0]
+            written_as = argument if _is_preactivation(argument) else next(
+                (z for z in zs if not _is_node(argument) and self._close(argument, z)), None)
             for z in zs:
-                if call.args[0] == z:
+                if argument == z:
                     continue
-                kind = "derivative-at-wrong-argument" if not _is_preactivation(call.args[0]) else \
-                    _symbol_kind(call.args[0], z)
+                kind = "derivative-at-wrong-argument" if written_as is None else _symbol_kind(written_as, z)
                 yield _xreplace(b, {call: call.func(z)}), Diagnosis(kind, "{0} should be {1}", (call, call.func(z)))
 
     def _activation_derivative_fixes(self, b):
@@ -661,6 +670,13 @@ class Checker:
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
             yield _xreplace(b, {call: 1}), Diagnosis("extra-activation-derivative",
                                                      "the factor {0} should not be there", (call,))
+        for layer in sorted(self.net.derivatives):  # σ' written in the node's value: x (1 - x)
+            entry = activation(self.d.arch.activations[layer - 2])
+            for i, x in enumerate(self.net.nodes[layer], start=1):
+                if x in b.free_symbols:
+                    written = entry.from_output(x, naming.preactivation(layer, i))
+                    yield b / written, Diagnosis("extra-activation-derivative", "the factor {0} should not be there",
+                                                 (written,))
         for p in primes:  # one missing, in the whole or in one term of a sum
             yield b * p, Diagnosis("missing-activation-derivative",
                                    "a factor {0} (the activation's derivative) is missing", (p,))
@@ -858,7 +874,13 @@ class Judge:
             raise DeriveError("the formula has no index value for which every quantity exists")
         general = bool(claims.free)
         if not general:
-            return self.checker(instances[0].arch).check(instances[0].parts)
+            instance = instances[0]
+            verdicts = self.checker(instance.arch).check(instance.parts)
+            for v in verdicts:  # a whole quantity of the wrong layer, an index: corrections of the tree
+                if v.verdict == "wrong" and v.left is not None and (
+                        v.found is None or isinstance(v.left, sp.MatrixBase) and v.found.kind == "symbol"):
+                    v.found = self._index_fix(claims, instance, v) or v.found
+            return verdicts
         deadline = time.monotonic() + FORMULA_SECONDS
         links = len(instances[0].parts) - 1
         first_wrong: list = [None] * links
@@ -917,14 +939,14 @@ class Judge:
         other = instance.parts[k] if wrong == k + 1 else instance.parts[k + 1]
         other = checker._rename_loss(other)
         start = time.monotonic()
-        for mutated, text in index_mutations(claims.members[wrong]):
+        for mutated, text, kind in index_mutations(claims.members[wrong]):
             if time.monotonic() - start > DIAGNOSIS_SECONDS:
                 return None
             try:
                 candidate = checker._rename_loss(claims.rebuilt(instance, mutated))
                 if _shape(candidate) == _shape(other) and checker._close(other, candidate) and \
                         checker._proven(other, candidate):
-                    return Diagnosis("index", text.replace("{", "{{").replace("}", "}}"))
+                    return Diagnosis(kind, text.replace("{", "{{").replace("}", "}}"))
             except (DeriveError, _OutOfTime, ProofBudgetExceeded):
                 continue
         return None
@@ -1030,6 +1052,11 @@ def _sums(expr) -> list:
 def _layer_of(expr) -> int | None:
     parts = naming.parse_symbol(expr.name) if isinstance(expr, sp.Symbol) else None
     return parts.get("layer") if parts else None
+
+
+def _is_node(expr) -> bool:
+    parts = naming.parse_symbol(expr.name) if isinstance(expr, sp.Symbol) else None
+    return parts is not None and parts["kind"] == "x"
 
 
 def _is_preactivation(expr) -> bool:

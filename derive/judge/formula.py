@@ -14,7 +14,7 @@ import sympy as sp
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
-from derive.judge.meaning import Claims, claims
+from derive.judge.meaning import Claims, Conventions, claims
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, Notation
 from derive.reader import bind as binding
@@ -59,7 +59,8 @@ def members(latex: str, notation: Notation, arch: Architecture) -> list:
 def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
     """Every instance of the equation chain ``latex`` written in ``notation``."""
     bound = members(latex, notation, arch)
-    return claims(bound, arch, loss_symbol=loss_symbol(latex, notation, arch))
+    return claims(bound, arch, Conventions(first_layer=notation.first_layer),
+                  loss_symbol=loss_symbol(latex, notation, arch))
 
 
 def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol:

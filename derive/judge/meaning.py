@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -50,6 +50,7 @@ class Conventions:
 
     elementwise: tuple[str, ...] = ("odot", "circ")
     orientation: str = "columns"  # "rows": vectors are rows, weight matrices n_l × n_{l+1}
+    first_layer: int = 1  # the number the notation gives the input layer
 
 
 @dataclass
@@ -224,14 +225,15 @@ _KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": 
 
 
 def index_mutations(member):
-    """Corrections of a member's indices, each with its description: two letters swapped
-    throughout, or one letter of one quantity replaced by another letter in scope."""
+    """Corrections of a member's indices, each with its description and kind: two letters
+    swapped throughout, one letter of one quantity replaced by another letter in scope ("index"),
+    or one quantity moved to the layer before or after ("wrong-layer")."""
     uses = list(_quantities(member))
     letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)})
     for a, b in itertools.combinations(letters, 2):
         swapped = _map_quantities(member, lambda q, a=a, b=b: _renamed(q, {a: b, b: a}))
         if swapped != member:
-            yield swapped, f"the indices {a} and {b} are swapped"
+            yield swapped, f"the indices {a} and {b} are swapped", "index"
     for position, (q, around) in enumerate(uses):
         own = sorted(index_letters(q.i) | index_letters(q.j))
         for old in own:
@@ -240,7 +242,27 @@ def index_mutations(member):
                     continue
                 changed = _renamed(q, {old: new})
                 mutated = _map_quantities(member, lambda x, p=position, c=changed, u=uses: c if x is u[p][0] else x)
-                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}"
+                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}", "index"
+    for position, (q, _) in enumerate(uses):
+        if q.layer is None or q.kind in ("label", "loss"):
+            continue
+        for step in (-1, 1):
+            moved = replace(q, layer=_shifted(q.layer, step))
+            mutated = _map_quantities(member, lambda x, p=position, c=moved, u=uses: c if x is u[p][0] else x)
+            where = "before" if step < 0 else "after"
+            yield mutated, f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} should be the layer {where} it", \
+                "wrong-layer"
+
+
+def _shifted(layer, step: int):
+    if isinstance(layer, int):
+        return layer + step
+    match = _INDEX.fullmatch(str(layer))
+    if not match:
+        return layer
+    letter, sign, number = match.groups()
+    offset = (int(number or 0) if sign != "-" else -int(number or 0)) + step
+    return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
 def _renamed(q, mapping: dict):
@@ -517,10 +539,11 @@ class _Builder:
             raise DeriveError(f"unknown function {node.name}; known: {', '.join(known)}, exp, log")
         layer = None
         argument: Any = node.args[0] if node.args else None
-        if node.sup is not None:
-            layer = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
-        elif is_quantity(argument) and argument.layer is not None:
+        if is_quantity(argument) and argument.layer is not None:
             layer = index_value(argument.layer, env, self.arch.depth)
+        elif node.sup is not None:  # g^{[l]}: the layer in the notation's numbering
+            written = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
+            layer = written + 1 - self.conventions.first_layer
         if layer is None or not 2 <= layer <= self.arch.depth:
             raise DeriveError(f"{node.name}(…): say which layer's activation (its argument names no layer)")
         return ACTIVATIONS[self.arch.activations[layer - 2]]
