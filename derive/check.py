@@ -185,7 +185,14 @@ class Checker:
                 return self.check(parts)
             if self._judge is None:
                 self._judge = Judge(self)
-            return self._judge.judge(found)
+            verdicts = self._judge.judge(found)
+            if found.batch:
+                for v in verdicts:
+                    if v.verdict == "right":
+                        v.verdict = "undecided"
+                        v.how = ("a batch formula (columns are examples) is proven for one example (m = 1) only: "
+                                 + v.how)
+            return verdicts
         except ShapeError as error:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis("shape", str(error).replace("{", "{{").replace("}", "}}")))]

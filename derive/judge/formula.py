@@ -16,9 +16,9 @@ from derive.architecture import Architecture
 from derive.errors import DeriveError
 from derive.judge.meaning import Claims, Conventions, claims
 from derive.losses import loss as loss_entry
-from derive.notation import AUTO_ORDER, NOTATIONS, Notation
+from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
 from derive.reader import bind as binding
-from derive.reader.syntax import Nabla, Symbol, walk
+from derive.reader.syntax import Nabla, Quantity, Symbol, Transpose, walk
 
 
 class _Lenient(binding._Binder):
@@ -35,7 +35,34 @@ class _Lenient(binding._Binder):
             except DeriveError:
                 output = replace(node.wrt, sup="L", text="")
                 return Nabla(super().bind(output), super().bind(node.of))
+        if isinstance(node, Symbol) and node.sub is not None:
+            try:
+                return super().bind(node)
+            except DeriveError as error:
+                entry = self._entry(node)
+                if entry is None:
+                    raise error from None
+                return entry
         return super().bind(node)
+
+    def _entry(self, node: Symbol):
+        """o_j, W_{jk}: an entry of a vector or matrix the notation writes whole (o, W_h)."""
+        try:
+            whole = super().bind(replace(node, sub=None, text=""))
+        except DeriveError:
+            return None
+        if isinstance(whole, Transpose):
+            whole = whole.arg
+        if not isinstance(whole, Quantity) or whole.kind == "loss" or whole.i is not None:
+            return None
+        indices = index_value(node.sub)
+        if whole.kind == "weight":
+            pair = pair_value(node.sub)
+            if pair is None:
+                return None
+            first, second = pair if self.n.orientation != "rows" else pair[::-1]
+            return Quantity("weight", whole.layer, first, second)
+        return None if indices is None else Quantity(whole.kind, whole.layer, indices, None)
 
     def check(self, q, node) -> None:
         if q.kind in ("weight", "label"):
@@ -59,8 +86,35 @@ def members(latex: str, notation: Notation, arch: Architecture) -> list:
 def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
     """Every instance of the equation chain ``latex`` written in ``notation``."""
     bound = members(latex, notation, arch)
-    return claims(bound, arch, Conventions(first_layer=notation.first_layer),
-                  loss_symbol=loss_symbol(latex, notation, arch))
+    found = claims(bound, arch, Conventions(first_layer=notation.first_layer),
+                   loss_symbol=loss_symbol(latex, notation, arch))
+    found.batch = batch(latex, notation)
+    return found
+
+
+BATCH_NAMES = ("A", "Z", "X", "Y", "dA", "dZ")  # Ng's matrices whose columns are the examples
+
+
+def batch(latex: str, notation: Notation) -> bool:
+    """Whether the formula couples the examples of a batch (Ng's notation: the count m, the cost
+    J, the batch gradients dW and db of a batch matrix, a batch matrix transposed): it is judged
+    for one example (m = 1), which can show it wrong but not prove it right. Formulas that act on
+    each column alone (Z = W A + b, dZ = dA * g'(Z)) hold for every batch when they hold for one
+    example."""
+    if notation.name != "ng":
+        return False
+    try:
+        trees = binding.parse_for(latex, notation)
+    except DeriveError:
+        return False
+    nodes = [node for tree in trees for node in walk(tree)]
+    bases = {node.base for node in nodes if isinstance(node, Symbol)}
+    if bases & {"m", "J"}:
+        return True
+    batched = bool(bases & set(BATCH_NAMES))
+    transposed = any(isinstance(node, Transpose) and any(isinstance(inner, Symbol) and inner.base in BATCH_NAMES
+                                                         for inner in walk(node.arg)) for node in nodes)
+    return batched and (transposed or bool(bases & {"dW", "db"}))
 
 
 def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol:

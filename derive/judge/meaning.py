@@ -78,6 +78,7 @@ class Claims:
     members: list = field(default_factory=list)
     conventions: Conventions = field(default_factory=Conventions)
     loss_symbol: sp.Symbol = LOSS
+    batch: bool = False  # a batch formula read for one example: right for it is not right for every batch
 
     def rebuilt(self, instance: Instance, member) -> object:
         """``member`` (a bound tree, e.g. a corrected one) for the network and indices of ``instance``."""
