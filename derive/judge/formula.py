@@ -55,9 +55,10 @@ class _Lenient(binding._Binder):
             whole = whole.arg
         if not isinstance(whole, Quantity) or whole.kind == "loss" or whole.i is not None:
             return None
-        indices = index_value(node.sub)
+        sub = node.sub or ""
+        indices = index_value(sub)
         if whole.kind == "weight":
-            pair = pair_value(node.sub)
+            pair = pair_value(sub)
             if pair is None:
                 return None
             first, second = pair if self.n.orientation != "rows" else pair[::-1]
