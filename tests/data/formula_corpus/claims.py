@@ -1,0 +1,488 @@
+r"""The corpus: each formula's LaTeX and metadata, with a hand transcription of both sides.
+
+Every entry is a function of one `Net` (one random point of one network) returning one pair
+or a list of pairs (left side, right side) of numbers or arrays. The left side of a
+derivative is always the central finite difference of the forward pass (network.py); the
+right side is the formula read by hand, term by term. Index formulas loop over every index
+value; general-l formulas loop over every layer l where they are meant to hold, and are run
+on the deeper networks listed in `depths` as well. A symbol that does not exist raises
+OutOfRange, a product that does not conform raises ShapeMismatch, a derivative labelled with a
+weight the network does not have raises Nonexistent after checking what the right side
+really is.
+
+Notation helpers mirror each notation's own numbering: nielsen numbers the input layer 1
+(a^1 = x, w^l from l-1 to l), ng numbers it 0 (W^{[l]} from [l-1] to [l]), arrows/layer number
+it 1 (w^{(l -> l+1)} = w^{(l)} from l to l+1), rows has x, h, o with W_h (n_in x n_h).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from network import (OutOfRange, Nonexistent, T, add, col, diag, dsig, had, mm, row, sig)
+
+CLAIMS: list["Claim"] = []
+LOSS = ("loss",)
+
+
+@dataclass
+class Claim:
+    id: str
+    latex: str
+    arch: str
+    activation: str
+    loss: str
+    bias: bool
+    notation: str
+    verdict: str
+    kinds: list[str]
+    why: str
+    general_l: bool
+    fn: Callable
+    depths: list[tuple[str, str]] = field(default_factory=list)
+    batch: int = 1
+    batch_mean: bool = True
+
+    def record(self) -> dict:
+        return {"id": self.id, "latex": self.latex, "arch": self.arch, "activation": self.activation,
+                "loss": self.loss, "bias": self.bias, "notation": self.notation,
+                "verdict": self.verdict, "kinds": self.kinds, "why": self.why,
+                "general_l": self.general_l}
+
+
+def deeper(arch: str, activation: str, *inserts: list[int]) -> list[tuple[str, str]]:
+    """The same network with extra hidden layers after the input (same hidden activation)."""
+    widths = arch.split("-")
+    acts = activation.split(",")
+    out = []
+    for extra in inserts:
+        w = [widths[0]] + [str(e) for e in extra] + widths[1:]
+        a = activation if len(acts) == 1 else ",".join([acts[0]] * len(extra) + acts)
+        out.append(("-".join(w), a))
+    return out
+
+
+def entry(id: str, latex: str, *, verdict: str, why: str, kinds: tuple = (), general_l: bool = False,
+          depths: list | None = None, batch: int = 1, batch_mean: bool = True, **net):
+    def register(fn: Callable) -> Callable:
+        CLAIMS.append(Claim(id, latex, net["arch"], net["activation"], net["loss"], net["bias"],
+                            net["notation"], verdict, list(kinds), why, general_l, fn,
+                            depths or [], batch, batch_mean))
+        return fn
+    return register
+
+
+def nonexistent(rhs: float, really: float, label: str):
+    """The right side is a real derivative (checked here), but the label names no weight."""
+    if not np.isclose(rhs, really, rtol=1e-6, atol=1e-9):
+        raise AssertionError(f"the right side is not the derivative named in 'why' ({label})")
+    raise Nonexistent(label)
+
+
+# ============================================================================================
+# arrows: the reference notation, 3-2-2, sigmoid, MSE = sum_i (x_i^(3) - y_i)^2, no biases
+# ============================================================================================
+ARROWS = dict(arch="3-2-2", activation="sigmoid", loss="mse", bias=False, notation="arrows")
+
+
+class Ref:
+    """x_i^{(l)}, x_i^{(l)'}, w_{ij}^{(l -> l+1)}, y_i, b_i^{(l)}, delta_i^{(l)} (1-based)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def x(self, l, i):
+        return self.n.node("a", l, i)
+
+    def xp(self, l, i):
+        return self.n.node("sp", l, i)
+
+    def y(self, i):
+        return self.n.node("y", 0, i)
+
+    def w(self, l, i, j):
+        return self.n.w(l, i, j)
+
+    def b(self, l, i):
+        return self.n.b(l)[i - 1]
+
+    def dw(self, l, i, j):
+        """The derivative of the loss by w_{ij}^{(l -> l+1)} (the label of the left side)."""
+        g = self.n.D(LOSS, ("W", l))
+        if not (1 <= i <= g.shape[0] and 1 <= j <= g.shape[1]):
+            raise Nonexistent(f"w_{i}{j}^({l}->{l + 1})")
+        return g[i - 1, j - 1]
+
+    def delta(self, l, i):
+        return self._vec(self.n.D(LOSS, ("z", l)), i)
+
+    def dx(self, l, i):
+        return self._vec(self.n.D(LOSS, ("a", l)), i)
+
+    @staticmethod
+    def _vec(v, i):
+        if not 1 <= i <= len(v):
+            raise OutOfRange(f"index {i} of {len(v)}")
+        return v[i - 1]
+
+
+@entry("arrows-out-w12", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="right", why="output-layer weight: outer square, sigma' at z_1^(3), then the hidden value it multiplies", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 2)
+
+
+@entry("arrows-in-w23", r"\frac{\partial MSE}{\partial w_{23}^{(1 \rightarrow 2)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} w_{12}^{(2 \rightarrow 3)} x_2^{(2)\;'} x_3 + 2 (x_2^{(3)} - y_2) x_2^{(3)\;'} w_{22}^{(2 \rightarrow 3)} x_2^{(2)\;'} x_3",
+       verdict="right", why="hidden weight: one term per output node, each through w_{i2}^(2->3) and sigma' at z_2^(2)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    rhs = sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, 2) * r.xp(2, 2) * r.x(1, 3) for i in (1, 2))
+    return r.dw(1, 2, 3), rhs
+
+
+@entry("arrows-out-w12-no-sigma-prime", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_2^{(2)}",
+       verdict="wrong", kinds=("missing-activation-derivative",), why="the factor x_1^(3)' (sigma' of the output node) is missing", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * r.x(2, 2)
+
+
+@entry("arrows-out-w21-extra-sigma-prime", r"\frac{\partial MSE}{\partial w_{21}^{(2 \rightarrow 3)}} = 2 (x_2^{(3)} - y_2) x_2^{(3)\;'} x_1^{(2)\;'} x_1^{(2)}",
+       verdict="wrong", kinds=("extra-activation-derivative",), why="an output weight sees x_1^(2) directly; the factor x_1^(2)' does not belong", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 2, 1), 2 * (r.x(3, 2) - r.y(2)) * r.xp(3, 2) * r.xp(2, 1) * r.x(2, 1)
+
+
+@entry("arrows-out-w11-sigma-prime-of-output", r"\frac{\partial MSE}{\partial w_{11}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) \sigma'(x_1^{(3)}) x_1^{(2)}",
+       verdict="wrong", kinds=("derivative-at-wrong-argument",), why="sigma' taken at the node's output x_1^(3) instead of its input w_11 x_1^(2) + w_12 x_2^(2)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 1), 2 * (r.x(3, 1) - r.y(1)) * dsig(r.x(3, 1)) * r.x(2, 1)
+
+
+@entry("arrows-out-w11-sigma-prime-of-input", r"\frac{\partial MSE}{\partial w_{11}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) \sigma'(w_{11}^{(2 \rightarrow 3)} x_1^{(2)} + w_{12}^{(2 \rightarrow 3)} x_2^{(2)}) x_1^{(2)}",
+       verdict="right", why="sigma' written out at the node's input, the weighted sum", **ARROWS)
+def _(n):
+    r = Ref(n)
+    zin = r.w(2, 1, 1) * r.x(2, 1) + r.w(2, 1, 2) * r.x(2, 2)
+    return r.dw(2, 1, 1), 2 * (r.x(3, 1) - r.y(1)) * dsig(zin) * r.x(2, 1)
+
+
+@entry("arrows-out-w12-no-two", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("factor",), why="MSE has no 1/2, so the outer square gives a factor 2 that is missing", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 2)
+
+
+@entry("arrows-out-w12-sign", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (y_1 - x_1^{(3)}) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("sign",), why="(y_1 - x_1^(3)) instead of (x_1^(3) - y_1): the sign is flipped", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.y(1) - r.x(3, 1)) * r.xp(3, 1) * r.x(2, 2)
+
+
+@entry("arrows-out-w12-wrong-label", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_2) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("index",), why="output node 1 is compared with y_2; y_2 should be y_1", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(2)) * r.xp(3, 1) * r.x(2, 2)
+
+
+@entry("arrows-out-w12-input-instead-of-hidden", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(1)}",
+       verdict="wrong", kinds=("wrong-layer",), why="the weight multiplies the hidden value x_2^(2), not the input x_2^(1)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(1, 2)
+
+
+@entry("arrows-w13-does-not-exist", r"\frac{\partial MSE}{\partial w_{13}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("wrong-parameter",), why="layer 2 has 2 nodes, so w_13^(2->3) does not exist; the right side is dMSE/dw_12^(2->3)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    nonexistent(2 * (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 2), r.dw(2, 1, 2), "w_13^(2->3)")
+
+
+@entry("arrows-w31-does-not-exist", r"\frac{\partial MSE}{\partial w_{31}^{(1 \rightarrow 2)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} w_{11}^{(2 \rightarrow 3)} x_1^{(2)\;'} x_3 + 2 (x_2^{(3)} - y_2) x_2^{(3)\;'} w_{21}^{(2 \rightarrow 3)} x_1^{(2)\;'} x_3",
+       verdict="wrong", kinds=("wrong-parameter",), why="w^(1->2) is 2x3, so w_31 does not exist (indices swapped); the right side is dMSE/dw_13^(1->2)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    rhs = sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, 1) * r.xp(2, 1) * r.x(1, 3) for i in (1, 2))
+    nonexistent(rhs, r.dw(1, 1, 3), "w_31^(1->2)")
+
+
+@entry("arrows-forward-x1", r"x_1^{(2)} = \sigma(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2 + w_{13}^{(1 \rightarrow 2)} x_3)",
+       verdict="right", why="forward pass written out for hidden node 1", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.x(2, 1), sig(sum(r.w(1, 1, j) * r.x(1, j) for j in (1, 2, 3)))
+
+
+@entry("arrows-forward-x2-repeated-input", r"x_2^{(2)} = \sigma(w_{21}^{(1 \rightarrow 2)} x_1 + w_{22}^{(1 \rightarrow 2)} x_2 + w_{23}^{(1 \rightarrow 2)} x_2)",
+       verdict="wrong", kinds=("index",), why="the last term should multiply x_3, not x_2 again", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.x(2, 2), sig(r.w(1, 2, 1) * r.x(1, 1) + r.w(1, 2, 2) * r.x(1, 2) + r.w(1, 2, 3) * r.x(1, 2))
+
+
+ARROWS_B = dict(ARROWS, bias=True)
+
+
+@entry("arrows-forward-out-no-bias", r"x_1^{(3)} = \sigma(w_{11}^{(2 \rightarrow 3)} x_1^{(2)} + w_{12}^{(2 \rightarrow 3)} x_2^{(2)})",
+       verdict="wrong", kinds=("missing-bias",), why="the network has biases; b_1^(3) is missing inside sigma", **ARROWS_B)
+def _(n):
+    r = Ref(n)
+    return r.x(3, 1), sig(r.w(2, 1, 1) * r.x(2, 1) + r.w(2, 1, 2) * r.x(2, 2))
+
+
+@entry("arrows-forward-out-bias", r"x_1^{(3)} = \sigma(w_{11}^{(2 \rightarrow 3)} x_1^{(2)} + w_{12}^{(2 \rightarrow 3)} x_2^{(2)} + b_1^{(3)})",
+       verdict="right", why="forward pass of output node 1 with its bias", **ARROWS_B)
+def _(n):
+    r = Ref(n)
+    return r.x(3, 1), sig(r.w(2, 1, 1) * r.x(2, 1) + r.w(2, 1, 2) * r.x(2, 2) + r.b(3, 1))
+
+
+@entry("arrows-bias-out", r"\frac{\partial MSE}{\partial b_2^{(3)}} = 2 (x_2^{(3)} - y_2) x_2^{(3)\;'}",
+       verdict="right", why="a bias's derivative is the node's delta", **ARROWS_B)
+def _(n):
+    r = Ref(n)
+    return n.D(LOSS, ("b", 3))[1], 2 * (r.x(3, 2) - r.y(2)) * r.xp(3, 2)
+
+
+@entry("arrows-bias-hidden-sum", r"\frac{\partial MSE}{\partial b_1^{(2)}} = \sum_i 2 (x_i^{(3)} - y_i) x_i^{(3)\;'} w_{i1}^{(2 \rightarrow 3)} x_1^{(2)\;'}",
+       verdict="right", why="hidden bias: sum over the output nodes i (bound index)", **ARROWS_B)
+def _(n):
+    r = Ref(n)
+    return n.D(LOSS, ("b", 2))[0], sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, 1) * r.xp(2, 1) for i in (1, 2))
+
+
+def _vec_delta3(n):
+    return had(2 * (col(n.a(3)) - col(n.y())), col(n.sp(3)))
+
+
+@entry("arrows-grad-out-matrix", r"\nabla_{\underline{w}^{(2 \rightarrow 3)}} MSE = \big(2(\vec{x}^{(3)} - \vec{y}) \odot \vec{x}^{(3)\;'}\big) \, (\vec{x}^{(2)})^T",
+       verdict="right", why="output gradient matrix as the outer product delta^(3) (x^(2))^T", **ARROWS)
+def _(n):
+    return n.D(LOSS, ("W", 2)), mm(_vec_delta3(n), T(col(n.a(2))))
+
+
+@entry("arrows-grad-in-matrix", r"\nabla_{\underline{w}^{(1 \rightarrow 2)}} MSE = \Big(\big((\underline{w}^{(2 \rightarrow 3)})^T \, (2(\vec{x}^{(3)} - \vec{y}) \odot \vec{x}^{(3)\;'})\big) \odot \vec{x}^{(2)\;'}\Big) \, (\vec{x}^{(1)})^T",
+       verdict="right", why="inner gradient matrix: delta^(2) = (w^T delta^(3)) (.) x^(2)', times (x^(1))^T", **ARROWS)
+def _(n):
+    d2 = had(mm(T(n.W(2)), _vec_delta3(n)), col(n.sp(2)))
+    return n.D(LOSS, ("W", 1)), mm(d2, T(col(n.a(1))))
+
+
+@entry("arrows-grad-in-matrix-untransposed", r"\nabla_{\underline{w}^{(1 \rightarrow 2)}} MSE = \Big(\big(\underline{w}^{(2 \rightarrow 3)} \, (2(\vec{x}^{(3)} - \vec{y}) \odot \vec{x}^{(3)\;'})\big) \odot \vec{x}^{(2)\;'}\Big) \, (\vec{x}^{(1)})^T",
+       verdict="wrong", kinds=("transposed",), why="the 2x2 matrix w^(2->3) must be transposed when delta^(3) flows back", **ARROWS)
+def _(n):
+    d2 = had(mm(n.W(2), _vec_delta3(n)), col(n.sp(2)))
+    return n.D(LOSS, ("W", 1)), mm(d2, T(col(n.a(1))))
+
+
+@entry("arrows-grad-in-matrix-shape", r"\nabla_{\underline{w}^{(1 \rightarrow 2)}} MSE = \vec{x}^{(1)} \, \big(((\underline{w}^{(2 \rightarrow 3)})^T \vec{\delta}^{(3)}) \odot \vec{x}^{(2)\;'}\big)^T",
+       verdict="wrong", kinds=("shape",), why="x^(1) (delta^(2))^T is 3x2 but the gradient of the 2x3 matrix w^(1->2) is 2x3", **ARROWS)
+def _(n):
+    d3 = col(n.D(LOSS, ("z", 3)))
+    d2 = had(mm(T(n.W(2)), d3), col(n.sp(2)))
+    return n.D(LOSS, ("W", 1)), mm(col(n.a(1)), T(d2))
+
+
+@entry("arrows-diag-pattern", r"\nabla_{\underline{w}^{(2 \rightarrow 3)}} MSE = \mathrm{diag}(2(\vec{x}^{(3)} - \vec{y})) \cdot \vec{x}^{(3)\;'} \cdot (\vec{x}^{(2)})^T",
+       verdict="right", why="the pattern diag . column . row of the output gradient", **ARROWS)
+def _(n):
+    return n.D(LOSS, ("W", 2)), mm(diag(2 * (n.a(3) - n.y())), col(n.sp(3)), T(col(n.a(2))))
+
+
+@entry("arrows-diag-pattern-shape", r"\nabla_{\underline{w}^{(2 \rightarrow 3)}} MSE = \mathrm{diag}(2(\vec{x}^{(3)} - \vec{y})) \cdot (\vec{x}^{(2)})^T \cdot \vec{x}^{(3)\;'}",
+       verdict="wrong", kinds=("shape",), why="a 2x2 diag times the 1x2 row (x^(2))^T does not conform", **ARROWS)
+def _(n):
+    return n.D(LOSS, ("W", 2)), mm(diag(2 * (n.a(3) - n.y())), T(col(n.a(2))), col(n.sp(3)))
+
+
+@entry("arrows-bmatrix", r"\nabla_{\underline{w}^{(2 \rightarrow 3)}} MSE = \begin{bmatrix} 2(x_1^{(3)} - y_1) x_1^{(3)\;'} x_1^{(2)} & 2(x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)} \\ 2(x_2^{(3)} - y_2) x_2^{(3)\;'} x_1^{(2)} & 2(x_2^{(3)} - y_2) x_2^{(3)\;'} x_2^{(2)} \end{bmatrix}",
+       verdict="right", why="the whole output gradient matrix, entry (i, j) = 2 (x_i - y_i) x_i' x_j^(2)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    m = np.array([[2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.x(2, j) for j in (1, 2)] for i in (1, 2)])
+    return n.D(LOSS, ("W", 2)), m
+
+
+@entry("arrows-bmatrix-swapped", r"\nabla_{\underline{w}^{(2 \rightarrow 3)}} MSE = \begin{bmatrix} 2(x_1^{(3)} - y_1) x_1^{(3)\;'} x_1^{(2)} & 2(x_2^{(3)} - y_2) x_2^{(3)\;'} x_1^{(2)} \\ 2(x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)} & 2(x_2^{(3)} - y_2) x_2^{(3)\;'} x_2^{(2)} \end{bmatrix}",
+       verdict="wrong", kinds=("transposed",), why="the off-diagonal entries are each other's: this is the transpose of the gradient", **ARROWS)
+def _(n):
+    r = Ref(n)
+    m = np.array([[2 * (r.x(3, j) - r.y(j)) * r.xp(3, j) * r.x(2, i) for j in (1, 2)] for i in (1, 2)])
+    return n.D(LOSS, ("W", 2)), m
+
+
+@entry("arrows-chain-two-factors", r"\frac{\partial MSE}{\partial w_{21}^{(2 \rightarrow 3)}} = \frac{\partial MSE}{\partial x_2^{(3)}} \frac{\partial x_2^{(3)}}{\partial w_{21}^{(2 \rightarrow 3)}}",
+       verdict="right", why="chain rule through the only node w_21^(2->3) feeds", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 2, 1), r.dx(3, 2) * n.D(("a", 3), ("W", 2))[1, 1, 0]
+
+
+@entry("arrows-chain-wrong-node", r"\frac{\partial MSE}{\partial w_{21}^{(2 \rightarrow 3)}} = \frac{\partial MSE}{\partial x_1^{(3)}} \frac{\partial x_1^{(3)}}{\partial w_{21}^{(2 \rightarrow 3)}}",
+       verdict="wrong", kinds=("index",), why="w_21^(2->3) feeds output node 2, not 1; the right side is 0", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 2, 1), r.dx(3, 1) * n.D(("a", 3), ("W", 2))[0, 1, 0]
+
+
+@entry("arrows-dloss-dnode", r"\frac{\partial MSE}{\partial x_1^{(3)}} = 2 (x_1^{(3)} - y_1)",
+       verdict="right", why="derivative of the loss by an output node value", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dx(3, 1), 2 * (r.x(3, 1) - r.y(1))
+
+
+@entry("arrows-dnode-dnode", r"\frac{\partial x_1^{(3)}}{\partial x_2^{(2)}} = x_1^{(3)\;'} w_{12}^{(2 \rightarrow 3)}",
+       verdict="right", why="node-to-node Jacobian entry: sigma' times the connecting weight", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return n.D(("a", 3), ("a", 2))[0, 1], r.xp(3, 1) * r.w(2, 1, 2)
+
+
+@entry("arrows-dnode-dnode-swapped", r"\frac{\partial x_1^{(3)}}{\partial x_2^{(2)}} = x_1^{(3)\;'} w_{21}^{(2 \rightarrow 3)}",
+       verdict="wrong", kinds=("index",), why="the weight from node 2 to node 1 is w_12 (destination first), not w_21", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return n.D(("a", 3), ("a", 2))[0, 1], r.xp(3, 1) * r.w(2, 2, 1)
+
+
+@entry("arrows-dloss-dhidden-sum", r"\frac{\partial MSE}{\partial x_2^{(2)}} = \sum_i 2 (x_i^{(3)} - y_i) x_i^{(3)\;'} w_{i2}^{(2 \rightarrow 3)}",
+       verdict="right", why="a hidden node reaches the loss through every output node i", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dx(2, 2), sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, 2) for i in (1, 2))
+
+
+@entry("arrows-index-out", r"\frac{\partial MSE}{\partial w_{ij}^{(2 \rightarrow 3)}} = 2 (x_i^{(3)} - y_i) x_i^{(3)\;'} x_j^{(2)}",
+       verdict="right", why="free i, j: checked for all four (i, j)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    idx = [(i, j) for i in (1, 2) for j in (1, 2)]
+    return ([r.dw(2, i, j) for i, j in idx],
+            [2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.x(2, j) for i, j in idx])
+
+
+@entry("arrows-index-out-swapped", r"\frac{\partial MSE}{\partial w_{ij}^{(2 \rightarrow 3)}} = 2 (x_j^{(3)} - y_j) x_j^{(3)\;'} x_i^{(2)}",
+       verdict="wrong", kinds=("index",), why="i is the destination (output node) and j the source; here they are swapped", **ARROWS)
+def _(n):
+    r = Ref(n)
+    idx = [(i, j) for i in (1, 2) for j in (1, 2)]
+    return ([r.dw(2, i, j) for i, j in idx],
+            [2 * (r.x(3, j) - r.y(j)) * r.xp(3, j) * r.x(2, i) for i, j in idx])
+
+
+@entry("arrows-index-in", r"\frac{\partial MSE}{\partial w_{ij}^{(1 \rightarrow 2)}} = \sum_k 2 (x_k^{(3)} - y_k) x_k^{(3)\;'} w_{ki}^{(2 \rightarrow 3)} x_i^{(2)\;'} x_j",
+       verdict="right", why="free i (hidden node), j (input), bound k over the outputs: all six (i, j)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    idx = [(i, j) for i in (1, 2) for j in (1, 2, 3)]
+    return ([r.dw(1, i, j) for i, j in idx],
+            [sum(2 * (r.x(3, k) - r.y(k)) * r.xp(3, k) * r.w(2, k, i) * r.xp(2, i) * r.x(1, j) for k in (1, 2))
+             for i, j in idx])
+
+
+@entry("arrows-sum-limits", r"\frac{\partial MSE}{\partial x_j^{(2)}} = \sum_{i=1}^{2} 2 (x_i^{(3)} - y_i) x_i^{(3)\;'} w_{ij}^{(2 \rightarrow 3)}",
+       verdict="right", why="sum with explicit limits over the two output nodes, free j", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return ([r.dx(2, j) for j in (1, 2)],
+            [sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, j) for i in range(1, 3)) for j in (1, 2)])
+
+
+@entry("arrows-sum-limits-out-of-range", r"\frac{\partial MSE}{\partial x_j^{(2)}} = \sum_{i=1}^{3} 2 (x_i^{(3)} - y_i) x_i^{(3)\;'} w_{ij}^{(2 \rightarrow 3)}",
+       verdict="wrong", kinds=("index",), why="layer 3 has 2 nodes; the sum runs to 3 (x_3^(3), y_3 do not exist)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return ([r.dx(2, j) for j in (1, 2)],
+            [sum(2 * (r.x(3, i) - r.y(i)) * r.xp(3, i) * r.w(2, i, j) for i in range(1, 4)) for j in (1, 2)])
+
+
+@entry("arrows-loss-sum-of-squares", r"MSE = \sum_i (x_i^{(3)} - y_i)^2",
+       verdict="right", why="the sum binds the square that follows it: a sum of squares", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return n.loss(), sum((r.x(3, i) - r.y(i)) ** 2 for i in (1, 2))
+
+
+@entry("arrows-loss-half", r"MSE = \frac{1}{2}\sum_i (x_i^{(3)} - y_i)^2",
+       verdict="wrong", kinds=("factor",), why="the reference MSE has no 1/2", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return n.loss(), 0.5 * sum((r.x(3, i) - r.y(i)) ** 2 for i in (1, 2))
+
+
+@entry("arrows-exp-form", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) \frac{\exp(-(w_{11}^{(2 \rightarrow 3)} x_1^{(2)} + w_{12}^{(2 \rightarrow 3)} x_2^{(2)}))}{(1 + \exp(-(w_{11}^{(2 \rightarrow 3)} x_1^{(2)} + w_{12}^{(2 \rightarrow 3)} x_2^{(2)})))^2} x_2^{(2)}",
+       verdict="right", why="sigma'(z) written as exp(-z)/(1+exp(-z))^2 at z = z_1^(3): equal to the short form", **ARROWS)
+def _(n):
+    r = Ref(n)
+    z = r.w(2, 1, 1) * r.x(2, 1) + r.w(2, 1, 2) * r.x(2, 2)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * np.exp(-z) / (1 + np.exp(-z)) ** 2 * r.x(2, 2)
+
+
+@entry("arrows-sigma-one-minus-sigma", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)} (1 - x_1^{(3)}) x_2^{(2)}",
+       verdict="right", why="sigma' = sigma (1 - sigma) written with the node value", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * r.x(3, 1) * (1 - r.x(3, 1)) * r.x(2, 2)
+
+
+@entry("arrows-sign-and-factor", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = (y_1 - x_1^{(3)}) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("sign", "factor"), why="two mistakes: the sign is flipped and the factor 2 is missing (a factor -1/2 off)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), (r.y(1) - r.x(3, 1)) * r.xp(3, 1) * r.x(2, 2)
+
+
+@entry("arrows-no-sigma-prime-and-input", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_2^{(1)}",
+       verdict="wrong", kinds=("missing-activation-derivative", "wrong-layer"), why="two mistakes: x_1^(3)' is missing and x_2^(1) should be x_2^(2)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.y(1)) * r.x(1, 2)
+
+
+@entry("arrows-tanh-out", r"\frac{\partial MSE}{\partial w_{11}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1)(1 - (x_1^{(3)})^2) x_1^{(2)}",
+       verdict="right", why="tanh network: tanh' = 1 - tanh^2 written with the node value", **dict(ARROWS, activation="tanh"))
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 1), 2 * (r.x(3, 1) - r.y(1)) * (1 - r.x(3, 1) ** 2) * r.x(2, 1)
+
+
+GEN_ARROWS = deeper("3-2-2", "sigmoid", [4], [4, 3])
+
+
+@entry("arrows-general-weight", r"\frac{\partial MSE}{\partial w_{ij}^{(l \rightarrow l+1)}} = \delta_i^{(l+1)} x_j^{(l)}",
+       verdict="right", why="delta_i^(l) = dMSE/dz_i^(l); every l, i, j on 3 depths", general_l=True, depths=GEN_ARROWS, **ARROWS)
+def _(n):
+    r = Ref(n)
+    pairs = []
+    for l in range(1, n.L):
+        for i in range(1, n.n[l + 1] + 1):
+            for j in range(1, n.n[l] + 1):
+                pairs.append((r.dw(l, i, j), r.delta(l + 1, i) * r.x(l, j)))
+    return pairs
+
+
+@entry("arrows-general-delta", r"\delta_j^{(l)} = x_j^{(l)\;'} \sum_i w_{ij}^{(l \rightarrow l+1)} \delta_i^{(l+1)}",
+       verdict="right", why="the delta recurrence for every hidden layer l and node j, on 3 depths", general_l=True, depths=GEN_ARROWS, **ARROWS)
+def _(n):
+    r = Ref(n)
+    return [(r.delta(l, j), r.xp(l, j) * sum(r.w(l, i, j) * r.delta(l + 1, i) for i in range(1, n.n[l + 1] + 1)))
+            for l in range(2, n.L) for j in range(1, n.n[l] + 1)]
+
+
+@entry("arrows-general-delta-swapped", r"\delta_j^{(l)} = x_j^{(l)\;'} \sum_i w_{ji}^{(l \rightarrow l+1)} \delta_i^{(l+1)}",
+       verdict="wrong", kinds=("index",), why="w_{ji} runs from node i of layer l to node j of l+1: the indices are swapped (out of range when the layers differ in width)", general_l=True, depths=GEN_ARROWS, **ARROWS)
+def _(n):
+    r = Ref(n)
+    return [(r.delta(l, j), r.xp(l, j) * sum(r.w(l, j, i) * r.delta(l + 1, i) for i in range(1, n.n[l + 1] + 1)))
+            for l in range(2, n.L) for j in range(1, n.n[l] + 1)]
