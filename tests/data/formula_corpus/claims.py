@@ -486,3 +486,495 @@ def _(n):
     r = Ref(n)
     return [(r.delta(l, j), r.xp(l, j) * sum(r.w(l, j, i) * r.delta(l + 1, i) for i in range(1, n.n[l + 1] + 1)))
             for l in range(2, n.L) for j in range(1, n.n[l] + 1)]
+
+
+@entry("arrows-input-for-label", r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - x_1) x_1^{(3)\;'} x_2^{(2)}",
+       verdict="wrong", kinds=("symbol",), why="the input x_1 is written where the label y_1 belongs", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 2), 2 * (r.x(3, 1) - r.x(1, 1)) * r.xp(3, 1) * r.x(2, 2)
+
+
+# ============================================================================================
+# layer: w_{ij}^{(l)} from node j of layer l to node i of layer l+1; 2-3-1, half-MSE named E
+# ============================================================================================
+LAYER = dict(arch="2-3-1", activation="sigmoid", loss="half-mse", bias=False, notation="layer")
+
+
+@entry("layer-out-w13", r"\frac{\partial E}{\partial w_{13}^{(2)}} = (x_1^{(3)} - y_1) x_1^{(3)'} x_3^{(2)}",
+       verdict="right", why="E = 1/2 sum (x_i^(3) - y_i)^2, so no factor 2", **LAYER)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 3), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 3)
+
+
+@entry("layer-in-w21", r"\frac{\partial E}{\partial w_{21}^{(1)}} = (x_1^{(3)} - y_1) x_1^{(3)'} w_{12}^{(2)} x_2^{(2)'} x_1",
+       verdict="right", why="one output node, so a single path: through w_12^(2) and sigma' of hidden node 2", **LAYER)
+def _(n):
+    r = Ref(n)
+    return r.dw(1, 2, 1), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.w(2, 1, 2) * r.xp(2, 2) * r.x(1, 1)
+
+
+@entry("layer-in-w21-weight-out-of-range", r"\frac{\partial E}{\partial w_{21}^{(1)}} = (x_1^{(3)} - y_1) x_1^{(3)'} w_{21}^{(2)} x_2^{(2)'} x_1",
+       verdict="wrong", kinds=("index",), why="w^(2) is 1x3: w_21^(2) does not exist, the path weight is w_12^(2)", **LAYER)
+def _(n):
+    r = Ref(n)
+    return r.dw(1, 2, 1), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.w(2, 2, 1) * r.xp(2, 2) * r.x(1, 1)
+
+
+@entry("layer-in-w21-no-hidden-sigma-prime", r"\frac{\partial E}{\partial w_{21}^{(1)}} = (x_1^{(3)} - y_1) x_1^{(3)'} w_{12}^{(2)} x_1",
+       verdict="wrong", kinds=("missing-activation-derivative",), why="sigma' of hidden node 2 (x_2^(2)') is missing", **LAYER)
+def _(n):
+    r = Ref(n)
+    return r.dw(1, 2, 1), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.w(2, 1, 2) * r.x(1, 1)
+
+
+@entry("layer-out-w13-mse-no-two", r"\frac{\partial MSE}{\partial w_{13}^{(2)}} = (x_1^{(3)} - y_1) x_1^{(3)'} x_3^{(2)}",
+       verdict="wrong", kinds=("factor",), why="with MSE (no 1/2) the factor 2 is missing", **dict(LAYER, loss="mse"))
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 3), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 3)
+
+
+@entry("layer-grad-out", r"\nabla_{W^{(2)}} E = \big((\vec{x}^{(3)} - \vec{y}) \odot \vec{x}^{(3)'}\big) (\vec{x}^{(2)})^T",
+       verdict="right", why="1x3 output gradient: delta^(3) times the hidden row", **LAYER)
+def _(n):
+    d3 = had(col(n.a(3)) - col(n.y()), col(n.sp(3)))
+    return n.D(LOSS, ("W", 2)), mm(d3, T(col(n.a(2))))
+
+
+@entry("layer-grad-in", r"\nabla_{W^{(1)}} E = \big(((W^{(2)})^T \vec{\delta}^{(3)}) \odot \vec{x}^{(2)'}\big) (\vec{x}^{(1)})^T",
+       verdict="right", why="3x2 inner gradient: (W^T delta^(3)) (.) x^(2)' times (x^(1))^T", **LAYER)
+def _(n):
+    d2 = had(mm(T(n.W(2)), col(n.D(LOSS, ("z", 3)))), col(n.sp(2)))
+    return n.D(LOSS, ("W", 1)), mm(d2, T(col(n.a(1))))
+
+
+@entry("layer-grad-in-no-transpose", r"\nabla_{W^{(1)}} E = \big(((W^{(2)})^T \vec{\delta}^{(3)}) \odot \vec{x}^{(2)'}\big) \vec{x}^{(1)}",
+       verdict="wrong", kinds=("shape",), why="a 3x1 column times the 2x1 column x^(1) does not conform; (x^(1))^T is meant", **LAYER)
+def _(n):
+    d2 = had(mm(T(n.W(2)), col(n.D(LOSS, ("z", 3)))), col(n.sp(2)))
+    return n.D(LOSS, ("W", 1)), mm(d2, col(n.a(1)))
+
+
+@entry("layer-delta-untransposed-shape", r"\vec{\delta}^{(2)} = (W^{(2)} \vec{\delta}^{(3)}) \odot \vec{x}^{(2)'}",
+       verdict="wrong", kinds=("shape",), why="W^(2) is 1x3 and delta^(3) has 1 entry: W^(2) delta^(3) does not conform, (W^(2))^T is meant", **LAYER)
+def _(n):
+    return col(n.D(LOSS, ("z", 2))), had(mm(n.W(2), col(n.D(LOSS, ("z", 3)))), col(n.sp(2)))
+
+
+@entry("layer-w31-does-not-exist", r"\frac{\partial E}{\partial w_{31}^{(2)}} = (x_1^{(3)} - y_1) x_1^{(3)'} x_3^{(2)}",
+       verdict="wrong", kinds=("wrong-parameter",), why="w^(2) is 1x3, w_31^(2) does not exist; the right side is dE/dw_13^(2)", **LAYER)
+def _(n):
+    r = Ref(n)
+    nonexistent((r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 3), r.dw(2, 1, 3), "w_31^(2)")
+
+
+@entry("layer-general-last", r"\frac{\partial E}{\partial w_{ij}^{(L-1)}} = (x_i^{(L)} - y_i) x_i^{(L)'} x_j^{(L-1)}",
+       verdict="right", why="last weight matrix for every i, j; checked on 3 depths (L = 3, 4, 5)",
+       depths=deeper("2-3-1", "sigmoid", [4], [4, 2]), **LAYER)
+def _(n):
+    r, L = Ref(n), n.L
+    return [(r.dw(L - 1, i, j), (r.x(L, i) - r.y(i)) * r.xp(L, i) * r.x(L - 1, j))
+            for i in range(1, n.n[L] + 1) for j in range(1, n.n[L - 1] + 1)]
+
+
+MEAN3 = dict(LAYER, arch="2-3-3", loss="mean-mse")
+
+
+@entry("layer-mean-mse-dnode", r"\frac{\partial E}{\partial x_i^{(3)}} = \frac{2}{3} (x_i^{(3)} - y_i)",
+       verdict="right", why="E is the mean over the 3 outputs, so the derivative carries 2/3", **MEAN3)
+def _(n):
+    r = Ref(n)
+    return [(r.dx(3, i), 2 / 3 * (r.x(3, i) - r.y(i))) for i in (1, 2, 3)]
+
+
+@entry("layer-mean-mse-dnode-sum-factor", r"\frac{\partial E}{\partial x_i^{(3)}} = 2 (x_i^{(3)} - y_i)",
+       verdict="wrong", kinds=("factor",), why="the mean over 3 outputs divides by 3: 2/3, not 2", **MEAN3)
+def _(n):
+    r = Ref(n)
+    return [(r.dx(3, i), 2 * (r.x(3, i) - r.y(i))) for i in (1, 2, 3)]
+
+
+# ============================================================================================
+# nielsen: a^l_j, z^l_j, w^l_{jk} (from k in l-1 to j in l), b^l_j, delta^l_j = dC/dz^l_j,
+# layers from 1 (a^1 = x) to L, C = 1/2 sum_j (y_j - a^L_j)^2 unless said otherwise
+# ============================================================================================
+NIELSEN = dict(arch="2-3-2", activation="sigmoid", loss="half-mse", bias=True, notation="nielsen")
+GEN = deeper("2-3-2", "sigmoid", [4], [4, 3])
+SQUARE = dict(NIELSEN, arch="2-2-2")
+GEN_SQUARE = deeper("2-2-2", "sigmoid", [2], [2, 2])
+
+
+class Nl:
+    """Nielsen's names on a Net (reference layers are the same numbers)."""
+
+    def __init__(self, n):
+        self.n, self.L = n, n.L
+
+    def a(self, l, j=None):
+        return self.n.a(l) if j is None else self.n.node("a", l, j)
+
+    def z(self, l, j=None):
+        return self.n.z(l) if j is None else self.n.node("z", l, j)
+
+    def sp(self, l, j=None):
+        return self.n.sp(l) if j is None else self.n.node("sp", l, j)
+
+    def y(self, j=None):
+        return self.n.y() if j is None else self.n.node("y", 0, j)
+
+    def w(self, l, j=None, k=None):
+        return self.n.W(l - 1) if j is None else self.n.w(l - 1, j, k)
+
+    def delta(self, l, j=None):
+        v = self.n.D(LOSS, ("z", l))
+        return v if j is None else Ref._vec(v, j)
+
+    def dC_da(self, l, j=None):
+        v = self.n.D(LOSS, ("a", l))
+        return v if j is None else Ref._vec(v, j)
+
+    def dC_dw(self, l):
+        return self.n.D(LOSS, ("W", l - 1))
+
+    def dC_db(self, l):
+        return self.n.D(LOSS, ("b", l))
+
+    def nodes(self, l):
+        return range(1, self.n.n[l] + 1)
+
+
+@entry("nielsen-bp1", r"\delta^L_j = \frac{\partial C}{\partial a^L_j} \sigma'(z^L_j)",
+       verdict="right", why="BP1 in components, every output j (L = output layer; also on deeper nets)", depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), N.dC_da(N.L, j) * N.sp(N.L, j)) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bp1-vector", r"\delta^L = \nabla_a C \odot \sigma'(z^L)",
+       verdict="right", why="BP1 as vectors", depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return col(N.delta(N.L)), had(col(N.dC_da(N.L)), col(N.sp(N.L)))
+
+
+@entry("nielsen-bp2", r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)",
+       verdict="right", why="BP2 for every hidden l, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(col(N.delta(l)), had(mm(T(N.w(l + 1)), col(N.delta(l + 1))), col(N.sp(l)))) for l in range(2, N.L)]
+
+
+@entry("nielsen-bp3", r"\frac{\partial C}{\partial b^l_j} = \delta^l_j",
+       verdict="right", why="BP3 for every l >= 2 and j, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.dC_db(l)[j - 1], N.delta(l, j)) for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-bp4", r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j",
+       verdict="right", why="BP4 for every l >= 2, j in layer l, k in layer l-1, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.dC_dw(l)[j - 1, k - 1], N.a(l - 1, k) * N.delta(l, j))
+            for l in range(2, N.L + 1) for j in N.nodes(l) for k in N.nodes(l - 1)]
+
+
+@entry("nielsen-bp4-swapped", r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_j \delta^l_k",
+       verdict="wrong", kinds=("index",), why="j belongs to layer l and k to layer l-1; swapped (out of range where widths differ)", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.dC_dw(l)[j - 1, k - 1], N.a(l - 1, j) * N.delta(l, k))
+            for l in range(2, N.L + 1) for j in N.nodes(l) for k in N.nodes(l - 1)]
+
+
+@entry("nielsen-bp2-untransposed", r"\delta^l = (w^{l+1} \delta^{l+1}) \odot \sigma'(z^l)",
+       verdict="wrong", kinds=("transposed",), why="w^{l+1} must be transposed (square layers, so only the numbers tell)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    return [(col(N.delta(l)), had(mm(N.w(l + 1), col(N.delta(l + 1))), col(N.sp(l)))) for l in range(2, N.L)]
+
+
+@entry("nielsen-bp2-next-layer-sigma-prime", r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^{l+1})",
+       verdict="wrong", kinds=("wrong-layer",), why="sigma' must be taken at z^l, not z^{l+1} (square layers)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    return [(col(N.delta(l)), had(mm(T(N.w(l + 1)), col(N.delta(l + 1))), col(N.sp(l + 1)))) for l in range(2, N.L)]
+
+
+@entry("nielsen-bp1-no-sigma-prime", r"\delta^L_j = \frac{\partial C}{\partial a^L_j}",
+       verdict="wrong", kinds=("missing-activation-derivative",), why="BP1 without the factor sigma'(z^L_j)", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), N.dC_da(N.L, j)) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bp1-sigma-prime-of-a", r"\delta^L_j = (a^L_j - y_j) \sigma'(a^L_j)",
+       verdict="wrong", kinds=("derivative-at-wrong-argument",), why="sigma' at the activation a^L_j instead of z^L_j", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), (N.a(N.L, j) - N.y(j)) * dsig(N.a(N.L, j))) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bp1-quadratic", r"\delta^L_j = (a^L_j - y_j)\sigma'(z^L_j)",
+       verdict="right", why="BP1 for the quadratic cost C = 1/2 sum_j (y_j - a^L_j)^2", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), (N.a(N.L, j) - N.y(j)) * N.sp(N.L, j)) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bp1-z-for-a", r"\delta^L_j = (z^L_j - y_j)\sigma'(z^L_j)",
+       verdict="wrong", kinds=("symbol",), why="the weighted input z^L_j is written where the activation a^L_j belongs", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), (N.z(N.L, j) - N.y(j)) * N.sp(N.L, j)) for j in N.nodes(N.L)]
+
+
+BCE = dict(NIELSEN, loss="bce")
+
+
+@entry("nielsen-bce-delta-with-sigma-prime", r"\delta^L_j = (a^L_j - y_j)\sigma'(z^L_j)",
+       verdict="wrong", kinds=("wrong-loss",), why="this is the quadratic-cost delta; with the cross-entropy cost sigma' cancels: delta^L_j = a^L_j - y_j", **BCE)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), (N.a(N.L, j) - N.y(j)) * N.sp(N.L, j)) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bce-delta", r"\delta^L_j = a^L_j - y_j",
+       verdict="right", why="cross-entropy cost -sum_j [y ln a + (1-y) ln(1-a)] with sigmoid output", **BCE)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(N.L, j), N.a(N.L, j) - N.y(j)) for j in N.nodes(N.L)]
+
+
+@entry("nielsen-bce-last-weights", r"\frac{\partial C}{\partial w^L_{jk}} = a^{L-1}_k (a^L_j - y_j)",
+       verdict="right", why="cross-entropy gradient of the last weights, every j, k", depths=GEN, **BCE)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.dC_dw(L)[j - 1, k - 1], N.a(L - 1, k) * (N.a(L, j) - N.y(j))) for j in N.nodes(L) for k in N.nodes(L - 1)]
+
+
+@entry("nielsen-forward-z", r"z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l_j",
+       verdict="right", why="the weighted input of every node j of every layer l >= 2, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.z(l, j), sum(N.w(l, j, k) * N.a(l - 1, k) for k in N.nodes(l - 1)) + n.b(l)[j - 1])
+            for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-forward-a", r"a^l_j = \sigma\left(\sum_k w^l_{jk} a^{l-1}_k + b^l_j\right)",
+       verdict="right", why="the activation of every node, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.a(l, j), sig(sum(N.w(l, j, k) * N.a(l - 1, k) for k in N.nodes(l - 1)) + n.b(l)[j - 1]))
+            for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-forward-a-no-bias", r"a^l_j = \sigma\left(\sum_k w^l_{jk} a^{l-1}_k\right)",
+       verdict="wrong", kinds=("missing-bias",), why="the network has biases; b^l_j is missing", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.a(l, j), sig(sum(N.w(l, j, k) * N.a(l - 1, k) for k in N.nodes(l - 1))))
+            for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-forward-z-swapped", r"z^l_j = \sum_k w^l_{kj} a^{l-1}_k + b^l_j",
+       verdict="wrong", kinds=("index",), why="w^l_{jk} has the destination j first; w^l_{kj} swaps them (out of range where widths differ)", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.z(l, j), sum(N.w(l, k, j) * N.a(l - 1, k) for k in N.nodes(l - 1)) + n.b(l)[j - 1])
+            for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-delta-components", r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_k",
+       verdict="right", why="BP2 in components, bound k over layer l+1, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(l, j), N.sp(l, j) * sum(N.w(l + 1, k, j) * N.delta(l + 1, k) for k in N.nodes(l + 1)))
+            for l in range(2, N.L) for j in N.nodes(l)]
+
+
+@entry("nielsen-delta-sum-reuses-j", r"\delta^l_j = \sigma'(z^l_j) \sum_j w^{l+1}_{jj} \delta^{l+1}_j",
+       verdict="wrong", kinds=("index",), why="the bound j of the sum shadows the free j: the sum no longer depends on j (square layers)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    # the sum binds its own j; sigma'(z^l_j) outside it keeps the free j
+    return [(N.delta(l, j), N.sp(l, j) * sum(N.w(l + 1, jj, jj) * N.delta(l + 1, jj) for jj in N.nodes(l + 1)))
+            for l in range(2, N.L) for j in N.nodes(l)]
+
+
+@entry("nielsen-delta-index-outside-sum", r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_j",
+       verdict="wrong", kinds=("index",), why="delta^{l+1} must carry the summed index k, not the free j (square layers)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(l, j), N.sp(l, j) * sum(N.w(l + 1, k, j) * N.delta(l + 1, j) for k in N.nodes(l + 1)))
+            for l in range(2, N.L) for j in N.nodes(l)]
+
+
+@entry("nielsen-chain-three", r"\frac{\partial C}{\partial w^L_{jk}} = \frac{\partial C}{\partial a^L_j}\frac{\partial a^L_j}{\partial z^L_j}\frac{\partial z^L_j}{\partial w^L_{jk}}",
+       verdict="right", why="chain rule through a^L_j and z^L_j, every j, k", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    daz = n.D(("a", L), ("z", L))
+    dzw = n.D(("z", L), ("W", L - 1))
+    return [(N.dC_dw(L)[j - 1, k - 1], N.dC_da(L, j) * daz[j - 1, j - 1] * dzw[j - 1, j - 1, k - 1])
+            for j in N.nodes(L) for k in N.nodes(L - 1)]
+
+
+@entry("nielsen-chain-skips-activation", r"\frac{\partial C}{\partial w^L_{jk}} = \frac{\partial C}{\partial a^L_j}\frac{\partial z^L_j}{\partial w^L_{jk}}",
+       verdict="wrong", kinds=("missing-activation-derivative",), why="the link da^L_j/dz^L_j = sigma'(z^L_j) is missing from the chain", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    dzw = n.D(("z", L), ("W", L - 1))
+    return [(N.dC_dw(L)[j - 1, k - 1], N.dC_da(L, j) * dzw[j - 1, j - 1, k - 1])
+            for j in N.nodes(L) for k in N.nodes(L - 1)]
+
+
+@entry("nielsen-dz-dw", r"\frac{\partial z^l_j}{\partial w^l_{jk}} = a^{l-1}_k",
+       verdict="right", why="a weighted input by one of its weights, every l, j, k, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    out = []
+    for l in range(2, N.L + 1):
+        dzw = n.D(("z", l), ("W", l - 1))
+        out += [(dzw[j - 1, j - 1, k - 1], N.a(l - 1, k)) for j in N.nodes(l) for k in N.nodes(l - 1)]
+    return out
+
+
+@entry("nielsen-da-dz", r"\frac{\partial a^l_j}{\partial z^l_j} = a^l_j (1 - a^l_j)",
+       verdict="right", why="sigmoid: sigma' = sigma (1 - sigma), every l, j, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(n.D(("a", l), ("z", l))[j - 1, j - 1], N.a(l, j) * (1 - N.a(l, j)))
+            for l in range(2, N.L + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-da-dz-exp", r"\frac{\partial a^L_j}{\partial z^L_j} = \frac{\exp(-z^L_j)}{(1+\exp(-z^L_j))^2}",
+       verdict="right", why="sigma' in exp form is sigma'", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(n.D(("a", L), ("z", L))[j - 1, j - 1], np.exp(-N.z(L, j)) / (1 + np.exp(-N.z(L, j))) ** 2) for j in N.nodes(L)]
+
+
+@entry("nielsen-delta-exp", r"\delta^L_j = (a^L_j - y_j)\frac{\exp(-z^L_j)}{(1+\exp(-z^L_j))^2}",
+       verdict="right", why="BP1 with sigma' in exp form", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), (N.a(L, j) - N.y(j)) * np.exp(-N.z(L, j)) / (1 + np.exp(-N.z(L, j))) ** 2) for j in N.nodes(L)]
+
+
+@entry("nielsen-delta-exp-sign", r"\delta^L_j = (y_j - a^L_j)\frac{\exp(-z^L_j)}{(1+\exp(-z^L_j))^2}",
+       verdict="wrong", kinds=("sign",), why="(y_j - a^L_j): the sign is flipped", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), (N.y(j) - N.a(L, j)) * np.exp(-N.z(L, j)) / (1 + np.exp(-N.z(L, j))) ** 2) for j in N.nodes(L)]
+
+
+@entry("nielsen-dC-da", r"\frac{\partial C}{\partial a^L_j} = a^L_j - y_j",
+       verdict="right", why="the quadratic cost's derivative by an output activation", **NIELSEN)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.dC_da(L, j), N.a(L, j) - N.y(j)) for j in N.nodes(L)]
+
+
+@entry("nielsen-dz-da", r"\frac{\partial z^{l+1}_k}{\partial a^l_j} = w^{l+1}_{kj}",
+       verdict="right", why="every l, k in l+1, j in l, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(n.D(("z", l + 1), ("a", l))[k - 1, j - 1], N.w(l + 1, k, j))
+            for l in range(1, N.L) for k in N.nodes(l + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-dz-da-swapped", r"\frac{\partial z^{l+1}_k}{\partial a^l_j} = w^{l+1}_{jk}",
+       verdict="wrong", kinds=("index",), why="the weight from j (layer l) to k (layer l+1) is w^{l+1}_{kj}", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(n.D(("z", l + 1), ("a", l))[k - 1, j - 1], N.w(l + 1, j, k))
+            for l in range(1, N.L) for k in N.nodes(l + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-dz-dz", r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{kj}\sigma'(z^l_j)",
+       verdict="right", why="every hidden l, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(n.D(("z", l + 1), ("z", l))[k - 1, j - 1], N.w(l + 1, k, j) * N.sp(l, j))
+            for l in range(2, N.L) for k in N.nodes(l + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-dz-dz-next-layer", r"\frac{\partial z^{l+1}_k}{\partial z^l_j} = w^{l+1}_{kj}\sigma'(z^{l+1}_k)",
+       verdict="wrong", kinds=("wrong-layer",), why="the sigma' belongs to layer l (node j), not layer l+1", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(n.D(("z", l + 1), ("z", l))[k - 1, j - 1], N.w(l + 1, k, j) * N.sp(l + 1, k))
+            for l in range(2, N.L) for k in N.nodes(l + 1) for j in N.nodes(l)]
+
+
+@entry("nielsen-bp2-untransposed-no-sigma-prime", r"\delta^l = w^{l+1} \delta^{l+1}",
+       verdict="wrong", kinds=("transposed", "missing-activation-derivative"), why="two mistakes: w^{l+1} untransposed and the factor sigma'(z^l) missing (square layers)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    return [(col(N.delta(l)), mm(N.w(l + 1), col(N.delta(l + 1)))) for l in range(2, N.L)]
+
+
+@entry("nielsen-delta-swapped-no-sigma-prime", r"\delta^l_j = \sum_k w^{l+1}_{jk}\delta^{l+1}_k",
+       verdict="wrong", kinds=("index", "missing-activation-derivative"), why="two mistakes: w^{l+1}_{jk} should be w^{l+1}_{kj}, and sigma'(z^l_j) is missing (square layers)", general_l=True, depths=GEN_SQUARE, **SQUARE)
+def _(n):
+    N = Nl(n)
+    return [(N.delta(l, j), sum(N.w(l + 1, j, k) * N.delta(l + 1, k) for k in N.nodes(l + 1)))
+            for l in range(2, N.L) for j in N.nodes(l)]
+
+
+SOFTMAX = dict(NIELSEN, arch="3-4-3", activation="sigmoid,softmax", loss="cross-entropy")
+
+
+@entry("nielsen-softmax-delta", r"\delta^L_j = a^L_j - y_j",
+       verdict="right", why="softmax output with log-likelihood cost -sum_j y_j ln a^L_j, labels summing to 1", **SOFTMAX)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), N.a(L, j) - N.y(j)) for j in N.nodes(L)]
+
+
+@entry("nielsen-softmax-last-weights", r"\frac{\partial C}{\partial w^L_{jk}} = a^{L-1}_k (a^L_j - y_j)",
+       verdict="right", why="softmax + cross-entropy, every j, k", **SOFTMAX)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.dC_dw(L)[j - 1, k - 1], N.a(L - 1, k) * (N.a(L, j) - N.y(j))) for j in N.nodes(L) for k in N.nodes(L - 1)]
+
+
+@entry("nielsen-softmax-delta-quadratic-style", r"\delta^L_j = (a^L_j - y_j) a^L_j (1 - a^L_j)",
+       verdict="wrong", kinds=("wrong-loss",), why="the squared-error-with-sigmoid delta used with softmax and cross-entropy; it is a^L_j - y_j", **SOFTMAX)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), (N.a(L, j) - N.y(j)) * N.a(L, j) * (1 - N.a(L, j))) for j in N.nodes(L)]
+
+
+@entry("nielsen-grad-a", r"\nabla_a C = a^L - y",
+       verdict="right", why="gradient of the quadratic cost by the output activations", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return col(N.dC_da(N.L)), col(N.a(N.L)) - col(N.y())
+
+
+@entry("nielsen-grad-a-two", r"\nabla_a C = 2(a^L - y)",
+       verdict="wrong", kinds=("factor",), why="C has the factor 1/2, so no 2", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return col(N.dC_da(N.L)), 2 * (col(N.a(N.L)) - col(N.y()))
+
+
+TANH = dict(NIELSEN, activation="tanh")
+
+
+@entry("nielsen-tanh-delta", r"\delta^L_j = (a^L_j - y_j)(1 - (a^L_j)^2)",
+       verdict="right", why="tanh output: tanh'(z) = 1 - tanh(z)^2 = 1 - (a^L_j)^2", **TANH)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), (N.a(L, j) - N.y(j)) * (1 - N.a(L, j) ** 2)) for j in N.nodes(L)]
+
+
+@entry("nielsen-tanh-delta-at-a", r"\delta^L_j = (a^L_j - y_j)(1 - \tanh(a^L_j)^2)",
+       verdict="wrong", kinds=("derivative-at-wrong-argument",), why="tanh' evaluated at a^L_j instead of z^L_j", **TANH)
+def _(n):
+    N, L = Nl(n), n.L
+    return [(N.delta(L, j), (N.a(L, j) - N.y(j)) * (1 - np.tanh(N.a(L, j)) ** 2)) for j in N.nodes(L)]
