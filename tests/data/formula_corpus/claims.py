@@ -978,3 +978,480 @@ def _(n):
 def _(n):
     N, L = Nl(n), n.L
     return [(N.delta(L, j), (N.a(L, j) - N.y(j)) * (1 - np.tanh(N.a(L, j)) ** 2)) for j in N.nodes(L)]
+
+
+# ============================================================================================
+# ng: layer 0 = input, Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, columns are examples.
+# Batch convention: J = (1/m) sum over the m columns of the per-example loss; dZ^{[l]}, dA^{[l]}
+# are the per-example derivatives dL/dZ (column by column, = m dJ/dZ), dW^{[l]} = dJ/dW^{[l]},
+# db^{[l]} = dJ/db^{[l]} (Ng's course). Lower case (z, a, dz, dW) is a single example.
+# ============================================================================================
+NG = dict(arch="3-4-1", activation="tanh,sigmoid", loss="bce", bias=True, notation="ng")
+NG_BATCH = dict(NG, batch=5)
+NG_GEN = deeper("3-4-1", "tanh,sigmoid", [5], [5, 2])
+NG1 = dict(NG, arch="3-4-2")
+NG1_GEN = deeper("3-4-2", "tanh,sigmoid", [5], [5, 2])
+NG_SQUARE = dict(NG, arch="2-2-2")
+NG_SQUARE_GEN = deeper("2-2-2", "tanh,sigmoid", [2], [2, 2])
+BATCH_WHY = "; batch of m = 5 columns, J = mean of the per-example loss, dZ = dL/dZ per column, dW = dJ/dW"
+
+
+class Ng:
+    """Ng's names on a Net: ng layer l is reference layer l + 1; every value is 2-D (n, m)."""
+
+    def __init__(self, n):
+        self.n, self.L, self.m = n, n.L - 1, n.m
+
+    def _2d(self, v, l):
+        return np.asarray(v, dtype=float).reshape(self.n.n[l + 1], self.m)
+
+    def A(self, l):
+        return self._2d(self.n.a(l + 1), l)
+
+    def Z(self, l):
+        if l < 1:
+            raise OutOfRange(f"Z^[{l}]")
+        return self._2d(self.n.z(l + 1), l)
+
+    def W(self, l):
+        if l < 1:
+            raise OutOfRange(f"W^[{l}]")
+        return self.n.W(l)
+
+    def b(self, l):
+        return col(self.n.b(l + 1))
+
+    def Y(self):
+        return self.n.Y
+
+    def gp(self, l, at):
+        """g^{[l]'} applied elementwise to `at`."""
+        from network import ACTIVATIONS
+        return ACTIVATIONS[self.n.acts[l + 1]][1](at)
+
+    def dZ(self, l):
+        return self.m * self._2d(self.n.D(LOSS, ("z", l + 1)), l)
+
+    def dA(self, l):
+        return self.m * self._2d(self.n.D(LOSS, ("a", l + 1)), l)
+
+    def dW(self, l):
+        return self.n.D(LOSS, ("W", l))
+
+    def db(self, l):
+        return col(self.n.D(LOSS, ("b", l + 1)))
+
+
+def bc(b, m):
+    """numpy's broadcasting of a bias column across the m example columns."""
+    return np.repeat(b, m, axis=1)
+
+
+@entry("ng-dZ-last", r"dZ^{[L]} = A^{[L]} - Y",
+       verdict="right", why="sigmoid output with binary cross-entropy" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dZ(G.L), G.A(G.L) - G.Y()
+
+
+@entry("ng-dW-last", r"dW^{[L]} = \frac{1}{m} dZ^{[L]} A^{[L-1]T}",
+       verdict="right", why="the 1/m of the mean cost" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dW(G.L), mm(G.dZ(G.L), T(G.A(G.L - 1))) / G.m
+
+
+@entry("ng-dW-last-no-mean", r"dW^{[L]} = dZ^{[L]} A^{[L-1]T}",
+       verdict="wrong", kinds=("factor",), why="the factor 1/m of the mean cost is missing" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dW(G.L), mm(G.dZ(G.L), T(G.A(G.L - 1)))
+
+
+@entry("ng-dZ-hidden", r"dZ^{[1]} = W^{[2]T} dZ^{[2]} * g^{[1]'}(Z^{[1]})",
+       verdict="right", why="* is elementwise in this notation" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dZ(1), had(mm(T(G.W(2)), G.dZ(2)), G.gp(1, G.Z(1)))
+
+
+@entry("ng-dZ-hidden-tanh", r"dZ^{[1]} = W^{[2]T} dZ^{[2]} * (1 - A^{[1]} * A^{[1]})",
+       verdict="right", why="tanh hidden layer: g' = 1 - A^2 elementwise" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dZ(1), had(mm(T(G.W(2)), G.dZ(2)), 1 - had(G.A(1), G.A(1)))
+
+
+@entry("ng-dZ-hidden-untransposed", r"dZ^{[1]} = W^{[2]} dZ^{[2]} * g^{[1]'}(Z^{[1]})",
+       verdict="wrong", kinds=("transposed",), why="W^{[2]} must be transposed (2-2-2, so it conforms either way)" + BATCH_WHY, **dict(NG_SQUARE, batch=5))
+def _(n):
+    G = Ng(n)
+    return G.dZ(1), had(mm(G.W(2), G.dZ(2)), G.gp(1, G.Z(1)))
+
+
+@entry("ng-dW-first-no-transpose", r"dW^{[1]} = \frac{1}{m} dZ^{[1]} A^{[0]}",
+       verdict="wrong", kinds=("shape",), why="dZ^{[1]} is 4 x m and A^{[0]} is 3 x m: A^{[0]T} is meant" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dW(1), mm(G.dZ(1), G.A(0)) / G.m
+
+
+@entry("ng-dW-first", r"dW^{[1]} = \frac{1}{m} dZ^{[1]} X^T",
+       verdict="right", why="X = A^{[0]}" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dW(1), mm(G.dZ(1), T(G.A(0))) / G.m
+
+
+@entry("ng-dZ-last-sign", r"dZ^{[L]} = Y - A^{[L]}",
+       verdict="wrong", kinds=("sign",), why="the sign is flipped" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dZ(G.L), G.Y() - G.A(G.L)
+
+
+@entry("ng-dZ-last-squared-error-style", r"dZ^{[L]} = (A^{[L]} - Y) * A^{[L]} * (1 - A^{[L]})",
+       verdict="wrong", kinds=("wrong-loss",), why="this is the squared-error dZ; with cross-entropy the sigmoid's derivative cancels" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dZ(G.L), had(G.A(G.L) - G.Y(), G.A(G.L), 1 - G.A(G.L))
+
+
+@entry("ng-dW-last-sign-no-mean", r"dW^{[L]} = (Y - A^{[L]}) A^{[L-1]T}",
+       verdict="wrong", kinds=("sign", "factor"), why="two mistakes: the sign of dZ and the missing 1/m" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dW(G.L), mm(G.Y() - G.A(G.L), T(G.A(G.L - 1)))
+
+
+@entry("ng-forward-Z", r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}",
+       verdict="right", why="every layer l = 1..L, b^{[l]} broadcast over the columns, on 3 depths" + BATCH_WHY,
+       general_l=True, depths=NG_GEN, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return [(G.Z(l), add(mm(G.W(l), G.A(l - 1)), bc(G.b(l), G.m))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-forward-Z-transposed", r"Z^{[l]} = W^{[l]T} A^{[l-1]} + b^{[l]}",
+       verdict="wrong", kinds=("shape",), why="W^{[l]} is n^{[l]} x n^{[l-1]}; its transpose does not conform with A^{[l-1]}" + BATCH_WHY,
+       general_l=True, depths=NG_GEN, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return [(G.Z(l), add(mm(T(G.W(l)), G.A(l - 1)), bc(G.b(l), G.m))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-forward-A-no-bias", r"A^{[L]} = \sigma(W^{[L]} A^{[L-1]})",
+       verdict="wrong", kinds=("missing-bias",), why="the output layer has a bias b^{[L]}" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.A(G.L), sig(mm(G.W(G.L), G.A(G.L - 1)))
+
+
+@entry("ng-dZ-general", r"dZ^{[l]} = dA^{[l]} * g^{[l]'}(Z^{[l]})",
+       verdict="right", why="every layer l, on 3 depths" + BATCH_WHY, general_l=True, depths=NG_GEN, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return [(G.dZ(l), had(G.dA(l), G.gp(l, G.Z(l)))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-dA-general", r"dA^{[l-1]} = W^{[l]T} dZ^{[l]}",
+       verdict="right", why="every layer l = 1..L (dA^{[0]} = dL/dX), on 3 depths" + BATCH_WHY, general_l=True, depths=NG_GEN, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return [(G.dA(l - 1), mm(T(G.W(l)), G.dZ(l))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-dz-at-a", r"dz^{[l]} = da^{[l]} * g^{[l]'}(a^{[l]})",
+       verdict="wrong", kinds=("derivative-at-wrong-argument",), why="g' at the activation a^{[l]} instead of z^{[l]}; single example", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    return [(G.dZ(l), had(G.dA(l), G.gp(l, G.A(l)))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-da-previous-weights", r"da^{[l-1]} = W^{[l-1]T} dz^{[l]}",
+       verdict="wrong", kinds=("wrong-layer",), why="the weights between [l-1] and [l] are W^{[l]}, not W^{[l-1]} (equal widths); single example, l = 2..L", general_l=True, depths=NG_SQUARE_GEN, **NG_SQUARE)
+def _(n):
+    G = Ng(n)
+    return [(G.dA(l - 1), mm(T(G.W(l - 1)), G.dZ(l))) for l in range(2, G.L + 1)]
+
+
+@entry("ng-dW-single", r"dW^{[l]} = dz^{[l]} a^{[l-1]T}",
+       verdict="right", why="single example, every layer l, on 3 depths", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    return [(G.dW(l), mm(G.dZ(l), T(G.A(l - 1)))) for l in range(1, G.L + 1)]
+
+
+@entry("ng-db-single", r"db^{[l]} = dz^{[l]}",
+       verdict="right", why="single example, every layer l, on 3 depths", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    return [(G.db(l), G.dZ(l)) for l in range(1, G.L + 1)]
+
+
+@entry("ng-dW-z-for-a", r"dW^{[2]} = dz^{[2]} z^{[1]T}",
+       verdict="wrong", kinds=("symbol",), why="the pre-activation z^{[1]} is written where the activation a^{[1]} belongs; single example", **NG1)
+def _(n):
+    G = Ng(n)
+    return G.dW(2), mm(G.dZ(2), T(G.Z(1)))
+
+
+@entry("ng-dL-dz-out", r"\frac{\partial \mathcal{L}}{\partial z^{[2]}} = a^{[2]} - y",
+       verdict="right", why="single example, sigmoid outputs with binary cross-entropy summed over the 2 outputs", **NG1)
+def _(n):
+    G = Ng(n)
+    return G.dZ(2), G.A(2) - G.Y()
+
+
+@entry("ng-relu-dz-hidden", r"dz^{[1]} = W^{[2]T} dz^{[2]} * g^{[1]'}(z^{[1]})",
+       verdict="right", why="ReLU hidden layer, g' the unit step; single example", **dict(NG1, activation="relu,sigmoid"))
+def _(n):
+    G = Ng(n)
+    return G.dZ(1), had(mm(T(G.W(2)), G.dZ(2)), G.gp(1, G.Z(1)))
+
+
+# ============================================================================================
+# rows: one example is a row x (1 x n_in); h = sigma(x W_h + b_h), o = sigma(h W_o + b_o) with
+# W_h (n_in x n_h), W_o (n_h x n_o), bias rows; l = 1/2 sum (o - y)^2; Jacobians do/dh are
+# n_o x n_h (numerator layout), so dl/dh = dl/do . do/dh for row gradients.
+# ============================================================================================
+ROWS = dict(arch="3-4-2", activation="sigmoid", loss="half-mse", bias=True, notation="rows")
+ROWS_SQ = dict(ROWS, arch="3-2-2")
+ROWS_1 = dict(ROWS, arch="1-1-1")
+
+
+class Rw:
+    """The row-vector names on a 3-layer Net (a batch is B rows)."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def _r(self, v):
+        v = np.asarray(v, dtype=float)
+        return row(v) if v.ndim == 1 else v.T
+
+    @property
+    def x(self):
+        return self._r(self.n.a(1))
+
+    @property
+    def h(self):
+        return self._r(self.n.a(2))
+
+    @property
+    def o(self):
+        return self._r(self.n.a(3))
+
+    @property
+    def y(self):
+        return self._r(self.n.y())
+
+    @property
+    def Wh(self):
+        return T(self.n.W(1))
+
+    @property
+    def Wo(self):
+        return T(self.n.W(2))
+
+    @property
+    def bh(self):
+        return row(self.n.b(2))
+
+    @property
+    def bo(self):
+        return row(self.n.b(3))
+
+    def d(self, src):
+        """dl/d(src) in the shape the rows notation gives src."""
+        g = self.n.D(LOSS, src)
+        return T(g) if src[0] == "W" else self._r(g)
+
+    def scalar(self, v):
+        return float(np.asarray(v).reshape(-1)[0])
+
+
+def brow(b, B):
+    return np.repeat(b, B, axis=0)
+
+
+def _do_sig(R):
+    return had(R.o - R.y, R.o, 1 - R.o)
+
+
+@entry("rows-forward-h", r"h = \sigma(x W_h + b_h)",
+       verdict="right", why="row x times W_h (n_in x n_h) plus the bias row", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.h, sig(add(mm(R.x, R.Wh), R.bh))
+
+
+@entry("rows-forward-h-column-order", r"h = \sigma(W_h x + b_h)",
+       verdict="wrong", kinds=("shape",), why="W_h is 3x4 and x a 1x3 row: W_h x does not conform (column-vector order in row notation)", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.h, sig(add(mm(R.Wh, R.x), R.bh))
+
+
+@entry("rows-forward-o-no-bias", r"o = \sigma(h W_o)",
+       verdict="wrong", kinds=("missing-bias",), why="the output layer has the bias row b_o", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.o, sig(mm(R.h, R.Wo))
+
+
+@entry("rows-dl-do", r"\frac{\partial l}{\partial o} = o - y",
+       verdict="right", why="l = 1/2 sum (o - y)^2", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 3)), R.o - R.y
+
+
+@entry("rows-dl-dWo", r"\frac{\partial l}{\partial W_o} = h^T \left((o - y) \odot o \odot (1 - o)\right)",
+       verdict="right", why="4x1 column h^T times the 1x2 output delta: the shape of W_o", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 2)), mm(T(R.h), _do_sig(R))
+
+
+@entry("rows-dl-dWo-reversed", r"\frac{\partial l}{\partial W_o} = \left((o - y) \odot o \odot (1 - o)\right)^T h",
+       verdict="wrong", kinds=("shape",), why="this is 2x4, the transpose of the 4x2 gradient of W_o", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 2)), mm(T(_do_sig(R)), R.h)
+
+
+@entry("rows-dl-dWh", r"\frac{\partial l}{\partial W_h} = x^T \left(\left(\left((o - y) \odot o \odot (1 - o)\right) W_o^T\right) \odot h \odot (1 - h)\right)",
+       verdict="right", why="the output delta back through W_o^T, times sigma' of h, then x^T", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.x), had(mm(_do_sig(R), T(R.Wo)), R.h, 1 - R.h))
+
+
+@entry("rows-dl-dWh-no-hidden-sigma-prime", r"\frac{\partial l}{\partial W_h} = x^T \left(\left((o - y) \odot o \odot (1 - o)\right) W_o^T\right)",
+       verdict="wrong", kinds=("missing-activation-derivative",), why="the factor h (1 - h), sigma' of the hidden layer, is missing", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.x), mm(_do_sig(R), T(R.Wo)))
+
+
+@entry("rows-dl-dWh-untransposed", r"\frac{\partial l}{\partial W_h} = x^T \left(\left(\left((o - y) \odot o \odot (1 - o)\right) W_o\right) \odot h \odot (1 - h)\right)",
+       verdict="wrong", kinds=("transposed",), why="W_o must be transposed going back (3-2-2: W_o is 2x2, so it conforms either way)", **ROWS_SQ)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.x), had(mm(_do_sig(R), R.Wo), R.h, 1 - R.h))
+
+
+@entry("rows-dl-dbo", r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - o)",
+       verdict="right", why="the output delta row", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("b", 3)), _do_sig(R)
+
+
+@entry("rows-dl-dbo-sign", r"\frac{\partial l}{\partial b_o} = (y - o) \odot o \odot (1 - o)",
+       verdict="wrong", kinds=("sign",), why="(y - o): the sign is flipped", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("b", 3)), had(R.y - R.o, R.o, 1 - R.o)
+
+
+@entry("rows-chain-scalar", r"\frac{\partial l}{\partial W_h} = \frac{\partial l}{\partial o}\frac{\partial o}{\partial h}\frac{\partial h}{\partial W_h}",
+       verdict="right", why="1-1-1, every factor a scalar: the chain rule through o and h", **ROWS_1)
+def _(n):
+    R = Rw(n)
+    dl_do = R.scalar(R.d(("a", 3)))
+    do_dh = R.scalar(n.D(("a", 3), ("a", 2)))
+    dh_dw = R.scalar(n.D(("a", 2), ("W", 1)))
+    return R.scalar(R.d(("W", 1))), dl_do * do_dh * dh_dw
+
+
+@entry("rows-dh-dWh", r"\frac{\partial h}{\partial W_h} = h(1 - h) x",
+       verdict="right", why="1-1-1 scalars: sigma' = h (1 - h)", **ROWS_1)
+def _(n):
+    R = Rw(n)
+    return R.scalar(n.D(("a", 2), ("W", 1))), R.scalar(R.h * (1 - R.h) * R.x)
+
+
+@entry("rows-dh-dWh-sigma-prime-of-h", r"\frac{\partial h}{\partial W_h} = \sigma'(h) x",
+       verdict="wrong", kinds=("derivative-at-wrong-argument",), why="sigma' taken at the output h instead of x W_h + b_h", **ROWS_1)
+def _(n):
+    R = Rw(n)
+    return R.scalar(n.D(("a", 2), ("W", 1))), R.scalar(dsig(R.h) * R.x)
+
+
+@entry("rows-do-dh", r"\frac{\partial o}{\partial h} = o(1 - o) W_o",
+       verdict="right", why="1-1-1 scalars", **ROWS_1)
+def _(n):
+    R = Rw(n)
+    return R.scalar(n.D(("a", 3), ("a", 2))), R.scalar(R.o * (1 - R.o) * R.Wo)
+
+
+@entry("rows-do-dh-extra", r"\frac{\partial o}{\partial h} = o(1 - o) h(1 - h) W_o",
+       verdict="wrong", kinds=("extra-activation-derivative",), why="h (1 - h) belongs to dh/dW_h, not to do/dh", **ROWS_1)
+def _(n):
+    R = Rw(n)
+    return R.scalar(n.D(("a", 3), ("a", 2))), R.scalar(R.o * (1 - R.o) * R.h * (1 - R.h) * R.Wo)
+
+
+@entry("rows-chain-jacobian", r"\frac{\partial l}{\partial h} = \frac{\partial l}{\partial o} \frac{\partial o}{\partial h}",
+       verdict="right", why="row gradient dl/do (1x2) times the 2x2 Jacobian do/dh (numerator layout)", **ROWS_SQ)
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 2)), mm(R.d(("a", 3)), n.D(("a", 3), ("a", 2)))
+
+
+@entry("rows-chain-jacobian-reversed", r"\frac{\partial l}{\partial h} = \frac{\partial o}{\partial h} \frac{\partial l}{\partial o}",
+       verdict="wrong", kinds=("shape",), why="the 2x4 Jacobian do/dh times the 1x2 row dl/do does not conform: the order matters", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 2)), mm(n.D(("a", 3), ("a", 2)), R.d(("a", 3)))
+
+
+@entry("rows-mse-dl-dyhat", r"\frac{\partial l}{\partial \hat{y}} = 2(\hat{y} - y)",
+       verdict="right", why="o written as y-hat; l = sum (y-hat - y)^2 without 1/2", **dict(ROWS, loss="mse"))
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 3)), 2 * (R.o - R.y)
+
+
+@entry("rows-mse-dl-do-no-two", r"\frac{\partial l}{\partial o} = o - y",
+       verdict="wrong", kinds=("factor",), why="l = sum (o - y)^2 has no 1/2, so the factor 2 is missing", **dict(ROWS, loss="mse"))
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 3)), R.o - R.y
+
+
+ROWS_BATCH = dict(ROWS, batch=4, batch_mean=False)
+ROWS_BATCH_WHY = "; batch of B = 4 rows (X, h, o, y are B x n), L = the sum over the rows of the per-row loss"
+
+
+@entry("rows-batch-dWo", r"\frac{\partial L}{\partial W_o} = h^T \left((o - y) \odot o \odot (1 - o)\right)",
+       verdict="right", why="h^T (4 x B) sums over the batch by itself" + ROWS_BATCH_WHY, **ROWS_BATCH)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 2)), mm(T(R.h), _do_sig(R))
+
+
+@entry("rows-batch-dbo-unsummed", r"\frac{\partial L}{\partial b_o} = (o - y) \odot o \odot (1 - o)",
+       verdict="wrong", kinds=("shape",), why="the right side is B x 2 but b_o is 1 x 2: the sum over the batch rows is missing" + ROWS_BATCH_WHY, **ROWS_BATCH)
+def _(n):
+    R = Rw(n)
+    return row(n.D(LOSS, ("b", 3))), _do_sig(R)
+
+
+ROWS_TANH = dict(ROWS, arch="4-4-2", activation="tanh,identity")
+
+
+@entry("rows-tanh-dE-dWh", r"\frac{\partial E}{\partial W_h} = x^T \left(\left((o - y) W_o^T\right) \odot (1 - h \odot h)\right)",
+       verdict="right", why="tanh hidden layer, linear output, E = 1/2 sum (o - y)^2", **ROWS_TANH)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.x), had(mm(R.o - R.y, T(R.Wo)), 1 - had(R.h, R.h)))
+
+
+@entry("rows-tanh-dE-dWh-h-for-x", r"\frac{\partial E}{\partial W_h} = h^T \left(\left((o - y) W_o^T\right) \odot (1 - h \odot h)\right)",
+       verdict="wrong", kinds=("wrong-layer",), why="W_h multiplies the input x, so x^T, not the hidden layer's h^T (4-4-2, so shapes agree)", **ROWS_TANH)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.h), had(mm(R.o - R.y, T(R.Wo)), 1 - had(R.h, R.h)))
