@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-
-from network import (OutOfRange, Nonexistent, T, add, col, diag, dsig, had, mm, row, sig)
+from network import Nonexistent, OutOfRange, T, add, col, diag, dsig, had, mm, row, sig
 
 CLAIMS: list["Claim"] = []
 LOSS = ("loss",)
@@ -1455,3 +1454,39 @@ def _(n):
 def _(n):
     R = Rw(n)
     return R.d(("W", 1)), mm(T(R.h), had(mm(R.o - R.y, T(R.Wo)), 1 - had(R.h, R.h)))
+
+
+@entry("ng-dW-entry", r"dW^{[l]}_{jk} = dz^{[l]}_j a^{[l-1]}_k",
+       verdict="right", why="entries (subscripts) of the single-example dW, every l, j, k, on 3 depths", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    return [(G.dW(l)[j, k], G.dZ(l)[j, 0] * G.A(l - 1)[k, 0])
+            for l in range(1, G.L + 1) for j in range(n.n[l + 1]) for k in range(n.n[l])]
+
+
+@entry("ng-dW-entry-swapped", r"dW^{[l]}_{jk} = dz^{[l]}_k a^{[l-1]}_j",
+       verdict="wrong", kinds=("index",), why="row j of W^{[l]} belongs to node j of layer [l]; j and k are swapped (out of range where widths differ)", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    out = []
+    for l in range(1, G.L + 1):
+        for j in range(n.n[l + 1]):
+            for k in range(n.n[l]):
+                if k >= n.n[l + 1] or j >= n.n[l]:
+                    raise OutOfRange(f"dz^[{l}]_{k + 1} or a^[{l - 1}]_{j + 1}")
+                out.append((G.dW(l)[j, k], G.dZ(l)[k, 0] * G.A(l - 1)[j, 0]))
+    return out
+
+
+@entry("rows-dl-do-element", r"\frac{\partial l}{\partial o_j} = o_j - y_j",
+       verdict="right", why="the entries of the output row, every j", **ROWS)
+def _(n):
+    R = Rw(n)
+    return [(R.d(("a", 3))[0, j], R.o[0, j] - R.y[0, j]) for j in range(2)]
+
+
+@entry("rows-dl-do-element-label", r"\frac{\partial l}{\partial o_2} = o_2 - y_1",
+       verdict="wrong", kinds=("index",), why="output 2 is compared with the label y_1; y_1 should be y_2", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("a", 3))[0, 1], R.o[0, 1] - R.y[0, 0]
