@@ -1490,3 +1490,89 @@ def _(n):
 def _(n):
     R = Rw(n)
     return R.d(("a", 3))[0, 1], R.o[0, 1] - R.y[0, 0]
+
+
+# ---- more combinations, wrong losses and nonexistent labels in the other notations --------
+@entry("arrows-swapped-weight-no-hidden-sigma-prime", r"\frac{\partial MSE}{\partial w_{23}^{(1 \rightarrow 2)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} w_{21}^{(2 \rightarrow 3)} x_3 + 2 (x_2^{(3)} - y_2) x_2^{(3)\;'} w_{22}^{(2 \rightarrow 3)} x_3",
+       verdict="wrong", kinds=("index", "missing-activation-derivative"), why="two mistakes: w_21^(2->3) should be w_12^(2->3), and x_2^(2)' is missing in both terms", **ARROWS)
+def _(n):
+    r = Ref(n)
+    rhs = (2 * (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.w(2, 2, 1) * r.x(1, 3)
+           + 2 * (r.x(3, 2) - r.y(2)) * r.xp(3, 2) * r.w(2, 2, 2) * r.x(1, 3))
+    return r.dw(1, 2, 3), rhs
+
+
+@entry("layer-bce-with-sigma-prime", r"\frac{\partial E}{\partial w_{11}^{(2)}} = (x_1^{(3)} - y_1) x_1^{(3)'} x_1^{(2)}",
+       verdict="wrong", kinds=("wrong-loss",), why="E is the binary cross-entropy here: the sigmoid's derivative cancels, dE/dw_11^(2) = (x_1^(3) - y_1) x_1^(2)", **dict(LAYER, loss="bce"))
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 1), (r.x(3, 1) - r.y(1)) * r.xp(3, 1) * r.x(2, 1)
+
+
+@entry("layer-bce", r"\frac{\partial E}{\partial w_{11}^{(2)}} = (x_1^{(3)} - y_1) x_1^{(2)}",
+       verdict="right", why="sigmoid output with binary cross-entropy E", **dict(LAYER, loss="bce"))
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 1, 1), (r.x(3, 1) - r.y(1)) * r.x(2, 1)
+
+
+@entry("nielsen-w31-does-not-exist", r"\frac{\partial C}{\partial w^3_{31}} = a^2_3 \delta^3_1",
+       verdict="wrong", kinds=("wrong-parameter",), why="w^3 is 2x3 in a 2-3-2 network: w^3_31 does not exist; the right side is dC/dw^3_13", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    nonexistent(N.a(2, 3) * N.delta(3, 1), N.dC_dw(3)[0, 2], "w^3_31")
+
+
+@entry("ng-dW-layer-does-not-exist", r"dW^{[3]} = dz^{[2]} a^{[1]T}",
+       verdict="wrong", kinds=("wrong-parameter",), why="3-4-2 has W^{[1]}, W^{[2]} only (layer 0 is the input); the right side is dW^{[2]}; single example", **NG1)
+def _(n):
+    G = Ng(n)
+    rhs = mm(G.dZ(2), T(G.A(1)))
+    if not np.allclose(rhs, G.dW(2), rtol=1e-6, atol=1e-9):
+        raise AssertionError("the right side is not dW^[2]")
+    raise Nonexistent("W^[3]")
+
+
+@entry("ng-dW-current-activation", r"dW^{[l]} = \frac{1}{m} dZ^{[l]} A^{[l]T}",
+       verdict="wrong", kinds=("wrong-layer",), why="dW^{[l]} pairs dZ^{[l]} with the previous layer's A^{[l-1]} (equal widths)" + BATCH_WHY,
+       general_l=True, depths=NG_SQUARE_GEN, **dict(NG_SQUARE, batch=5))
+def _(n):
+    G = Ng(n)
+    return [(G.dW(l), mm(G.dZ(l), T(G.A(l))) / G.m) for l in range(1, G.L + 1)]
+
+
+@entry("ng-dW-wrong-layer-and-no-mean", r"dW^{[l]} = dZ^{[l]} A^{[l]T}",
+       verdict="wrong", kinds=("wrong-layer", "factor"), why="two mistakes: A^{[l]} should be A^{[l-1]}, and the 1/m is missing (equal widths)" + BATCH_WHY,
+       general_l=True, depths=NG_SQUARE_GEN, **dict(NG_SQUARE, batch=5))
+def _(n):
+    G = Ng(n)
+    return [(G.dW(l), mm(G.dZ(l), T(G.A(l)))) for l in range(1, G.L + 1)]
+
+
+@entry("rows-dl-dbo-label-for-output", r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - y)",
+       verdict="wrong", kinds=("symbol",), why="sigma' of the output is o (1 - o); y is written for o in the last factor", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("b", 3)), had(R.o - R.y, R.o, 1 - R.y)
+
+
+@entry("rows-dl-dWh-untransposed-no-sigma-prime", r"\frac{\partial l}{\partial W_h} = x^T \left(\left((o - y) \odot o \odot (1 - o)\right) W_o\right)",
+       verdict="wrong", kinds=("transposed", "missing-activation-derivative"), why="two mistakes: W_o untransposed (2x2 in 3-2-2) and h (1 - h) missing", **ROWS_SQ)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 1)), mm(T(R.x), mm(_do_sig(R), R.Wo))
+
+
+@entry("nielsen-bp4-extra-sigma-prime", r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_k \delta^l_j \sigma'(z^l_j)",
+       verdict="wrong", kinds=("extra-activation-derivative",), why="delta^l_j already contains sigma'(z^l_j); it is counted twice", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.dC_dw(l)[j - 1, k - 1], N.a(l - 1, k) * N.delta(l, j) * N.sp(l, j))
+            for l in range(2, N.L + 1) for j in N.nodes(l) for k in N.nodes(l - 1)]
+
+
+@entry("ng-db-extra-derivative", r"db^{[l]} = dz^{[l]} * g^{[l]'}(z^{[l]})",
+       verdict="wrong", kinds=("extra-activation-derivative",), why="dz^{[l]} already includes g'; db^{[l]} = dz^{[l]}; single example", general_l=True, depths=NG1_GEN, **NG1)
+def _(n):
+    G = Ng(n)
+    return [(G.db(l), had(G.dZ(l), G.gp(l, G.Z(l)))) for l in range(1, G.L + 1)]
