@@ -1465,7 +1465,7 @@ def _(n):
 
 
 @entry("ng-dW-entry-swapped", r"dW^{[l]}_{jk} = dz^{[l]}_k a^{[l-1]}_j",
-       verdict="wrong", kinds=("index",), why="row j of W^{[l]} belongs to node j of layer [l]; j and k are swapped (out of range where widths differ)", general_l=True, depths=NG1_GEN, **NG1)
+       verdict="wrong", kinds=("index",), why="row j of W^{[l]} belongs to node j of layer [l]; j and k are swapped (out of range where widths differ); single example", general_l=True, depths=NG1_GEN, **NG1)
 def _(n):
     G = Ng(n)
     out = []

@@ -137,6 +137,7 @@ def table(claims: list[Claim]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    CLAIMS.sort(key=lambda c: NOTATIONS.index(c.notation) if c.notation in NOTATIONS else len(NOTATIONS))
     records = [c.record() for c in CLAIMS]
     path = HERE / "formulas.json"
     text = json.dumps(records, indent=1, ensure_ascii=False) + "\n"
