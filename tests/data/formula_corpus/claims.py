@@ -1576,3 +1576,73 @@ def _(n):
 def _(n):
     G = Ng(n)
     return [(G.db(l), had(G.dZ(l), G.gp(l, G.Z(l)))) for l in range(1, G.L + 1)]
+
+
+# ---- the same mathematics in other spellings people use ------------------------------------
+@entry("arrows-cdot-brackets", r"\frac{\partial MSE}{\partial w_{22}^{(2 \rightarrow 3)}} = 2 \cdot \left[ x_2^{(3)} - y_2 \right] \cdot x_2^{(3)\;'} \cdot x_2^{(2)}",
+       verdict="right", why="\\cdot for multiplication and \\left[ \\right] brackets", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 2, 2), 2 * (r.x(3, 2) - r.y(2)) * r.xp(3, 2) * r.x(2, 2)
+
+
+@entry("arrows-times-four", r"\frac{\partial MSE}{\partial w_{22}^{(2 \rightarrow 3)}} = 4 \times (x_2^{(3)} - y_2) \times x_2^{(3)\;'} \times x_2^{(2)}",
+       verdict="wrong", kinds=("factor",), why="the outer square gives 2, not 4 (\\times for multiplication)", **ARROWS)
+def _(n):
+    r = Ref(n)
+    return r.dw(2, 2, 2), 4 * (r.x(3, 2) - r.y(2)) * r.xp(3, 2) * r.x(2, 2)
+
+
+@entry("arrows-sigma-prime-spelled-out", r"\frac{\partial MSE}{\partial w_{21}^{(1 \rightarrow 2)}} = \sum_{i=1}^{2} 2 (x_i^{(3)} - y_i) \, \sigma^{'}(w_{i1}^{(2 \rightarrow 3)} x_1^{(2)} + w_{i2}^{(2 \rightarrow 3)} x_2^{(2)}) \, w_{i2}^{(2 \rightarrow 3)} \, \sigma^{'}(w_{21}^{(1 \rightarrow 2)} x_1 + w_{22}^{(1 \rightarrow 2)} x_2 + w_{23}^{(1 \rightarrow 2)} x_3) \, x_1",
+       verdict="right", why="both sigma' written at their weighted sums, the output nodes summed with limits", **ARROWS)
+def _(n):
+    r = Ref(n)
+    z2 = sum(r.w(1, 2, j) * r.x(1, j) for j in (1, 2, 3))
+    rhs = sum(2 * (r.x(3, i) - r.y(i)) * dsig(r.w(2, i, 1) * r.x(2, 1) + r.w(2, i, 2) * r.x(2, 2)) * r.w(2, i, 2) * dsig(z2) * r.x(1, 1)
+              for i in (1, 2))
+    return r.dw(1, 2, 1), rhs
+
+
+@entry("arrows-sigma-prime-wrong-row", r"\frac{\partial MSE}{\partial w_{21}^{(1 \rightarrow 2)}} = \sum_{i=1}^{2} 2 (x_i^{(3)} - y_i) \, \sigma^{'}(w_{i1}^{(2 \rightarrow 3)} x_1^{(2)} + w_{i2}^{(2 \rightarrow 3)} x_2^{(2)}) \, w_{i2}^{(2 \rightarrow 3)} \, \sigma^{'}(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2 + w_{13}^{(1 \rightarrow 2)} x_3) \, x_1",
+       verdict="wrong", kinds=("index",), why="the hidden sigma' must be at hidden node 2's input (row 2 of w^(1->2)), not node 1's", **ARROWS)
+def _(n):
+    r = Ref(n)
+    z1 = sum(r.w(1, 1, j) * r.x(1, j) for j in (1, 2, 3))
+    rhs = sum(2 * (r.x(3, i) - r.y(i)) * dsig(r.w(2, i, 1) * r.x(2, 1) + r.w(2, i, 2) * r.x(2, 2)) * r.w(2, i, 2) * dsig(z1) * r.x(1, 1)
+              for i in (1, 2))
+    return r.dw(1, 2, 1), rhs
+
+
+@entry("nielsen-bp2-top-circ", r"\delta^l = \left((w^{l+1})^\top \delta^{l+1}\right) \circ \sigma'(z^l)",
+       verdict="right", why="BP2 with ^\\top and \\circ for the Hadamard product, on 3 depths", general_l=True, depths=GEN, **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(col(N.delta(l)), had(mm(T(N.w(l + 1)), col(N.delta(l + 1))), col(N.sp(l)))) for l in range(2, N.L)]
+
+
+@entry("nielsen-forward-z-limits", r"z^2_j = \sum_{k=1}^{2} w^2_{jk} a^1_k + b^2_j",
+       verdict="right", why="layer 2 of 2-3-2 reads the 2 inputs (a^1 = x); every j", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.z(2, j), sum(N.w(2, j, k) * N.a(1, k) for k in range(1, 3)) + n.b(2)[j - 1]) for j in N.nodes(2)]
+
+
+@entry("nielsen-forward-z-limits-out-of-range", r"z^2_j = \sum_{k=1}^{3} w^2_{jk} a^1_k + b^2_j",
+       verdict="wrong", kinds=("index",), why="layer 1 has 2 nodes: a^1_3 and w^2_{j3} do not exist", **NIELSEN)
+def _(n):
+    N = Nl(n)
+    return [(N.z(2, j), sum(N.w(2, j, k) * N.a(1, k) for k in range(1, 4)) + n.b(2)[j - 1]) for j in N.nodes(2)]
+
+
+@entry("rows-intercal-cdot", r"\frac{\partial l}{\partial W_o} = h^\intercal \cdot \left((o - y) \circ o \circ (1 - o)\right)",
+       verdict="right", why="^\\intercal for the transpose, \\cdot the matrix product, \\circ elementwise", **ROWS)
+def _(n):
+    R = Rw(n)
+    return R.d(("W", 2)), mm(T(R.h), _do_sig(R))
+
+
+@entry("ng-dA-top", r"dA^{[L-1]} = W^{[L]\top} dZ^{[L]}",
+       verdict="right", why="^\\top transpose" + BATCH_WHY, **NG_BATCH)
+def _(n):
+    G = Ng(n)
+    return G.dA(G.L - 1), mm(T(G.W(G.L)), G.dZ(G.L))
