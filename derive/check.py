@@ -946,7 +946,8 @@ class Judge:
         other = instance.parts[k] if wrong == k + 1 else instance.parts[k + 1]
         other = checker._rename_loss(other)
         start = time.monotonic()
-        for mutated, text, kind in index_mutations(claims.members[wrong]):
+        node_letters = tuple(letter for letter in claims.free if letter not in ("l", "L"))
+        for mutated, text, kind in index_mutations(claims.members[wrong], node_letters):
             if time.monotonic() - start > DIAGNOSIS_SECONDS:
                 return None
             try:

@@ -16,10 +16,10 @@ import derive
 from derive.notation import NOTATIONS
 
 sys.path.insert(0, str(Path(__file__).parent / "data" / "formula_corpus"))
-import network  # noqa: E402  (the corpus's independent NumPy network)
+import network
 
 PRESETS = ("arrows", "layer", "nielsen", "ng", "rows")
-ARCH = dict(arch="2-3-2", activation="sigmoid", loss="half-mse", bias=True)
+ARCH = {"arch": "2-3-2", "activation": "sigmoid", "loss": "half-mse", "bias": True}
 DEPTHS = ("2-3-2", "2-3-3-2", "2-3-3-3-2")  # the network and two deeper ones, as the judge checks
 
 
@@ -113,13 +113,12 @@ def _exists(net, layer, i, first):
 
 
 def _eval(text: str, env: dict, depth: int) -> int:
-    total = 0
-    for sign, term in [(1, t) for t in text.split("+")]:
-        parts = term.split("-")
-        head = parts[0]
-        total += sign * (depth if head == "L" else env[head] if head.isalpha() else int(head))
-        total -= sum(int(p) for p in parts[1:])
-    return total
+    """l, l+1, l-1, L, L-1, 2 under env."""
+    head, sign, offset = text[0], text[1:2], text[2:]
+    base = depth if head == "L" else env[head] if head.isalpha() else int(text)
+    if not head.isalpha():
+        return base
+    return base + (int(offset) if sign == "+" else -int(offset) if sign == "-" else 0)
 
 
 def product(net, items, env) -> float:
@@ -226,9 +225,8 @@ def mutations(formula: Formula):
 
     letters = ("j", "k")
     for path, q in each(formula.right):
-        for step, text in ((1, "+1"), (-1, "-1")):
-            layer = q.layer + text if "+" not in q.layer else (q.layer.split("+")[0] if step < 0 else q.layer + "+1")
-            yield replaced(formula.right, path, replace(q, layer=layer)), "wrong-layer"
+        for step in (1, -1):
+            yield replaced(formula.right, path, replace(q, layer=_moved(q.layer, step))), "wrong-layer"
         for old in {q.i, q.j} - {None}:
             for new in letters:
                 if new != old:
@@ -240,7 +238,14 @@ def mutations(formula: Formula):
             yield replaced(formula.right, path, None), "missing-activation-derivative"
 
 
-@pytest.mark.parametrize("preset", ("arrows", "nielsen", "ng"))
+def _moved(layer: str, step: int) -> str:
+    """l -> l+1 or l-1, l+1 -> l+2 or l, L -> L-1 (L+1 names nothing)."""
+    letter, _, offset = layer.partition("+")
+    total = int(offset or 0) + step
+    return letter if total == 0 else f"{letter}{total:+d}"
+
+
+@pytest.mark.parametrize("preset", PRESETS)
 @pytest.mark.parametrize("formula", BP[1:], ids=lambda f: f.name)
 def test_every_single_symbol_mutation_is_flagged_wrong_with_a_fitting_kind(preset, formula):
     n = NOTATIONS[preset]

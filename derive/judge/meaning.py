@@ -225,12 +225,13 @@ _KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": 
                "delta": "δ"}
 
 
-def index_mutations(member):
+def index_mutations(member, also=()):
     """Corrections of a member's indices, each with its description and kind: two letters
     swapped throughout, one letter of one quantity replaced by another letter in scope ("index"),
     or one quantity moved to the layer before or after ("wrong-layer")."""
     uses = list(_quantities(member))
-    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)})
+    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)}
+                     | set(also))
     for a, b in itertools.combinations(letters, 2):
         swapped = _map_quantities(member, lambda q, a=a, b=b: _renamed(q, {a: b, b: a}))
         if swapped != member:
