@@ -562,14 +562,14 @@ class Checker:
         """The small rational r with a = r b at every point, or None."""
         if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
             return None
-        ratios = []
+        ratios: list[float] = []
         for k in range(len(self.points)):
             left, right = self._numbers(a, k), self._numbers(b, k)
             if not (np.isfinite(left) and np.isfinite(right)) or abs(right) < 1e-12:
                 return None
             ratios.append(left / right)
-        if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
-            return None
+            if abs(ratios[-1] - ratios[0]) > 1e-8 * max(1.0, abs(ratios[0])):
+                return None
         factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
         if not factor.is_Rational or factor == 0 or abs(factor.p) > 64 or factor.q > 64:
             return None
@@ -687,7 +687,7 @@ class Checker:
         for p in primes:  # one missing, in the whole or in one term of a sum
             yield b * p, Diagnosis("missing-activation-derivative",
                                    "a factor {0} (the activation's derivative) is missing", (p,))
-            for add in _sums(b):
+            for add in _sums(b, products=True):
                 terms = list(add.args)
                 for k, term in enumerate(terms):
                     candidate = _xreplace(b, {add: sp.Add(*terms[:k], term * p, *terms[k + 1:])})
@@ -1048,11 +1048,14 @@ def _xreplace(expr, mapping: dict):
     return expr.xreplace(mapping)
 
 
-def _sums(expr) -> list:
-    """The sums inside ``expr`` (itself first when it is one), each once, in a fixed order."""
+def _sums(expr, products: bool = False) -> list:
+    """The sums inside ``expr`` (itself first when it is one), each once, in a fixed order;
+    ``products``: only sums of two or more products (the terms a factor can be missing from)."""
     found = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Add) and node not in found:
+            if products and sum(term.is_Mul for term in node.args) < 2:
+                continue
             found.append(node)
     return found
 

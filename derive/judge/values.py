@@ -38,6 +38,11 @@ def delta_symbol(layer: int, i: int) -> sp.Symbol:
     return naming.NetworkSymbol(f"delta{layer}_{i}")
 
 
+def _preactivation_of(delta: sp.Symbol) -> sp.Symbol:
+    layer, i = delta.name.removeprefix("delta").split("_")
+    return naming.preactivation(int(layer), int(i))
+
+
 class _NotNamed(Exception):
     """A partial that the named quantities cannot write (a second derivative of an activation)."""
 
@@ -80,28 +85,33 @@ class Values:
             entries = [self.in_named(e) for e in expr]
             return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
                                                                                     entries)
-        if self._loss_override is not None:
-            return None
         mapping = {}
         for derivative in expr.atoms(sp.Derivative):
             value = self._named_derivative(derivative)
             if value is None:
                 return None
             mapping[derivative] = value
-        return expr.xreplace(mapping).xreplace(self.deltas).xreplace({self.loss_symbol: self.net.loss})
+        named = expr.xreplace(mapping).xreplace({self.loss_symbol: self._named_loss()})
+        if self._loss_override is None:
+            return named.xreplace(self.deltas)
+        try:  # δ of the other loss: its partial by the pre-activation
+            return named.xreplace({delta: self._forward_partial(self._named_loss(), _preactivation_of(delta))
+                                   for delta in named.free_symbols & set(self.deltas)})
+        except _NotNamed:
+            return None
 
     def _named_derivative(self, derivative: sp.Derivative):
         if len(derivative.variables) != 1:
             return None
         wrt = derivative.variables[0]
-        if derivative.expr == self.loss_symbol and wrt in self.leaves:
+        if derivative.expr == self.loss_symbol and wrt in self.leaves and self._loss_override is None:
             parts = naming.parse_symbol(getattr(wrt, "name", ""))
             if parts and parts["kind"] in ("w", "b"):
                 name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
                 return self.d.partial(name, parts["i"], parts.get("j"), short=True)
         if wrt not in self.leaves and wrt not in self.net.definitions:
             return None  # by x' or δ: not through the forward pass
-        of = derivative.expr.xreplace({self.loss_symbol: self.net.loss})
+        of = derivative.expr.xreplace({self.loss_symbol: self._named_loss()})
         if of.has(sp.Derivative) or any(s in self.deltas or s in self._primes for s in of.free_symbols):
             return None
         try:
