@@ -24,10 +24,10 @@ import sympy as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derive import naming  # noqa: E402
-from derive.architecture import Architecture  # noqa: E402
-from derive.cli import main  # noqa: E402
-from derive.derivation import derive  # noqa: E402
+from derive import naming
+from derive.architecture import Architecture
+from derive.cli import main
+from derive.derivation import derive
 
 ARCH = "7-6-4"
 EQUATIONS = 300
