@@ -862,7 +862,10 @@ class Judge:
     """Judges formulas with free indices: every instance, on every network it speaks of (one
     ``Checker`` per network)."""
 
-    def __init__(self, checker: Checker):
+    def __init__(self, checker, loss_name: str = "L"):
+        """``checker``: the Checker of the network (or its Derivation, for a new Checker)."""
+        if not isinstance(checker, Checker):
+            checker = Checker(checker, loss_name)
         self.d = checker.d
         self.loss_name = checker.loss_symbol.name
         self._checkers: dict = {checker.d.arch: checker}

@@ -14,8 +14,8 @@ a weight's layer is its source layer; each an int, an index expression over lett
   that do not exist, which the checker calls wrong of kind "index"); without limits (or up to a
   letter such as n) over the nodes the index runs over. A Σ that binds a letter the formula also
   uses freely shadows it: that is reported with the verdict.
-- **Vectors and matrices**: a quantity without its index is the whole vector (a column; a row in
-  a row-vector notation) or matrix; products are matrix products, or elementwise for the
+- **Vectors and matrices**: a quantity without its index is the whole vector (a column; the
+  binder writes a row-vector notation's vectors and matrices as transposes) or matrix; products are matrix products, or elementwise for the
   operators the notation makes elementwise (⊙, ∘, and * where it says so); ``^T`` transposes;
   ``\\nabla_W C`` and ∂C/∂W of a scalar by a vector or matrix have the shape of W; ∂ of a vector
   by a vector is the Jacobian (rows: the entries of the numerator). Shapes that do not fit raise
@@ -49,7 +49,7 @@ class Conventions:
     """What the meaning of a formula takes from its notation."""
 
     elementwise: tuple[str, ...] = ("odot", "circ")
-    orientation: str = "columns"  # "rows": vectors are rows, weight matrices n_l × n_{l+1}
+    orientation: str = "columns"  # kept for callers; the binder writes a row-vector notation's wholes as ^T
     first_layer: int = 1  # the number the notation gives the input layer
 
 
@@ -396,7 +396,7 @@ class _Builder:
             if i is None and j is None:
                 matrix = sp.ImmutableMatrix(rows, cols, [naming.weight(layer, a, b) for a in range(1, rows + 1)
                                                          for b in range(1, cols + 1)])
-                return matrix.T if self.conventions.orientation == "rows" else matrix
+                return matrix
             if i is None or j is None:
                 raise DeriveError("a weight takes two indices (or none, for the whole matrix)")
             symbol = naming.weight(layer, i, j)
@@ -405,7 +405,7 @@ class _Builder:
             return symbol
         if i is None:
             column = sp.ImmutableMatrix([self._element(q.kind, layer, k) for k in range(1, rows + 1)])
-            return column.T if self.conventions.orientation == "rows" else column
+            return column
         symbol = self._element(q.kind, layer, i)
         if not 1 <= i <= rows:
             where = "there are" if q.kind == "label" else f"layer {layer} has"
@@ -523,7 +523,8 @@ class _Builder:
             zs = list(args[0]) if len(args) == 1 and isinstance(args[0], sp.MatrixBase) else args
             if node.sub is None:
                 column = sp.ImmutableMatrix([Softmax(k, *zs) for k in range(1, len(zs) + 1)])
-                return column.T if self.conventions.orientation == "rows" else column
+                row = len(args) == 1 and isinstance(args[0], sp.MatrixBase) and args[0].shape[0] == 1
+                return column.T if row else column
             k = index_value(node.sub, env, self.arch.depth)
             return Softmax(k, *zs)
         entry = _activation(name) or self._generic(node, env)
