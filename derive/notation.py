@@ -617,11 +617,11 @@ def load_toml(path: str | Path) -> Notation:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DeriveError(f"notation file {path} does not exist") from None
+        raise DeriveError(f"{path}: the notation file does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise DeriveError(f"cannot read notation file {path}: {error}") from None
+        raise DeriveError(f"{path}: cannot read the notation file: {error}") from None
     except tomllib.TOMLDecodeError as error:
-        raise DeriveError(f"notation file {path} is not valid TOML: {error}") from None
+        raise DeriveError(f"{path}: the notation file is not valid TOML: {error}") from None
     return notation_from_data(data, default_name=path.stem, where=str(path))
 
 
@@ -630,9 +630,9 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
     unknown = sorted(set(data) - _TOML_KEYS)
     if unknown:
         raise DeriveError(f"{where}: unknown field {unknown[0]!r}; fields are {', '.join(sorted(_TOML_KEYS))}")
-    base = lookup(NOTATIONS, data["extends"], "notation") if "extends" in data else Notation(name=default_name)
     fields: dict = {"name": data.get("name", default_name)}
     try:
+        base = lookup(NOTATIONS, data["extends"], "notation") if "extends" in data else Notation(name=default_name)
         for key in ("description", "default_loss_name", "weight_order", "orientation"):
             if key in data:
                 fields[key] = _typed(data[key], str, key, where)

@@ -96,20 +96,29 @@ class _Binder:
         return node  # already bound (a Quantity)
 
     def power(self, node: Pow):
-        """a^{2} in Nielsen's notation is layer 2's activations, not a square: a number on a
-        letter that this notation writes with its layer above is a label."""
+        labelled = self.relabelled(node)
+        if labelled is not node:
+            return self.symbol(labelled)
+        return Pow(self.bind(node.base), self.bind(node.exponent))
+
+    def relabelled(self, node):
+        """a^{2} in Nielsen's notation is layer 2's activations, not a square: a number or a
+        letter above a letter that this notation writes with its layer above is a label."""
+        if not isinstance(node, Pow):
+            return node
         base, exponent = node.base, node.exponent
         if isinstance(base, Symbol) and base.sup is None and isinstance(exponent, (Number, Symbol)):
             label = exponent.text if isinstance(exponent, Number) else exponent.base
             if label.isalnum():
                 labelled = replace(base, sup=label, text=f"{base.text}^{{{label}}}")
                 if self.n.match(labelled):
-                    return self.symbol(labelled)
-        return Pow(self.bind(base), self.bind(exponent))
+                    return labelled
+        return node
 
     def call(self, node: Call):
-        if self.n.match(node):
-            return self.template(node)
+        relabelled = replace(node, args=tuple(self.relabelled(a) for a in node.args))
+        if self.n.match(relabelled):
+            return self.template(relabelled)
         if node.primes == 0 and node.sub is None and Symbol(node.name) in (*self.n.loss_symbols, self.own_loss):
             return LOSS  # l(o, y): the loss written as a function of its arguments
         return Call(node.name, tuple(self.bind(a) for a in node.args), node.primes, node.sub, node.sup)
