@@ -576,6 +576,32 @@ _ROWS = Notation(
     constants={"m": "1"},
 )
 
+_INDEX = Notation(
+    name="index",
+    description="course pages with the layer below and the node above: a_l^i, z_l^i, w_l^{ij} into node i, "
+                "b_l^i, y^i, N(…) the activation, C; \\frac{\\delta C}{\\delta w} is ∂",
+    templates={
+        "node": ("a_{<l>}^{<i>}",),
+        "node_prime": ("N'(z_{<l>}^{<i>})",),
+        "preactivation": ("z_{<l>}^{<i>}",),
+        "weight": ("w_{<p>}^{<ij>}",),
+        "bias": ("b_{<l>}^{<i>}",),
+        "label": ("y^{<i>}", "y_{<i>}"),
+        "delta": (r"\delta_{<l>}^{<i>}",),
+        "node_vector": ("a_{<l>}",),
+        "node_prime_vector": ("N'(z_{<l>})",),
+        "preactivation_vector": ("z_{<l>}",),
+        "weight_matrix": ("w_{<p>}",),
+        "bias_vector": ("b_{<l>}",),
+        "label_vector": ("y",),
+        "delta_vector": (r"\delta_{<l>}",),
+    },
+    delta_is_partial=True,
+    loss_names=("C", "L", "E", "J"),
+    default_loss_name="C",
+    functions=("N",),
+)
+
 NOTATIONS: dict[str, Notation] = {
     "arrows": _ARROWS,
     "layer": replace(  # the same, with weights named by their source layer
@@ -588,13 +614,14 @@ NOTATIONS: dict[str, Notation] = {
     "nielsen": _NIELSEN,
     "ng": _NG,
     "rows": _ROWS,
+    "index": _INDEX,
     "flat": Notation(
         name="flat",
         description="flat scalar names (w_1 … w_n, h_1, o_1, net_{h1}, out_{o1}, E_{total}) bound by an article's "
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "ng", "rows", "flat")
+AUTO_ORDER = ("arrows", "layer", "nielsen", "rows", "ng", "index", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:

@@ -29,7 +29,7 @@ from derive.reader.syntax import (
     walk,
 )
 
-WRITERS = ("arrows", "layer", "nielsen", "ng", "rows")
+WRITERS = ("arrows", "layer", "nielsen", "ng", "rows", "index")
 ARTICLE = Architecture.parse("3-2-2")
 BIASED = Architecture.parse("2-3-3-2", bias=True)
 
@@ -181,9 +181,25 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("rows", "W^{(1)}_{32}", Q("weight", 1, 2, 3)),
     ("rows", "l", LOSS),
     ("flat", "E_{total}", LOSS),
+    ("index", "a_l^i", Q("node", "l", "i")),
+    ("index", "{a_{l-1}}^j", Q("node", "l-1", "j")),
+    ("index", "w_{l-1}^{ij}", Q("weight", "l-1", "i", "j")),
+    ("index", "y^i", Q("label", None, "i")),
+    ("index", r"\frac{\delta C}{\delta b_l}", Partial(LOSS, Q("bias", "l"))),
 ])
 def test_spellings_bind_to_their_reference_quantities(name, latex, expected):
     assert read(latex, NOTATIONS[name], ARTICLE) == [expected]
+
+
+def test_a_word_that_is_no_name_is_the_product_of_its_letters():
+    n = NOTATIONS["rows"].with_symbols(parse_symbols(r"w=\underline{w}^{(1 \rightarrow 2)}"))
+    assert read("Xw", n, Architecture.parse("2-2")) == [
+        Mul((Transpose(Q("node", 1)), Transpose(Q("weight", 1))), ("juxt",))]
+
+
+def test_eulers_number_is_the_exponential():
+    assert read(r"\frac{e^{-z_1^{(2)}}}{2}", NOTATIONS["arrows"], ARTICLE)[0].num == Call(
+        r"\exp", (Add(((-1, Q("preactivation", 2, 1)),)),))
 
 
 def test_a_power_stays_a_power_where_the_letter_has_no_label():
@@ -355,11 +371,13 @@ NG_TEXT = [r"dZ^{[2]} = A^{[2]} - Y", r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}
            r"dZ^{[1]} = W^{[2]T} dZ^{[2]} * g'^{[1]}(Z^{[1]})"]
 ARTICLE_TEXT = [r"\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)}",
                 r"MSE = \sum_i (x_i^{(3)} - y_i)^2", r"x_1^{(2)} = \sigma(w_{11}^{(1)} x_1 + w_{12}^{(1)} x_2)"]
+INDEX_TEXT = [r"{a_l}^i = N(b_l^i + \sum_{j} a_{l-1}^j w_{l-1}^{ij})", r"\frac{\delta C}{\delta a_l^i} = 2(a_l^i - y^i)",
+              r"\frac{\delta C}{\delta b_l} = 2(a_l - y) \frac{\delta a_l}{\delta b_l}"]
 ROWS_TEXT = [r"o = \sigma(h W_o + b_o)", r"h = \sigma(X W_h + b_h)", r"\frac{\partial L}{\partial W_o} = h^T \delta^{(3)}"]
 
 
 @pytest.mark.parametrize("items, expected", [
-    (NIELSEN_TEXT, "nielsen"), (NG_TEXT, "ng"), (ARTICLE_TEXT, "arrows"), (ROWS_TEXT, "rows"),
+    (NIELSEN_TEXT, "nielsen"), (NG_TEXT, "ng"), (ARTICLE_TEXT, "arrows"), (ROWS_TEXT, "rows"), (INDEX_TEXT, "index"),
     (NIELSEN_TEXT[:2] + ARTICLE_TEXT, "arrows"),
 ])
 def test_auto_picks_the_notation_the_text_is_written_in(items, expected):

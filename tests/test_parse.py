@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.errors import DeriveError
-from derive.reader.parse import parse, parse_one
+from derive.reader.parse import open_ends, parse, parse_one
 from derive.reader.syntax import (
     Add,
     Call,
@@ -239,6 +239,14 @@ def test_unicode_reads_as_its_macros():
 def test_a_chain_has_one_member_per_equals_sign():
     assert len(parse(r"A = B = C")) == 3
     assert parse(r"E = \sum_i (x_i^{(3)} - y_i)^2")[0] == S("E")
+
+
+def test_a_chain_broken_over_display_blocks_may_start_or_end_with_equals():
+    assert parse(r"= 2 x_1 \\ = y") == [juxt(TWO, S("x", "1")), S("y")]
+    assert parse(r"MSE = \\") == [S("MSE")]
+    assert open_ends(r"\\ &= 2 x_1") == (True, False)
+    assert open_ends(r"MSE &= \\") == (False, True)
+    assert open_ends(r"MSE = 2") == (False, False)
 
 
 def test_symbols_remember_their_source_text():

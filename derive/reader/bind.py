@@ -4,7 +4,8 @@
 that a template spells, like Nielsen's ``\\sigma'(z^l_j)``) replaced by a ``Quantity`` in the
 reference meaning (``derive.notation``), or by a small tree of them (``dW^{[l]}`` is
 ``Nabla(Quantity("weight", l-1), Quantity("loss"))``; in a row-vector notation a whole
-vector or matrix is ``Transpose(Quantity(…))``). Index letters stay letters; numbers are
+vector or matrix is ``Transpose(Quantity(…))``); Euler's e^{x} becomes ``Call("\\exp", (x,))``
+and a notation's constants (m, the number of examples) their ``Number``. Index letters stay letters; numbers are
 checked against the architecture. A symbol that cannot be bound is a one-line
 ``DeriveError`` that names it and says why.
 
@@ -99,7 +100,15 @@ class _Binder:
         labelled = self.relabelled(node)
         if labelled is not node:
             return self.symbol(labelled)
+        if self.is_euler(node.base):
+            return Call(r"\exp", (self.bind(node.exponent),))  # e^{-z}
         return Pow(self.bind(node.base), self.bind(node.exponent))
+
+    def is_euler(self, node) -> bool:
+        """A plain e that the notation does not bind otherwise is Euler's number."""
+        return (isinstance(node, Symbol) and node.base == "e" and node.sub is None and node.sup is None
+                and not node.primes and node.accent is None and replace(node, text="") not in self.n.symbols
+                and not self.n.match(node))
 
     def relabelled(self, node):
         """a^{2} in Nielsen's notation is layer 2's activations, not a square: a number or a
@@ -137,7 +146,23 @@ class _Binder:
             return self.template(node)
         if node.primes and n.prime_is_transpose:
             return Transpose(self.symbol(replace(node, primes=node.primes - 1)))
+        if self.is_euler(node):
+            return Call(r"\exp", (Number("1"),))
+        split = self.letters(node)
+        if split is not None:
+            return split
         raise DeriveError(self.unbound(node))
+
+    def letters(self, node: Symbol):
+        """Xw, a word that is no name here, as the product of its letters when each one binds."""
+        if node.sub is not None or node.sup is not None or node.primes or node.accent or len(node.base) < 2 \
+                or not node.base.isalpha():
+            return None
+        try:
+            factors = tuple(self.symbol(Symbol(letter, text=letter)) for letter in node.base)
+        except DeriveError:
+            return None
+        return Mul(factors, ("juxt",) * (len(factors) - 1))
 
     def explicit(self, node: Symbol, meaning):
         """A name the article defined (``--symbols``, an article's definitions): its meaning

@@ -128,6 +128,13 @@ def parse_one(latex: str, functions: frozenset | tuple = ()):
     return members[0]
 
 
+def open_ends(latex: str) -> tuple[bool, bool]:
+    """Whether the chain in ``latex`` starts with = (it continues the display block before
+    it) and whether it ends with = (the next block continues it); layout is ignored."""
+    tokens = [t for t in _tokens(latex) if t.kind not in ("&", "\\\\", "text")]
+    return (bool(tokens) and tokens[0].kind == "=", bool(tokens) and tokens[-1].kind == "=")
+
+
 def _refuse_oversized(latex: str) -> None:
     if len(latex) > MAX_FORMULA_CHARS:
         raise DeriveError(f"the formula is {len(latex):,} characters long; formulas of up to "
@@ -397,9 +404,15 @@ class _Parser:
 
     # structure -------------------------------------------------------------------
     def chain(self) -> list:
+        """Members joined by =; a chain may start or end with = (an article that breaks one
+        chain over several display blocks), which ``open_ends`` reports."""
+        if self.peek_kind() == "=":
+            self.k += 1
         members = [self.expression()]
         while self.peek_kind() == "=":
             self.k += 1
+            if self.peek() is None:
+                break
             members.append(self.expression())
         token = self.peek()
         if token is not None:
