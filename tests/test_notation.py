@@ -6,6 +6,8 @@ import re
 import tomllib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import derive
 from derive.architecture import Architecture
@@ -407,3 +409,21 @@ def test_latex_notation_option(tmp_path, capsys):
     assert "cannot write it" in capsys.readouterr().err
     assert main(["latex", "3-2-2", "--symbols", "h=", "-o", str(out)]) == 2
     assert "is not NAME=MEANING" in capsys.readouterr().err
+
+
+PIECES = list("xyzwbaWAXhoNE_^{}()[]=+-*/',0123456789 &") + [
+    r"\frac", r"\partial", r"\delta", r"\sigma", r"\sum_j", r"\nabla_", r"\left(", r"\right)", r"\rightarrow",
+    r"\cdot", r"\odot", r"\;", r"\\", "MSE", r"\vec{x}", r"\underline{w}", r"\hat", "^{[", "]}", "^{(", ")}",
+    r"\text{net}", r"\mathrm{d}", "dW", "^T", "′", "∂", r"\begin{bmatrix}", r"\end{bmatrix}", r"\tag{1}", "e^"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(NIELSEN_TEXT + NG_TEXT + ARTICLE_TEXT + ROWS_TEXT + INDEX_TEXT),
+       st.integers(0, 120), st.integers(0, 6), st.lists(st.sampled_from(PIECES), min_size=1, max_size=3),
+       st.sampled_from(sorted(NOTATIONS)))
+def test_mutated_formulas_read_or_fail_in_one_line(text, at, cut, inserted, name):
+    mutated = text[:at] + "".join(inserted) + text[at + cut:]
+    try:
+        read(mutated, NOTATIONS[name], BIASED)
+    except DeriveError as error:
+        assert "\n" not in str(error)
