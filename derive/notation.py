@@ -305,7 +305,10 @@ class Notation:
         return replace(self, loss_names=(name,), default_loss_name=name, own_loss_name=False)
 
     def with_symbols(self, symbols: Mapping) -> Notation:
-        """This notation with more explicit bindings (an article's names, ``--symbols``)."""
+        """This notation with more explicit bindings (an article's names, ``--symbols``):
+        ``{Symbol: meaning}``, the key without its source text (``Symbol("net", "h1")``), the
+        meaning a tree in the reference notation (bound with ``arrows``) or already bound
+        (a ``Quantity``, or a tree of them)."""
         return replace(self, symbols={**self.symbols, **symbols})
 
     def as_toml(self) -> str:

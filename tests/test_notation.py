@@ -176,6 +176,9 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("ng", "dZ^{[2]}", Q("delta", 3)),
     ("ng", "m", Number("1")),
     ("ng", "g'^{[1]}(z^{[1]}_{2})", Q("node_prime", 2, 2)),
+    ("ng", "g^{[1]}(z^{[1]}_{2})", Call("activation", (Q("preactivation", 2, 2),))),
+    ("index", "N'(z_l^i)", Q("node_prime", "l", "i")),
+    ("index", "N(z_2^1)", Call("activation", (Q("preactivation", 2, 1),))),
     ("rows", "X", Transpose(Q("node", 1))),
     ("rows", "W_h", Transpose(Q("weight", 1))),
     ("rows", "o", Transpose(Q("node", 3))),
@@ -274,7 +277,7 @@ def test_a_toml_notation_reads_its_own_conventions(tmp_path):
     arch = Architecture.parse("3-2-2", bias=True)
     left, right = read(r"{a_l}^i = N(b_l^i + \sum_{j=1}^{n} a_{l-1}^j w_{l-1}^{ji})", n, arch)
     assert left == Q("node", "l", "i")
-    assert isinstance(right, Call) and right.name == "N"
+    assert isinstance(right, Call) and right.name == "activation"  # N is the network's activation
     assert read(r"\frac{\delta C}{\delta w_{l-1}^{ij}}", n, arch) == [
         Partial(LOSS, Q("weight", "l-1", "j", "i"))]  # from i to j: the destination j comes first
     assert n.write("weight", 1, 2, 3) == "w_{1}^{32}"

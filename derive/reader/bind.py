@@ -4,8 +4,11 @@
 that a template spells, like Nielsen's ``\\sigma'(z^l_j)``) replaced by a ``Quantity`` in the
 reference meaning (``derive.notation``), or by a small tree of them (``dW^{[l]}`` is
 ``Nabla(Quantity("weight", l-1), Quantity("loss"))``; in a row-vector notation a whole
-vector or matrix is ``Transpose(Quantity(…))``); Euler's e^{x} becomes ``Call("\\exp", (x,))``
-and a notation's constants (m, the number of examples) their ``Number``. Index letters stay letters; numbers are
+vector or matrix is ``Transpose(Quantity(…))``); Euler's e^{x} becomes ``Call("\\exp", (x,))``,
+a notation's constants (m, the number of examples) their ``Number``, and a call of one of its
+``functions`` (``N(z)``, ``g^{[l]}(z)``: the network's activation, whichever it is at z)
+``Call("activation", args, primes)``. Products keep their operator, except that the ones the
+notation calls elementwise become "odot". Index letters stay letters; numbers are
 checked against the architecture. A symbol that cannot be bound is a one-line
 ``DeriveError`` that names it and says why.
 
@@ -37,6 +40,7 @@ from derive.reader.syntax import (
 )
 
 LOSS = Quantity("loss")
+ACTIVATION = "activation"  # the name of a bound call of the network's own activation (N(z), g(z))
 
 
 def bind(tree, notation: Notation, arch: Architecture):
@@ -130,7 +134,10 @@ class _Binder:
             return self.template(relabelled)
         if node.primes == 0 and node.sub is None and Symbol(node.name) in (*self.n.loss_symbols, self.own_loss):
             return LOSS  # l(o, y): the loss written as a function of its arguments
-        return Call(node.name, tuple(self.bind(a) for a in node.args), node.primes, node.sub, node.sup)
+        arguments = tuple(self.bind(a) for a in node.args)
+        if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
+            return Call(ACTIVATION, arguments, node.primes)
+        return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
         n = self.n
