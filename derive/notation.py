@@ -257,11 +257,35 @@ class Notation:
     def loss_symbols(self) -> tuple[Symbol, ...]:
         return tuple(_plain(parse_one(name)) for name in self.loss_names)
 
+    @cached_property
+    def _by_head(self) -> dict:
+        """Patterns by the base of their symbol or the name of their call (to try few)."""
+        heads: dict = {}
+        for pattern in self.patterns:
+            tree = pattern.tree
+            key = ("symbol", tree.base) if isinstance(tree, Symbol) else ("call", tree.name)
+            heads.setdefault(key, []).append(pattern)
+        return heads
+
+    @cached_property
+    def _matched(self) -> dict:
+        return {}  # Symbol -> match(Symbol): symbols repeat thousands of times in long formulas
+
     def match(self, node) -> list[tuple[str, dict]]:
         """The forms ``node`` (a Symbol or Call) can be, with the values of their placeholders
-        in reference numbering (layers of weights as "p", of everything else as "l")."""
+        in reference numbering (layer, i, j; "layer" is a weight's source layer)."""
+        if isinstance(node, Symbol):
+            cached = self._matched.get(node)
+            if cached is None:
+                cached = self._matched[node] = self._match(node, self._by_head.get(("symbol", node.base), ()))
+            return cached
+        if isinstance(node, Call):
+            return self._match(node, self._by_head.get(("call", node.name), ()))
+        return []
+
+    def _match(self, node, patterns) -> list[tuple[str, dict]]:
         found = []
-        for pattern in self.patterns:
+        for pattern in patterns:
             values = _match_tree(pattern.tree, node)
             if values is None:
                 continue

@@ -254,6 +254,8 @@ def test_symbols_remember_their_source_text():
     assert [f.text for f in member.factors] == ["a_{l-1}^i", "w_{l-1}^{ij}"]
     assert [s.text for s in walk(parse_one(r"x_1^{(3)\;'} + \text{net}_{h1}")) if isinstance(s, Symbol)] == [
         r"x_1^{(3)\;'}", r"\text{net}_{h1}"]
+    assert parse(r"\underline{w}_{\text{new}} & = 1")[0].text == r"\underline{w}_{\text{new}}"
+    assert parse("x_1 \\\\ = 1")[0].text == "x_1"
 
 
 @pytest.mark.parametrize("latex, message", [

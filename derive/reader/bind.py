@@ -58,6 +58,7 @@ class _Binder:
     def __init__(self, notation: Notation, arch: Architecture):
         self.n = notation
         self.arch = arch
+        self.bound: dict = {}
         from derive.losses import loss
 
         own = loss(arch.loss).latex_name
@@ -140,6 +141,12 @@ class _Binder:
         return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
+        bound = self.bound.get(node)  # the same symbol binds the same way (text aside)
+        if bound is None:
+            bound = self.bound[node] = self._symbol(node)
+        return bound
+
+    def _symbol(self, node: Symbol):
         n = self.n
         plain = replace(node, text="")
         if plain in n.symbols:
@@ -309,14 +316,26 @@ def choose(items, arch: Architecture, symbols: dict | None = None, candidates: t
     items = list(items)
     best: Choice | None = None
     tried = {}
+    parsed: dict = {}  # (functions, item) -> members or the error: most notations parse alike
     for name in candidates:
         n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
         if loss_name:
             n = n.with_loss_name(loss_name)
+        binder = _Binder(n, arch)
         unbound = []
         for item in items:
+            key = (n.functions, item)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse_for(item, n)
+                except DeriveError as error:
+                    parsed[key] = error
             try:
-                read(item, n, arch)
+                members = parsed[key]
+                if isinstance(members, DeriveError):
+                    raise members
+                for member in members:
+                    binder.bind(member)
             except DeriveError as error:
                 unbound.append((item, str(error)))
         count = len(items) - len(unbound)

@@ -987,15 +987,18 @@ class _Parser:
         """The subscript, superscript label and primes after a symbol's base."""
         base, sub, sup, primes, accent = symbol.base, symbol.sub, symbol.sup, symbol.primes, symbol.accent
         transpose = False
+        end = self._consumed_end()  # before peek() skips layout after the symbol
         while True:
             kind = self.peek_kind()
             if kind == "'":
                 self.k += 1
                 primes += 1
+                end = self._consumed_end()
                 continue
             if kind == "_" and sub is None:
                 self.k += 1
                 sub = normalized(self._script_raw())
+                end = self._consumed_end()
                 if sub == "":
                     raise self.fail("a subscript")
                 continue
@@ -1004,6 +1007,7 @@ class _Parser:
                 if text in _TRANSPOSE_MARKS:
                     self.k += 1
                     self._script_raw()
+                    end = self._consumed_end()
                     transpose = True
                     break
                 core = text.rstrip("'")
@@ -1017,11 +1021,12 @@ class _Parser:
                     primes += len(text) - len(core)
                 self.k += 1
                 self._script_raw()
+                end = self._consumed_end()
                 if transpose:
                     break
                 continue
             break
-        node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:self._consumed_end()].strip())
+        node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:end].strip())
         return Transpose(node) if transpose else node
 
     def postfix(self, node):
