@@ -133,7 +133,7 @@ def pair_value(text: str) -> tuple[Index, Index] | None:
 @dataclass(frozen=True)
 class _Pattern:
     form: str
-    tree: object  # Symbol or Call with placeholder marks in its texts
+    tree: Symbol | Call  # with placeholder marks in its texts
     layer: Index = None  # a fixed template's layer, in reference numbering ("L": the output)
 
 
