@@ -2,6 +2,7 @@
 notations (FILE.toml, --symbols) read what their authors mean, and --notation auto finds the
 notation a text is written in. Expected quantities are the reference meanings of
 shared/NOTATION.md, spelled out by hand."""
+import argparse
 import re
 import tomllib
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 import derive
 from derive.architecture import Architecture
 from derive.cli import main
+from derive.commands.options import add_notation_options, chosen_notation
 from derive.document import render_document
 from derive.errors import DeriveError
 from derive.notation import FORMS, NOTATIONS, load_toml, notation, notation_from_data, parse_symbols
@@ -430,3 +432,19 @@ def test_mutated_formulas_read_or_fail_in_one_line(text, at, cut, inserted, name
         read(mutated, NOTATIONS[name], BIASED)
     except DeriveError as error:
         assert "\n" not in str(error)
+
+
+def test_the_shared_options_give_the_notation_for_each_command():
+    parser = argparse.ArgumentParser()
+    add_notation_options(parser, "auto")
+    args = parser.parse_args([])
+    args.loss_name = None
+    assert chosen_notation(args, NIELSEN_TEXT, ARTICLE).notation.name == "nielsen"
+    args = parser.parse_args(["--notation", "ng", "--symbols", "h=z^{(2)}"])
+    args.loss_name = "Cost"
+    chosen = chosen_notation(args, NG_TEXT, ARTICLE).notation
+    assert chosen.name == "ng" and chosen.loss_names == ("Cost",) and Symbol("h") in chosen.symbols
+    with pytest.raises(DeriveError, match="name one"):
+        chosen_notation(parser.parse_args([]))
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--notation", "greek"])
