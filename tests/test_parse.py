@@ -103,6 +103,7 @@ def test_symbols_keep_their_normalized_parts(latex, tree):
     (r"X^\intercal", Transpose(S("X"))),
     (r"(\vec{x}^{(2)})^T", Transpose(S("x", None, "(2)", accent="vec"))),
     (r"A^{[l-1]T}", Transpose(S("A", None, "[l-1]"))),
+    (r"W^{(2)T}_{\text{new}}", Transpose(S("W", "new", "(2)"))),
     (r"(X W)'", Transpose(juxt(S("X"), S("W")), "prime")),
     (r"X^ᵀ".replace("^", ""), Transpose(S("X"))),
 ])
@@ -179,6 +180,9 @@ def test_a_chain_of_partials_is_a_product_of_partials():
     (r"\exp(-z)", Call(r"\exp", (Add(((-1, S("z")),)),))),
     (r"\log x", Call(r"\log", (S("x"),))),
     (r"\mathrm{diag}(x)", Diag(S("x"))),
+    (r"\|y - a^L\|", Call("norm", (minus(S("y"), S("a", None, "L")),))),
+    (r"\left\| a \right\|_2", Call("norm", (S("a"),), sub="2")),
+    (r"|x_1|", Call("abs", (S("x", "1"),))),
     (r"\operatorname{diag}(x)", Diag(S("x"))),
 ])
 def test_function_calls(latex, tree):

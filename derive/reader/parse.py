@@ -74,8 +74,10 @@ _LAYOUT_ENVIRONMENTS = frozenset([
     "flalign*", "displaymath", "math"])
 _BRACKETS = {"(": ")", "[": "]", r"\{": r"\}"}
 _DELIMITER_MACROS = {r"\lbrack": "[", r"\rbrack": "]", r"\lbrace": r"\{", r"\rbrace": r"\}", r"\{": r"\{",
-                     r"\}": r"\}", r"\lparen": "(", r"\rparen": ")", r"\vert": "|", r"\|": "|"}
-_UNICODE = {"∂": r"\partial", "∑": r"\sum", "−": "-", "·": r"\cdot", "⋅": r"\cdot", "×": r"\times",
+                     r"\}": r"\}", r"\lparen": "(", r"\rparen": ")", r"\vert": "|", r"\lvert": "|", r"\rvert": "|",
+                     r"\|": "‖", r"\Vert": "‖", r"\lVert": "‖", r"\rVert": "‖"}
+_BARS = {"|": "abs", "‖": "norm"}  # |x| and ‖x‖ read as Call("abs", …) and Call("norm", …)
+_UNICODE = {"‖": r"\|", "∂": r"\partial", "∑": r"\sum", "−": "-", "·": r"\cdot", "⋅": r"\cdot", "×": r"\times",
             "′": "'", "″": "''", "⊙": r"\odot", "∘": r"\circ", "∇": r"\nabla", "→": r"\rightarrow",
             "⊤": r"\top", "ᵀ": "^T", "…": r"\ldots", "⋯": r"\cdots", "∗": "*",
             "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
@@ -245,7 +247,7 @@ def _tokens(latex: str) -> list[_Token]:
                 stop = end + delimiter.end()
                 if text != ".":
                     text = _DELIMITER_MACROS.get(text, text)
-                    if text not in "()[]|" and text not in (r"\{", r"\}"):
+                    if text not in "()[]|‖" and text not in (r"\{", r"\}"):
                         raise _error(latex, end, repr(text), "a bracket after " + value)
                     out.append(_Token(text, text, k, stop))
                 k = stop
@@ -327,6 +329,7 @@ class _Parser:
         self.depth = 0
         self.functions = functions
         self.splits: set[int] = set()  # where the rest of a word split by x_12 or a^ij starts
+        self.bar_open: dict[str, int] = {}  # | and ‖ groups being read: the next bar closes
 
     # tokens ----------------------------------------------------------------------
     def peek(self) -> _Token | None:
@@ -465,7 +468,7 @@ class _Parser:
                     self.k += 1
                     arguments = self._arguments(")")
                     if len(arguments) > 1 or self._is_function_name(previous):
-                        factors[-1] = self.postfix(Call(_call_name(previous), tuple(arguments), previous.primes))
+                        factors[-1] = self.postfix(Call(previous.base, tuple(arguments), previous.primes))
                         continue
                     ops.append("juxt")
                     factors.append(self.postfix(arguments[0]))
@@ -489,6 +492,8 @@ class _Parser:
         kind, value = token.kind, token.value
         if kind in ("num", "word", "(", "[", r"\{", "{", "text", "roman", "begin"):
             return True
+        if kind in _BARS:  # an opening bar; a closing one ends the product first (see product)
+            return not self.bar_open.get(kind)
         if kind == "macro":
             return value not in OPERATORS and value not in (r"\end", r"\right") and value != r"\}"
         return False
@@ -621,6 +626,17 @@ class _Parser:
             return values[0]
         if kind == "{":
             return self._brace_group()
+        if kind in _BARS:
+            self.k += 1
+            self.bar_open[kind] = self.bar_open.get(kind, 0) + 1
+            inner = self.expression()
+            self.bar_open[kind] -= 1
+            self.expect(kind, kind)
+            sub = None
+            if self.peek_kind() == "_":  # ‖x‖_2
+                self.k += 1
+                sub = normalized(self._script_raw())
+            return Call(_BARS[kind], (inner,), sub=sub)
         if kind == "begin":
             return self.matrix()
         if kind == "macro":
@@ -1002,14 +1018,14 @@ class _Parser:
                 if sub == "":
                     raise self.fail("a subscript")
                 continue
-            if kind == "^" and sup is None:
+            if kind == "^" and sup is None and not transpose:
                 text = self._peek_script_text()
                 if text in _TRANSPOSE_MARKS:
                     self.k += 1
                     self._script_raw()
                     end = self._consumed_end()
-                    transpose = True
-                    break
+                    transpose = True  # W^T_{new}: a subscript may still follow
+                    continue
                 core = text.rstrip("'")
                 if core == "":
                     primes += len(text)
@@ -1022,8 +1038,6 @@ class _Parser:
                 self.k += 1
                 self._script_raw()
                 end = self._consumed_end()
-                if transpose:
-                    break
                 continue
             break
         node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:end].strip())
@@ -1092,7 +1106,3 @@ def _check_exponent(exponent) -> None:
         number = Fraction(value.text) * sign
         if abs(number) > MAX_EXPONENT:
             raise DeriveError(f"the power {number} is too large; powers up to {MAX_EXPONENT} are read")
-
-
-def _call_name(symbol: Symbol) -> str:
-    return symbol.base
