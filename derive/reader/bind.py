@@ -17,7 +17,8 @@ checked against the architecture. A symbol that cannot be bound is a one-line
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
@@ -151,6 +152,9 @@ class _Binder:
         plain = replace(node, text="")
         if plain in n.symbols:
             return self.explicit(node, n.symbols[plain])
+        indexed = self.indexed(node)
+        if indexed is not None:
+            return indexed
         if node.sub is None and node.sup is None and node.primes == 0 and node.accent is None \
                 and node.base in n.constants:
             return Number(n.constants[node.base])
@@ -177,6 +181,18 @@ class _Binder:
         except DeriveError:
             return None
         return Mul(factors, ("juxt",) * (len(factors) - 1))
+
+    def indexed(self, node: Symbol):
+        """An explicit name with an index letter is a pattern: h_i=x_i^{(2)} binds h_1 to
+        x_1^{(2)} and h_j to x_j^{(2)}."""
+        if node.sub is None:
+            return None
+        for key, meaning in self.n.symbols.items():
+            if key.sub is None or len(key.sub) != 1 or not key.sub.isalpha() or isinstance(meaning, Quantity) \
+                    or (key.base, key.sup, key.primes, key.accent) != (node.base, node.sup, node.primes, node.accent):
+                continue
+            return self.explicit(node, _substituted(meaning, key.sub, node.sub))
+        return None
 
     def explicit(self, node: Symbol, meaning):
         """A name the article defined (``--symbols``, an article's definitions): its meaning
@@ -275,6 +291,32 @@ class _Binder:
                     "other names need --symbols or a definition in the article")
         return (f"cannot bind {written} in the {n.name} notation: no quantity is written like it "
                 "(give its meaning with --symbols)")
+
+
+def _substituted(tree, letter: str, value: str):
+    """``tree`` (unbound) with the index ``letter`` in its subscripts and superscripts replaced."""
+    pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
+
+    def text(part):
+        return None if part is None else pattern.sub(value, part)
+
+    def walk_tree(node):
+        if isinstance(node, Symbol):
+            return replace(node, sub=text(node.sub), sup=text(node.sup), text="")
+        if is_dataclass(node) and not isinstance(node, Quantity):
+            changes = {}
+            for f in fields(node):
+                value_ = getattr(node, f.name)
+                if isinstance(value_, tuple):
+                    changes[f.name] = tuple(walk_tree(v) if not isinstance(v, (str, int)) else v for v in value_)
+                elif is_dataclass(value_):
+                    changes[f.name] = walk_tree(value_)
+            return replace(node, **changes)
+        if isinstance(node, tuple):
+            return tuple(walk_tree(v) if not isinstance(v, (str, int)) else v for v in node)
+        return node
+
+    return walk_tree(tree)
 
 
 def _written(node) -> str:
