@@ -347,6 +347,13 @@ def test_symbols_bind_an_articles_names_to_the_reference_quantities():
         read("i_1", flat, arch)
 
 
+def test_a_symbol_with_an_index_letter_is_a_pattern():
+    n = NOTATIONS["flat"].with_symbols(parse_symbols(r"h_i=x_i^{(2)}, o_j=x_j^{(3)}"))
+    assert read(r"h_1 + o_k", n, ARTICLE) == [Add(((1, Q("node", 2, 1)), (1, Q("node", 3, "k"))))]
+    with pytest.raises(DeriveError, match="h_3 is bound to something that does not exist"):
+        read("h_3", n, ARTICLE)
+
+
 @pytest.mark.parametrize("text, message", [
     ("h", "is not NAME=MEANING"),
     ("h=", "is not NAME=MEANING"),
@@ -355,13 +362,6 @@ def test_symbols_bind_an_articles_names_to_the_reference_quantities():
     ("h=z^{(2", "unreadable LaTeX"),
     (" , ", "--symbols is empty"),
 ])
-def test_a_symbol_with_an_index_letter_is_a_pattern():
-    n = NOTATIONS["flat"].with_symbols(parse_symbols(r"h_i=x_i^{(2)}, o_j=x_j^{(3)}"))
-    assert read(r"h_1 + o_k", n, ARTICLE) == [Add(((1, Q("node", 2, 1)), (1, Q("node", 3, "k"))))]
-    with pytest.raises(DeriveError, match="h_3 is bound to something that does not exist"):
-        read("h_3", n, ARTICLE)
-
-
 def test_bad_symbols_are_one_line_errors(text, message):
     with pytest.raises(DeriveError) as error:
         parse_symbols(text)
