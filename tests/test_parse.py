@@ -242,6 +242,7 @@ def test_unicode_reads_as_its_macros():
 
 def test_a_chain_has_one_member_per_equals_sign():
     assert len(parse(r"A = B = C")) == 3
+    assert parse(r"h := x \coloneqq y \equiv z") == [S("h"), S("x"), S("y"), S("z")]
     assert parse(r"E = \sum_i (x_i^{(3)} - y_i)^2")[0] == S("E")
 
 

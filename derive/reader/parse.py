@@ -76,6 +76,7 @@ _BRACKETS = {"(": ")", "[": "]", r"\{": r"\}"}
 _DELIMITER_MACROS = {r"\lbrack": "[", r"\rbrack": "]", r"\lbrace": r"\{", r"\rbrace": r"\}", r"\{": r"\{",
                      r"\}": r"\}", r"\lparen": "(", r"\rparen": ")", r"\vert": "|", r"\lvert": "|", r"\rvert": "|",
                      r"\|": "‖", r"\Vert": "‖", r"\lVert": "‖", r"\rVert": "‖"}
+_DEFINES = frozenset([r"\coloneqq", r"\triangleq", r"\equiv", "≔", "≡"])  # read as =
 _BARS = {"|": "abs", "‖": "norm"}  # |x| and ‖x‖ read as Call("abs", …) and Call("norm", …)
 _UNICODE = {"‖": r"\|", "∂": r"\partial", "∑": r"\sum", "−": "-", "·": r"\cdot", "⋅": r"\cdot", "×": r"\times",
             "′": "'", "″": "''", "⊙": r"\odot", "∘": r"\circ", "∇": r"\nabla", "→": r"\rightarrow",
@@ -211,6 +212,11 @@ def _tokens(latex: str) -> list[_Token]:
         kind, value, end = match.lastgroup or "char", match.group(0), match.end()
         if kind == "ws":
             k = end
+            continue
+        if (kind == "char" and value == ":" and latex.startswith("=", end)) or value in _DEFINES:
+            stop = end + 1 if value == ":" else end  # h := …, h \coloneqq …: a definition is an equation
+            out.append(_Token("=", "=", k, stop))
+            k = stop
             continue
         if kind == "char" and value in _UNICODE:
             mapped = _UNICODE[value]
