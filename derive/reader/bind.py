@@ -8,7 +8,8 @@ vector or matrix is ``Transpose(Quantity(…))``); Euler's e^{x} becomes ``Call(
 a notation's constants (m, the number of examples) their ``Number``, and a call of one of its
 ``functions`` (``N(z)``, ``g^{[l]}(z)``: the network's activation, whichever it is at z)
 ``Call("activation", args, primes)``. Products keep their operator, except that the ones the
-notation calls elementwise become "odot". Index letters stay letters; numbers are
+notation calls elementwise become "odot". The limits of a sum are kept as written (the n of
+``\\sum_{j=1}^{n}`` is the size of whatever j runs over). Index letters stay letters; numbers are
 checked against the architecture. A symbol that cannot be bound is a one-line
 ``DeriveError`` that names it and says why.
 
