@@ -509,7 +509,7 @@ _ARROWS = Notation(
         "delta_vector": (r"\vec{\delta}^{(<l>)}", r"\delta^{(<l>)}", r"\boldsymbol{\delta}^{(<l>)}"),
     },
     fixed={"node": (("x_{<i>}", 1),), "node_vector": ((r"\vec{x}", 1, "read"),)},
-    loss_names=("MSE", "L", "E", "C", "J"),
+    loss_names=("MSE", "L", "E", "C", "J", r"\mathcal{L}"),
 )
 
 _NIELSEN = Notation(
@@ -531,8 +531,8 @@ _NIELSEN = Notation(
         "label_vector": (r"\vec{y}", "y"),
         "delta_vector": (r"\delta^{<l>}",),
     },
-    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1),)},
-    loss_names=("C", "L", "E", "J"),
+    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1), ("a", "L"))},  # ∇_a C: the output layer's a
+    loss_names=("C", "L", "E", "J", r"\mathcal{L}"),
     default_loss_name="C",
 )
 
@@ -598,7 +598,7 @@ _ROWS = Notation(
     weight_order="from-to",
     orientation="rows",
     elementwise=("odot", "circ", "star"),
-    loss_names=("L", "l", "E", "J", "C"),
+    loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
     constants={"m": "1"},
 )
@@ -624,7 +624,7 @@ _INDEX = Notation(
         "delta_vector": (r"\delta_{<l>}",),
     },
     delta_is_partial=True,
-    loss_names=("C", "L", "E", "J"),
+    loss_names=("C", "L", "E", "J", r"\mathcal{L}"),
     default_loss_name="C",
     functions=("N",),
 )

@@ -171,6 +171,8 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("nielsen", "a^{2}", Q("node", 2)),  # a layer label, not a square
     ("nielsen", r"\sigma'(z^3_1)", Q("node_prime", 3, 1)),
     ("nielsen", r"\delta^l_j", Q("delta", "l", "j")),
+    ("nielsen", r"\nabla_a C", Nabla(Q("node", 3), LOSS)),  # a alone: the output layer, as in the book
+    ("arrows", r"\mathcal{L}", LOSS),
     ("ng", "a^{[1]}_{2}", Q("node", 2, 2)),  # layer 0 is the input
     ("ng", "W^{[l]}", Q("weight", "l")),
     ("ng", "a^{[L]}", Q("node", 3)),
