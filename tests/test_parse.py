@@ -24,6 +24,7 @@ from derive.reader.syntax import (
     Sum,
     Symbol,
     Transpose,
+    replaced,
     walk,
 )
 
@@ -306,3 +307,9 @@ def test_a_long_equation_parses_in_linear_time():
     assert left == Partial(S("MSE"), S("w", "11", "(1)"))
     assert time.perf_counter() - start < 2.0
     assert isinstance(right, Add) and len(right.terms) == 2200
+
+
+def test_replaced_rebuilds_a_tree_around_its_replacements():
+    tree = parse_one(r"\sum_j 2 (x_j - y_j)^2 + \begin{bmatrix} x_j \\ 1 \end{bmatrix}")
+    renamed = replaced(tree, lambda node: S("o", node.sub) if isinstance(node, Symbol) and node.base == "x" else None)
+    assert renamed == parse_one(r"\sum_j 2 (o_j - y_j)^2 + \begin{bmatrix} o_j \\ 1 \end{bmatrix}")

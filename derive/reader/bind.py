@@ -19,7 +19,7 @@ checked against the architecture. A symbol that cannot be bound is a one-line
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
@@ -39,6 +39,7 @@ from derive.reader.syntax import (
     Sum,
     Symbol,
     Transpose,
+    replaced,
 )
 
 LOSS = Quantity("loss")
@@ -301,23 +302,8 @@ def _substituted(tree, letter: str, value: str):
     def text(part):
         return None if part is None else pattern.sub(value, part)
 
-    def walk_tree(node):
-        if isinstance(node, Symbol):
-            return replace(node, sub=text(node.sub), sup=text(node.sup), text="")
-        if is_dataclass(node) and not isinstance(node, Quantity):
-            changes = {}
-            for f in fields(node):
-                value_ = getattr(node, f.name)
-                if isinstance(value_, tuple):
-                    changes[f.name] = tuple(walk_tree(v) if not isinstance(v, (str, int)) else v for v in value_)
-                elif is_dataclass(value_):
-                    changes[f.name] = walk_tree(value_)
-            return replace(node, **changes)
-        if isinstance(node, tuple):
-            return tuple(walk_tree(v) if not isinstance(v, (str, int)) else v for v in node)
-        return node
-
-    return walk_tree(tree)
+    return replaced(tree, lambda node: replace(node, sub=text(node.sub), sup=text(node.sup), text="")
+                    if isinstance(node, Symbol) else None)
 
 
 def _written(node) -> str:
