@@ -83,6 +83,8 @@ TWO = Number("2")
     (r"z^{(l+1)}", S("z", None, "(l+1)")),
     (r"x'", S("x", primes=1)),
     (r"x''", S("x", primes=2)),
+    (r"w_5^{+}", S("w", "5", "+")),
+    (r"w^*", S("w", None, "*")),
     (r"x^{\prime}", S("x", primes=1)),
     (r"x′", S("x", primes=1)),
 ])

@@ -1094,6 +1094,8 @@ def _label(core: str, base: str, sub_follows: bool) -> tuple[str, bool] | None:
             break
     if (core.startswith("(") and core.endswith(")")) or (core.startswith("[") and core.endswith("]")):
         return core, transpose
+    if core in ("+", "-", "*", r"\ast", r"\star"):  # w_5^{+}: the updated weight; w^*: the optimum
+        return core, False
     if base == "e":
         return None
     if re.fullmatch(r"\d+", core):
