@@ -229,7 +229,7 @@ def index_mutations(member, also=()):
     """Corrections of a member's indices, each with its description and kind: two letters
     swapped throughout, one letter of one quantity replaced by another letter in scope ("index"),
     or one quantity moved to the layer before or after ("wrong-layer")."""
-    uses = list(_quantities(member))
+    uses = _occurrences(member)
     letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)}
                      | set(also))
     for a, b in itertools.combinations(letters, 2):
@@ -242,18 +242,51 @@ def index_mutations(member, also=()):
             for new in letters:
                 if new == old or (new in around) != (old in around) and new not in around:
                     continue
-                changed = _renamed(q, {old: new})
-                mutated = _map_quantities(member, lambda x, p=position, c=changed, u=uses: c if x is u[p][0] else x)
-                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}", "index"
+                yield _at(member, position, _renamed(q, {old: new})), \
+                    f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}", "index"
     for position, (q, _) in enumerate(uses):
         if q.layer is None or q.kind in ("label", "loss"):
             continue
         for step in (-1, 1):
-            moved = replace(q, layer=_shifted(q.layer, step))
-            mutated = _map_quantities(member, lambda x, p=position, c=moved, u=uses: c if x is u[p][0] else x)
             where = "before" if step < 0 else "after"
-            yield mutated, f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} should be the layer {where} it", \
-                "wrong-layer"
+            yield _at(member, position, replace(q, layer=_shifted(q.layer, step))), \
+                f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} should be the layer {where} it", "wrong-layer"
+
+
+def _occurrences(member) -> list:
+    """Every quantity of the tree with the letters bound around it, in ``_map_quantities`` order
+    (each occurrence apart, even when equal quantities are one object)."""
+    found: list = []
+
+    def visit(node, around):
+        if is_quantity(node):
+            found.append((node, around))
+            return
+        if not isinstance(node, syntax.NODE_TYPES):
+            return
+        inner = around
+        if isinstance(node, syntax.Sum) and node.index:
+            inner = around | {node.index}
+        if isinstance(node, syntax.Diag):
+            inner = around | _diag_letters(node, around)
+        from dataclasses import fields
+
+        for f in fields(node):
+            value = getattr(node, f.name)
+            scope = inner if (isinstance(node, syntax.Sum) and f.name == "body") or isinstance(node, syntax.Diag) \
+                else around
+            for item in (value if isinstance(value, tuple) else (value,)):
+                for part in (item if isinstance(item, tuple) else (item,)):
+                    visit(part, scope)
+
+    visit(member, frozenset())
+    return found
+
+
+def _at(member, position: int, new):
+    """The tree with its ``position``-th quantity occurrence replaced by ``new``."""
+    count = itertools.count()
+    return _map_quantities(member, lambda q: new if next(count) == position else q)
 
 
 def _shifted(layer, step: int):
