@@ -105,6 +105,7 @@ class Audit:
     items: list[Verdict]
     exit_status: int
     note: str | None = None
+    notation: object = None  # what the audit says about the notation it read the article in
 
     @property
     def wrong(self) -> list[Verdict]:
@@ -187,24 +188,36 @@ def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: 
                          for k, v in enumerate(verdicts)])
 
 
-def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = None, **options) -> Audit:
-    """Judge every equation of an article (a path to a Markdown or .tex file, or its text)."""
+def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = None, symbols: str | None = None,
+          **options) -> Audit:
+    """Judge every equation of an article (a path to a Markdown or .tex file, or its text), in
+    ``notation`` ("auto": the one the article reads in) with ``symbols`` as ``--symbols``."""
     from derive import audit as audit_module
     from derive.check import Checker
     from derive.derivation import derive
     from derive.reader import accepted_loss_names
 
     architecture = _architecture(arch, options)
-    text = str(path_or_text)
+    text, tex = str(path_or_text), False
     if isinstance(path_or_text, Path) or ("\n" not in text and len(text) < 4096 and Path(text).is_file()):
         from derive.commands.audit import read_article
 
+        tex = Path(text).suffix.lower() in (".tex", ".ltx", ".latex")
         text = read_article(Path(text))
     checker = Checker(derive(architecture))
-    items = audit_module.audit(text, checker, architecture, loss_names=accepted_loss_names(architecture, loss_name))
+    names = accepted_loss_names(architecture, loss_name)
+    used = None
+    entry = getattr(audit_module, "audit_article", None)  # the audit's entry point (framing, notations)
+    if entry is not None:
+        items, used = entry(text, checker, architecture, loss_names=names, tex=tex, notation=notation,
+                            symbols=symbols)
+    else:
+        if notation != "auto" or symbols:
+            raise DeriveError("this audit reads the reference notation only; use notation='auto'")
+        items = audit_module.audit(text, checker, architecture, loss_names=names)
     status, note = audit_module.exit_status(items)
-    return Audit([Verdict(i.latex, i.verdict, None, i.diagnosis, i.diagnosis, lines=(i.line, i.end_line))
-                  for i in items], status, note)
+    return Audit([Verdict(i.latex, i.verdict, None, i.diagnosis, i.diagnosis, lines=(i.line, i.end_line),
+                          blame=getattr(i, "blame", None)) for i in items], status, note, used)
 
 
 def _link_texts(latex: str, count: int) -> list[str]:

@@ -195,7 +195,8 @@ class Checker:
             return verdicts
         except ShapeError as error:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
-                                Diagnosis("shape", str(error).replace("{", "{{").replace("}", "}}")))]
+                                Diagnosis(getattr(error, "kind", "shape"),
+                                          str(error).replace("{", "{{").replace("}", "}}")))]
 
     def _rename_loss(self, part):
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}

@@ -175,3 +175,35 @@ def test_a_node_derivative_never_ends_the_audit_in_a_traceback(tmp_path, capsys)
     assert main(["audit", str(article), "--arch", "3-2-2"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"line 2: right", out) and re.search(r"line 5: wrong", out)
+
+
+# --- index formulas (Nielsen's notation, a general layer l) -----------------------------------
+
+NIELSEN = dict(notation="nielsen", loss="half-mse", bias=True)
+
+
+def test_a_general_layer_is_checked_on_three_depths():
+    result = check(r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_k", "2-3-2", **NIELSEN)
+    assert result.verdict == "right"
+    assert "on 2-3-2, 2-3-3-2, 2-3-3-3-2" in result.links[0].how and "j = 1…3" in result.links[0].how
+
+
+@pytest.mark.parametrize("latex, text", [
+    (r"\delta^l_j = \sigma'(z^l_j) \sum_j w^{l+1}_{jj} \delta^{l+1}_j", "the sum shadows it"),
+    (r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_j", "the index j of δ should be k"),
+    (r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_j \delta^l_k", "the indices j and k are swapped"),
+    (r"z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l", "written without its index"),
+    (r"\frac{\partial C}{\partial a^{2}_{j}} = \sum_{k=1}^{3} w^{3}_{kj} \delta^{3}_k", "does not exist"),
+])
+def test_misused_indices_are_index_mistakes(latex, text):
+    result = check(latex, "2-2-2", **NIELSEN)
+    assert (result.verdict, result.kind) == ("wrong", "index"), result.diagnosis
+    assert text in result.diagnosis
+
+
+def test_check_reads_the_notation_given_on_the_command_line(capsys):
+    latex = r"\frac{\partial C}{\partial b^l_j} = \delta^l_j"
+    assert main(["check", latex, "--arch", "2-3-2", "--bias", "--loss", "half-mse", "--notation", "nielsen"]) == 0
+    assert "on 2-3-2, 2-3-3-2, 2-3-3-3-2" in capsys.readouterr().out
+    assert main(["check", latex, "--arch", "2-3-2", "--bias", "--loss", "half-mse"]) == 0  # auto finds it
+    capsys.readouterr()

@@ -482,6 +482,15 @@ class _Builder:
 
     def _add(self, node: syntax.Add, env: dict):
         terms = [(sign, self._value(term, env)) for sign, term in node.terms]
+        scalars = [value for _, value in terms if not isinstance(value, sp.MatrixBase)]
+        if scalars and len(scalars) < len(terms) and not all(v.is_number for v in scalars):
+            whole = next((t for (_, t), (_, v) in zip(node.terms, terms, strict=True)
+                          if isinstance(v, sp.MatrixBase) and _whole_quantity(t) is not None), None)
+            if whole is not None:
+                q = _whole_quantity(whole)
+                raise IndexMistake(f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} is written without its "
+                                   "index in a sum of numbers: it needs one, like the other terms")
+            raise ShapeError("cannot add a vector or matrix and a number")
         total = None
         for sign, term in terms:
             term = -term if sign < 0 else term
@@ -662,6 +671,19 @@ class _Builder:
         if not isinstance(value, sp.MatrixBase) or min(value.shape) != 1:
             raise ShapeError("diag(…) needs a vector")
         return sp.ImmutableMatrix(sp.diag(*list(value)))
+
+
+class IndexMistake(ShapeError):
+    """A whole vector where an entry belongs (a bias without its index): wrong, of kind "index"."""
+
+    kind = "index"
+
+
+def _whole_quantity(node):
+    """The quantity of a whole vector or matrix written as a term (b^{(l)}, (b^{(l)})^T), or None."""
+    while isinstance(node, syntax.Transpose):
+        node = node.arg
+    return node if is_quantity(node) and node.kind not in ("loss", "label") and node.i is None else None
 
 
 def derivative(of, wrt):
