@@ -31,6 +31,14 @@ def check(latex, arch="3-2-2", **options):
     r"\frac{\partial MSE}{\partial z_1^{(2)}} = \delta_1^{(2)}",
     r"\frac{\partial z_1^{(3)}}{\partial x_2^{(2)}} = w_{12}^{(2)}",
     r"\frac{\partial x_1^{(3)}}{\partial x_2^{(2)}} = x_1^{(3)\;'} w_{12}^{(2)}",
+    # ∂ of a δ, by a label and by the δ of the layer above (the backward graph)
+    r"\frac{\partial \delta_1^{(3)}}{\partial y_1} = -2 x_1^{(3)\;'}",
+    r"\frac{\partial \delta_1^{(2)}}{\partial \delta_2^{(3)}} = x_1^{(2)\;'} w_{21}^{(2)}",
+    # Jacobians, and the chain rule as their product (a gradient is a column here)
+    r"\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}} = \mathrm{diag}(\vec{x}^{(3)\;'})",
+    r"\frac{\partial \vec{z}^{(3)}}{\partial \vec{x}^{(2)}} = \underline{w}^{(2 \rightarrow 3)}",
+    (r"\frac{\partial MSE}{\partial \vec{z}^{(3)}} = \left(\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}}\right)^T "
+     r"\frac{\partial MSE}{\partial \vec{x}^{(3)}}"),
     # the chain rule as a product of partials
     (rf"{OUT_W12} = \frac{{\partial MSE}}{{\partial x_1^{{(3)}}}} \frac{{\partial x_1^{{(3)}}}}{{\partial z_1^{{(3)}}}} "
     r"\frac{\partial z_1^{(3)}}{\partial w_{12}^{(2)}}"),
@@ -67,6 +75,16 @@ def test_wrong_formulas_get_their_kind_and_a_plain_text_diagnosis(latex, kind, t
     assert result.kind == kind, result.diagnosis
     assert text in result.diagnosis
     assert "\\" not in result.diagnosis and "{" not in result.diagnosis  # plain Unicode, no LaTeX
+
+
+@pytest.mark.parametrize("latex, kind", [
+    (r"\frac{\partial \vec{z}^{(3)}}{\partial \vec{x}^{(2)}} = (\underline{w}^{(2 \rightarrow 3)})^T", "transposed"),
+    ((r"\frac{\partial MSE}{\partial \vec{z}^{(3)}} = \frac{\partial MSE}{\partial \vec{x}^{(3)}} "
+     r"\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}}"), "shape"),
+])
+def test_the_order_and_transposes_of_jacobians_matter(latex, kind):
+    result = check(latex, notation="arrows")
+    assert (result.verdict, result.kind) == ("wrong", kind)
 
 
 def test_a_missing_bias_is_diagnosed():
@@ -179,7 +197,7 @@ def test_a_node_derivative_never_ends_the_audit_in_a_traceback(tmp_path, capsys)
 
 # --- index formulas (Nielsen's notation, a general layer l) -----------------------------------
 
-NIELSEN = dict(notation="nielsen", loss="half-mse", bias=True)
+NIELSEN = {"notation": "nielsen", "loss": "half-mse", "bias": True}
 
 
 def test_a_general_layer_is_checked_on_three_depths():

@@ -119,16 +119,20 @@ def batch(latex: str, notation: Notation) -> bool:
 
 
 def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol:
-    """The loss's name as the formula writes it (MSE, C, E …), for messages."""
+    """The loss's name as the formula writes it (MSE, C, E …), for messages; two different
+    names for the loss in one formula are refused (they would compare the loss with itself)."""
     names = [s.base for s in notation.loss_symbols] + [loss_entry(arch.loss).latex_name]
     try:
         trees = binding.parse_for(latex, notation)
     except DeriveError:
         trees = []
-    for tree in trees:
-        for node in walk(tree):
-            if isinstance(node, Symbol) and node.base in names and node.sub is None and node.sup is None:
-                return sp.Symbol(re.sub(r"\\(mathcal|mathrm|text)\b", "", node.base) or "L")
+    written = list(dict.fromkeys(node.base for tree in trees for node in walk(tree)
+                                 if isinstance(node, Symbol) and node.base in names and node.sub is None
+                                 and node.sup is None and not node.primes))
+    if len(written) > 1:
+        raise DeriveError(f"one formula, two names for the loss: {' and '.join(written)}; write one of them")
+    if written:
+        return sp.Symbol(re.sub(r"\\(mathcal|mathrm|text)\b", "", written[0]) or "L")
     return sp.Symbol(notation.default_loss_name if not notation.own_loss_name else loss_entry(arch.loss).latex_name)
 
 

@@ -23,7 +23,7 @@ import mpmath
 import sympy as sp
 
 from derive import naming
-from derive.activations import BY_DERIVATIVE, BY_FUNCTION, Softmax
+from derive.activations import BY_DERIVATIVE, BY_FUNCTION, Softmax, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError
 from derive.graph import fold, substitute
@@ -192,7 +192,7 @@ class Values:
         if isinstance(of, sp.Expr) and of.has(sp.Derivative):
             raise DeriveError("a derivative of a derivative with respect to a node is not supported")
         t, cut = self._cut(wrt)
-        written = substitute(of.xreplace(self.deltas).xreplace({self.loss_symbol: self._named_loss()}), cut)
+        written = substitute(of.xreplace({self.loss_symbol: self._named_loss()}), cut)
         return sp.diff(written, t).xreplace({t: self.value(wrt)})
 
     def _cut(self, quantity) -> tuple:
@@ -208,8 +208,20 @@ class Values:
             for function, prime in self.net.derivative_names.items():
                 if prime not in mapping:
                     mapping[prime] = t if prime == quantity else substitute(function, mapping, cache)
-            for delta, named in self.deltas.items():
-                mapping[delta] = t if delta == quantity else substitute(named, mapping, cache)
+            # δ backwards: the output's as recognized, each hidden one δ_i^{(l)} = f'(z_i) Σ_k w_ki δ_k^{(l+1)}
+            arch = self.d.arch
+            for layer in range(arch.depth, 1, -1):
+                for i in range(1, arch.widths[layer - 1] + 1):
+                    delta = delta_symbol(layer, i)
+                    if delta == quantity:
+                        mapping[delta] = t
+                    elif layer == arch.depth:
+                        mapping[delta] = substitute(self.deltas[delta], mapping, cache)
+                    else:
+                        entry = activation(arch.activations[layer - 2])
+                        slope = entry.derivative(mapping[naming.preactivation(layer, i)])
+                        mapping[delta] = slope * sp.Add(*[naming.weight(layer, k, i) * mapping[delta_symbol(layer + 1, k)]
+                                                          for k in range(1, arch.widths[layer] + 1)])
             self._cuts[quantity] = (t, mapping)
         return self._cuts[quantity]
 
