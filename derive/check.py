@@ -140,6 +140,9 @@ class Checker:
         of a formula with free indices (its ∂L/∂w label is generic, so a right side that is
         another parameter's derivative is an index mistake, not another parameter)."""
         self._general = general
+        absent = sorted({s for part in parts for s in _missing(part)}, key=_symbol_order)
+        if len(parts) < 2 and absent:
+            raise DeriveError(f"{naming.text_name(absent[0].name)} does not exist ({absent[0].why})")
         if len(parts) < 2:
             raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
         names = sorted({s.name for p in parts for s in _free(p) if not isinstance(s, naming.NetworkSymbol)})

@@ -371,8 +371,8 @@ def _assignments(uses, layer_letters: list, node_letters: list, arch: Architectu
         layer_domains.append(values)
     for layer_values in itertools.product(*layer_domains):
         env = dict(zip(layer_letters, layer_values))
-        if not all(_layer_ok(q.kind, index_value(q.layer, env, depth), depth)
-                   for q, around in uses if q.layer is not None and not index_letters(q.layer) & around):
+        if layer_letters and not all(_layer_ok(q.kind, index_value(q.layer, env, depth), depth)
+                                     for q, around in uses if q.layer is not None and not index_letters(q.layer) & around):
             continue
         domains = []
         for letter in node_letters:
@@ -405,6 +405,11 @@ class _Builder:
 
     def value(self, node, env: dict):
         result = self._value(node, env)
+        for entry in (result if isinstance(result, sp.MatrixBase) else [result]):
+            if entry.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+                raise DeriveError("the formula has no finite value (it divides by zero or takes \\log(0))")
+            if entry.has(sp.I):
+                raise DeriveError("the formula has a complex value (\\log of a negative number?)")
         if isinstance(result, sp.MatrixBase) and result.shape == (1, 1):
             return result[0, 0]
         return sp.ImmutableMatrix(result) if isinstance(result, sp.MatrixBase) else result
@@ -421,7 +426,8 @@ class _Builder:
         elif layer is None:
             layer = depth if q.kind != "weight" else depth - 1
         if layer is not None and not _layer_ok(q.kind, layer, depth):
-            raise DeriveError(f"layer {layer} has no {q.kind.replace('_', ' ')} in {arch.text}")
+            what = "weight matrix from" if q.kind == "weight" else f"{q.kind.replace('_', ' ')} in"
+            raise DeriveError(f"a {what} layer {layer} does not exist in {arch.text} (layers 1 … {depth})")
         i = index_value(q.i, env, depth) if q.i is not None else None
         j = index_value(q.j, env, depth) if q.j is not None else None
         rows, cols = _widths(q.kind, layer, arch)

@@ -191,6 +191,9 @@ class Values:
                               "(a weight, a bias, an input, a node value, a pre-activation, a δ)")
         if isinstance(of, sp.Expr) and of.has(sp.Derivative):
             raise DeriveError("a derivative of a derivative with respect to a node is not supported")
+        if wrt in self.deltas and not (of.free_symbols & set(self.deltas)):
+            raise DeriveError("∂ with respect to δ: only the δ of the layers below depend on it (the loss and "
+                              "the forward pass do not)")
         t, cut = self._cut(wrt)
         written = substitute(of.xreplace({self.loss_symbol: self._named_loss()}), cut)
         return sp.diff(written, t).xreplace({t: self.value(wrt)})
