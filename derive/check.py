@@ -954,7 +954,8 @@ class Judge:
         other = checker._rename_loss(other)
         start = time.monotonic()
         node_letters = tuple(letter for letter in claims.free if letter not in ("l", "L"))
-        for mutated, text, kind in index_mutations(claims.members[wrong], node_letters):
+        for mutated, text, kind in index_mutations(claims.members[wrong], node_letters,
+                                                   claims.conventions.first_layer):
             if time.monotonic() - start > DIAGNOSIS_SECONDS:
                 return None
             try:

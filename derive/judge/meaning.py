@@ -221,11 +221,20 @@ def claims(members: list, arch: Architecture, conventions: Conventions | None = 
     return result
 
 
-_KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": "w", "bias": "b", "label": "y",
-               "delta": "δ"}
+_KIND_NAMES = {"node": "the node value", "node_prime": "the activation derivative", "preactivation":
+               "the pre-activation", "weight": "the weight", "bias": "the bias", "label": "the label", "delta": "δ"}
 
 
-def index_mutations(member, also=()):
+def layer_text(layer, first_layer: int = 1) -> str:
+    """A reference layer (3, "l+1") as the notation numbers it (Ng's input is layer 0)."""
+    if first_layer == 1 or layer is None:
+        return str(layer)
+    if isinstance(layer, int):
+        return str(layer + first_layer - 1)
+    return str(_shifted(layer, first_layer - 1))
+
+
+def index_mutations(member, also=(), first_layer: int = 1):
     """Corrections of a member's indices, each with its description and kind: two letters
     swapped throughout, one letter of one quantity replaced by another letter in scope ("index"),
     or one quantity moved to the layer before or after ("wrong-layer")."""
@@ -249,8 +258,15 @@ def index_mutations(member, also=()):
             continue
         for step in (-1, 1):
             where = "before" if step < 0 else "after"
-            yield _at(member, position, replace(q, layer=_shifted(q.layer, step))), \
-                f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} should be the layer {where} it", "wrong-layer"
+            moved = _shifted(q.layer, step)
+            if q.kind == "weight":
+                def span(p):
+                    return f"layer {layer_text(p, first_layer)} to {layer_text(_shifted(p, 1), first_layer)}"
+                text = f"the weights from {span(q.layer)} should be those from {span(moved)}"
+            else:
+                text = (f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {layer_text(q.layer, first_layer)} should be of "
+                        f"layer {layer_text(moved, first_layer)} (the layer {where} it)")
+            yield _at(member, position, replace(q, layer=moved)), text, "wrong-layer"
 
 
 def _occurrences(member) -> list:
@@ -494,7 +510,8 @@ class _Builder:
                           if isinstance(v, sp.MatrixBase) and _whole_quantity(t) is not None), None)
             if whole is not None:
                 q = _whole_quantity(whole)
-                raise IndexMistake(f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {q.layer} is written without its "
+                raise IndexMistake(f"{_KIND_NAMES.get(q.kind, q.kind)} of layer "
+                                   f"{layer_text(q.layer, self.conventions.first_layer)} is written without its "
                                    "index in a sum of numbers: it needs one, like the other terms")
             raise ShapeError("cannot add a vector or matrix and a number")
         total = None
