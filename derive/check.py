@@ -245,8 +245,11 @@ class Checker:
         absent = sorted({s for part in (a, b) for s in _missing(part)}, key=_symbol_order)
         if absent:  # certain without numbers
             return self._absent(a, b, absent)
-        if _shape(a) != _shape(b):  # certain without numbers
-            verdict = LinkVerdict(a, b, "wrong", "the shapes differ")
+        if _shape(a) != _shape(b):
+            elementwise = self._elementwise_reading(a, b, deadline)
+            if elementwise is not None:
+                return elementwise
+            verdict = LinkVerdict(a, b, "wrong", "the shapes differ")  # certain without numbers
             verdict.found = self._shape_diagnosis(a, b)
             return verdict
         screened = self._screen(a, b)
@@ -278,6 +281,35 @@ class Checker:
         if not isinstance(a, sp.MatrixBase):
             verdict.counterexample = self._counterexample(a, b, confirmed[0])
         verdict.found = self._diagnose(a, b, deadline)
+        return verdict
+
+    def _elementwise_reading(self, a, b, deadline: float) -> LinkVerdict | None:
+        """∂o/∂z = o ⊙ (1 - o): a Jacobian (n × n) written as a vector of n entries, as people write
+        the derivative of an elementwise function. When the Jacobian is proven diagonal, the link
+        is its diagonal against the vector; otherwise None (the shapes simply differ)."""
+        if _is_square(a) and _is_vector(b):
+            square, vector = a, b
+        elif _is_square(b) and _is_vector(a):
+            square, vector = b, a
+        else:
+            return None
+        if square.shape[0] != len(vector) or square.shape[0] < 2:
+            return None
+        n = square.shape[0]
+        try:
+            with budget(max(0.1, min(PROOF_SECONDS, deadline - time.monotonic()))):
+                if not all(self._close(square[i, j], sp.Integer(0)) and self._proven(square[i, j], sp.Integer(0), False)
+                           for i in range(n) for j in range(n) if i != j):
+                    return None
+        except ProofBudgetExceeded:
+            return None
+        diagonal = sp.ImmutableMatrix([square[i, i] for i in range(n)])
+        column = sp.ImmutableMatrix(list(vector))
+        left, right = (diagonal, column) if square is a else (column, diagonal)
+        verdict = self._link(left, right, deadline)
+        note = "read elementwise (the Jacobian is diagonal: its diagonal against the vector)"
+        verdict.how = f"{verdict.how}; {note}" if verdict.how else note
+        verdict.left, verdict.right = a, b
         return verdict
 
     def _diagnose(self, a, b, deadline: float | None = None) -> Diagnosis | None:
@@ -1019,6 +1051,14 @@ def _parameter_shape_text(symbol, arch) -> str:
 
 def _factor_text(factor) -> str:
     return str(factor)
+
+
+def _is_square(part) -> bool:
+    return isinstance(part, sp.MatrixBase) and part.shape[0] == part.shape[1]
+
+
+def _is_vector(part) -> bool:
+    return isinstance(part, sp.MatrixBase) and min(part.shape) == 1
 
 
 def _shape(part) -> tuple | None:
