@@ -161,12 +161,15 @@ class Checker:
         self._blame(parts, verdicts)
         return verdicts
 
-    def judge(self, latex: str, loss_names: tuple | None = None, notation=None) -> list[LinkVerdict]:
+    def judge(self, latex: str, loss_names: tuple | None = None, notation=None,
+              batch: bool | None = None) -> list[LinkVerdict]:
         """Read ``latex`` (an equation chain) in ``notation`` (a ``derive.notation.Notation``; None:
         the first preset under which it reads and binds) and judge every instance of it; vectors
         or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
         Formulas the notation cannot bind are read by the reference reader when the notation is
-        the reference one."""
+        the reference one. ``batch``: the article's quantities are batches of examples (True), so
+        a parameter's gradient, a sum over the examples, is judged for one example only and never
+        called right; None: only Ng's batch formulas are (``formula.batch``)."""
         from derive.judge import formula
         from derive.reader import read
 
@@ -189,11 +192,11 @@ class Checker:
             if self._judge is None:
                 self._judge = Judge(self)
             verdicts = self._judge.judge(found)
-            if found.batch:
+            if found.batch or (batch and formula.couples_examples(found.members)):
                 for v in verdicts:
                     if v.verdict == "right":
                         v.verdict = "undecided"
-                        v.how = ("a batch formula (columns are examples) is proven for one example (m = 1) only: "
+                        v.how = ("a batch formula (a sum over the examples) is proven for one example (m = 1) only: "
                                  + v.how)
             return verdicts
         except ShapeError as error:

@@ -225,3 +225,24 @@ def test_check_reads_the_notation_given_on_the_command_line(capsys):
     assert "on 2-3-2, 2-3-3-2, 2-3-3-3-2" in capsys.readouterr().out
     assert main(["check", latex, "--arch", "2-3-2", "--bias", "--loss", "half-mse"]) == 0  # auto finds it
     capsys.readouterr()
+
+
+def test_batch_formulas_are_never_proven_right_from_one_example():
+    """Ng's dW = dZ A^T sums over the examples (a batch of m): read for one example it can be shown
+    wrong, never proven right; in an article whose quantities are batches (batch=True), every
+    parameter gradient is judged the same way."""
+    ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+               loss="bce", bias=True)
+    assert ng.verdict == "undecided" and "one example" in ng.links[0].how
+    columnwise = check(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                       loss="bce", bias=True)
+    assert columnwise.verdict == "right"  # each column alone: one example is every example
+    from derive.check import Checker
+    from derive.notation import NOTATIONS, parse_symbols
+
+    arch = derive.Architecture.parse("3-4-2", bias=True, loss="half-mse")
+    rows = NOTATIONS["rows"].with_symbols(parse_symbols("o=(x^{(3)})^T, b_o=(b^{(3)})^T, y=y^T, l=L"))
+    latex = r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - o)"
+    checker = Checker(derive.derive(arch))
+    assert checker.judge(latex, None, rows)[0].verdict == "right"
+    assert checker.judge(latex, None, rows, batch=True)[0].verdict == "undecided"

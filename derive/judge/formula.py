@@ -18,7 +18,7 @@ from derive.judge.meaning import Claims, Conventions, claims
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
 from derive.reader import bind as binding
-from derive.reader.syntax import Nabla, Quantity, Symbol, Transpose, walk
+from derive.reader.syntax import Nabla, Partial, Quantity, Symbol, Transpose, walk
 
 
 class _Lenient(binding._Binder):
@@ -91,6 +91,19 @@ def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
                    loss_symbol=loss_symbol(latex, notation, arch))
     found.batch = batch(latex, notation)
     return found
+
+
+def couples_examples(members: list) -> bool:
+    """Whether a bound formula, read over a batch of examples, sums over them: a gradient of a
+    weight or a bias (∂L/∂W, ∇_b L), the examples' sum for every parameter."""
+    for member in members:
+        for node in walk(member):
+            wrt = getattr(node, "wrt", None) if isinstance(node, (Nabla, Partial)) else None
+            while isinstance(wrt, Transpose):
+                wrt = wrt.arg
+            if isinstance(wrt, Quantity) and wrt.kind in ("weight", "bias"):
+                return True
+    return False
 
 
 BATCH_NAMES = ("A", "Z", "X", "Y", "dA", "dZ")  # Ng's matrices whose columns are the examples
