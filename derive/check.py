@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import numpy as np
@@ -34,6 +34,7 @@ from derive.activations import BY_DERIVATIVE, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
+from derive.judge.meaning import MissingLabel
 from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
@@ -179,6 +180,10 @@ class Checker:
                 found = formula.read_claims(latex, chosen, self.d.arch)
             except ShapeError:
                 raise
+            except MissingLabel as missing:
+                text = str(missing) + self._label_fix(latex, chosen, missing)
+                return [LinkVerdict(None, None, "wrong", str(missing),
+                                    Diagnosis("wrong-parameter", text.replace("{", "{{").replace("}", "}}")), blame=0)]
             except DeriveError as error:
                 if notation is not None and notation.name not in ("arrows", "layer"):
                     raise
@@ -203,6 +208,30 @@ class Checker:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis(getattr(error, "kind", "shape"),
                                           str(error).replace("{", "{{").replace("}", "}}")))]
+
+    def _label_fix(self, latex: str, notation, missing) -> str:
+        """"; the right side is the derivative by the weights from layer p to p+1" when moving the
+        label to one weight matrix that exists makes the formula right."""
+        from derive.judge import formula
+        from derive.judge.meaning import _map_quantities, claims, layer_text
+
+        members = formula.members(latex, notation, self.d.arch)
+        label = members[0]
+        for layer in range(1, self.d.arch.depth):
+            moved = _map_quantities(label, lambda q, p=layer: replace(q, layer=p) if q.kind == "weight" and (
+                q.layer == missing.layer) else q)
+            try:
+                found = claims([moved, *members[1:]], self.d.arch, loss_symbol=self.loss_symbol)
+                if self._judge is None:
+                    self._judge = Judge(self)
+                verdicts = self._judge.judge(found)
+            except DeriveError:
+                continue
+            if all(v.verdict == "right" for v in verdicts):
+                first = notation.first_layer
+                return (f"; the right side is the derivative by the weights from layer {layer_text(layer, first)} to "
+                        f"{layer_text(layer + 1, first)}")
+        return ""
 
     def _rename_loss(self, part):
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}

@@ -3,7 +3,7 @@ established by hand and by numbers, and the kind of mistake for the wrong ones.
 
 Each formula is judged in its own notation; its verdict must be the expected one, and at least
 90% of the wrong ones must be diagnosed with the expected kind (or pair of kinds). The items in
-``GAPS`` are what the judge cannot do yet, each with the reason: they are strict xfails, so a gap
+``GAPS`` are what the judge cannot do yet (batch formulas), each with the reason: they are strict xfails, so a gap
 that closes fails here until it is taken off the list.
 """
 import json
@@ -23,8 +23,6 @@ GAPS = {
     "ng-dW-last": BATCH,
     "ng-dW-first": BATCH,
     "ng-dW-last-no-mean": BATCH,
-    "ng-dW-layer-does-not-exist": "a gradient label naming a whole weight matrix the network does not have "
-                                  "(dW^{[3]} in 3-4-2) is refused as unreadable, not judged wrong",
     "rows-batch-dbo-unsummed": "the batch of B rows is stated only in the item's prose; the formula read for one "
                                "example (o a 1 × 2 row) is right",
 }

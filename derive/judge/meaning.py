@@ -660,13 +660,23 @@ class _Builder:
     def _partial(self, node: syntax.Partial, env: dict):
         if node.of is None:
             raise DeriveError("∂/∂… with nothing to differentiate")
-        of, wrt = self._value(node.of, env), self._value(node.wrt, env)
+        of, wrt = self._value(node.of, env), self._label(node.wrt, env)
         return derivative(of, wrt)
+
+    def _label(self, node, env: dict):
+        """What a derivative is taken by; a weight matrix the network does not have is a wrong
+        label (``MissingLabel``), not an unreadable formula."""
+        inner: Any = node.arg if isinstance(node, syntax.Transpose) else node
+        if is_quantity(inner) and inner.kind == "weight" and inner.layer is not None:
+            layer = index_value(inner.layer, env, self.arch.depth)
+            if not 1 <= layer < self.arch.depth:
+                raise MissingLabel(layer, self.conventions.first_layer, self.arch)
+        return self._value(node, env)
 
     def _nabla(self, node: syntax.Nabla, env: dict):
         if node.wrt is None:
             raise DeriveError("write ∇ with what it differentiates by, like \\nabla_{W} C")
-        of, wrt = self._value(node.of, env), self._value(node.wrt, env)
+        of, wrt = self._value(node.of, env), self._label(node.wrt, env)
         if isinstance(of, sp.MatrixBase):
             raise ShapeError("∇ of a vector: write the Jacobian as ∂ of the vector")
         return derivative(of, wrt)
@@ -694,6 +704,16 @@ class _Builder:
         if not isinstance(value, sp.MatrixBase) or min(value.shape) != 1:
             raise ShapeError("diag(…) needs a vector")
         return sp.ImmutableMatrix(sp.diag(*list(value)))
+
+
+class MissingLabel(DeriveError):
+    """A derivative by a weight matrix the network does not have (dW^{[3]} in a 3-4-2 network)."""
+
+    def __init__(self, layer: int, first_layer: int, arch: Architecture):
+        self.layer = layer
+        shown = layer_text(layer, first_layer)
+        super().__init__(f"the weights from layer {shown} do not exist in {arch.text} (layers "
+                         f"{layer_text(1, first_layer)} … {layer_text(arch.depth, first_layer)})")
 
 
 class IndexMistake(ShapeError):
