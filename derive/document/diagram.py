@@ -34,6 +34,7 @@ MAX_WIDTH = 460.0  # a LaTeX page's text width is 483 pt (A4, 2 cm margins)
 MARGIN = 8.0
 ARROW = 7.0  # labels keep this far from a node's circle, clear of arrowheads
 CLEAR = 1.5  # a label's box keeps this far from other edges and labels
+BESIDE = 0.4  # a label beside its edge leaves this much of a gap
 STEPS = 48  # candidate places of a label along its edge
 PT_TO_PX = 96 / 72.27  # the SVG is shown at the size the LaTeX document prints it
 
@@ -67,6 +68,9 @@ class Box:
 
     def overlaps(self, other: Box) -> bool:
         """Separating axes: the boxes overlap unless one of their four edge directions parts them."""
+        if math.hypot(self.cx - other.cx, self.cy - other.cy) >= math.hypot(self.hw, self.hh) + math.hypot(
+                other.hw, other.hh):
+            return False  # their circumscribed circles are apart
         for box in (self, other):
             corners = [box.local(x, y) for x, y in (self.corners() + other.corners())]
             ours, theirs = corners[:4], corners[4:]
@@ -352,20 +356,30 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
 def _place(edges: list[Edge], nodes: list[Node], texts: dict[str, str]) -> list[Label]:
     """Labels for the edges of one layer gap, none covering a node, an arrowhead, another
     edge or another label. Each label may sit anywhere along its own edge; the edge with the
-    fewest free places is served first, at its place with the most room around it."""
-    free: dict[str, list[tuple[float, float, Box]]] = {}  # edge -> [(-room, |t - 0.4|, box)]
+    fewest free places is served first, at its place with the most room around it. A label
+    sits on its edge (which runs through its middle, under its white ground) or, where that
+    has no room, right beside it, touching it."""
+    free: dict[str, list[tuple[int, float, float, Box]]] = {}  # edge -> [(beside, -room, |t - 0.4|, box)]
     for edge in edges:
         text = texts[edge.key]
         places = []
         angle = math.atan2(edge.y2 - edge.y1, edge.x2 - edge.x1)
-        for step in range(1, STEPS):
-            t = step / STEPS
-            box = _box_at(edge.x1 + t * (edge.x2 - edge.x1), edge.y1 + t * (edge.y2 - edge.y1), text, LABEL_FONT,
-                          angle=angle)
-            room = _room(box, edge, edges, nodes)
-            if room >= CLEAR:
-                places.append((-room, round(abs(t - 0.4), 6), box))
-        free[edge.key] = sorted(places, key=lambda place: place[:2])
+        normal = (-math.sin(angle), math.cos(angle))
+        size = _box_at(0.0, 0.0, text, LABEL_FONT)
+        reach = 2 * (size.hw + size.hh) + 4.0  # what lies farther from the edge cannot meet its label
+        near = [e for e in edges if e.key != edge.key and _apart(e.x1, e.y1, e.x2, e.y2, edge) < reach]
+        circles = [(n.x, n.y, RADIUS + (2.0 if n.key == edge.source else ARROW)) for n in nodes
+                   if _apart(n.x, n.y, n.x, n.y, edge) < reach + RADIUS + ARROW]
+        for side in (0, -1, 1):
+            shift = side * (size.hh + BESIDE)
+            for step in range(1, STEPS):
+                t = step / STEPS
+                box = Box(edge.x1 + t * (edge.x2 - edge.x1) + shift * normal[0],
+                          edge.y1 + t * (edge.y2 - edge.y1) + shift * normal[1], size.hw, size.hh, angle)
+                room = _room(box, near, circles)
+                if room >= CLEAR:
+                    places.append((abs(side), -room, round(abs(t - 0.4), 6), box))
+        free[edge.key] = sorted(places, key=lambda place: place[:3])
     labels = []
     order = {edge.key: k for k, edge in enumerate(edges)}
     while free:
@@ -373,21 +387,27 @@ def _place(edges: list[Edge], nodes: list[Node], texts: dict[str, str]) -> list[
         places = free.pop(key)
         if not places:
             continue
-        box = places[0][2]
+        box = places[0][3]
         labels.append(Label(texts[key], box, LABEL_FONT, edge=key))
         for other, others in free.items():
-            free[other] = [place for place in others if not place[2].grown(CLEAR).overlaps(box)]
+            free[other] = [place for place in others if not place[3].grown(CLEAR).overlaps(box)]
     return sorted(labels, key=lambda label: order[str(label.edge)])
 
 
-def _room(box: Box, edge: Edge, edges: list[Edge], nodes: list[Node]) -> float:
-    """How far ``box`` may grow (up to 4 pt) and still meet no node, arrowhead or edge other
-    than its own; -1 if it already meets one."""
+def _apart(x1: float, y1: float, x2: float, y2: float, edge: Edge) -> float:
+    """How far apart the bounding boxes of a segment (or point) and ``edge`` are, at least."""
+    return max(min(x1, x2) - max(edge.x1, edge.x2), min(edge.x1, edge.x2) - max(x1, x2),
+               min(y1, y2) - max(edge.y1, edge.y2), min(edge.y1, edge.y2) - max(y1, y2), 0.0)
+
+
+def _room(box: Box, edges: list[Edge], circles: list[tuple[float, float, float]]) -> float:
+    """How far ``box`` may grow (up to 4 pt) and still meet none of ``edges`` and ``circles``
+    (nodes, with their arrowheads); -1 if it already meets one."""
     room = -1.0
     for grow in (0.0, CLEAR, 2.5, 4.0):
         grown = box.grown(grow)
-        if any(grown.meets_circle(n.x, n.y, RADIUS + (2.0 if n.key == edge.source else ARROW)) for n in nodes) or any(
-                grown.meets_segment(e.x1, e.y1, e.x2, e.y2) for e in edges if e.key != edge.key):
+        if any(grown.meets_circle(*circle) for circle in circles) or any(
+                grown.meets_segment(e.x1, e.y1, e.x2, e.y2) for e in edges):
             break
         room = grow
     return room
