@@ -342,3 +342,13 @@ def test_the_checks_catch_overlaps_and_crossings():
     touching = [(center[0] + radius - 1 + dx, center[1] + dy) for dx, dy in ((0, -5), (10, -5), (10, 5), (0, 5))]
     assert circle_meets_polygon(center, radius, touching)
     assert not circle_meets_polygon(center, radius, [(x + 2, y) for x, y in touching])
+
+
+@pytest.mark.parametrize("widths", ["2-2", "5-1", "2-2-2-2-2", "2-3-3-3-3-3-2"])
+def test_the_drawing_fits_the_text_width_of_an_a4_page(widths):
+    arch = derive.Architecture.parse(widths, bias=True)
+    root = ElementTree.fromstring(diagram.svg(arch, notation("arrows")))
+    width = float(root.get("viewBox").split()[2])
+    assert width <= 483  # points: A4 with 2 cm margins, the LaTeX document's page
+    drawing = read_svg(diagram.svg(arch, notation("arrows")))
+    assert max(max(x1, x2) for x1, _, x2, _ in drawing["lines"].values()) < width

@@ -14,6 +14,7 @@ LaTeX document (10 pt class): labels \\footnotesize (8 pt), nodes \\normalsize (
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ WIDE = frozenset("→+mwMW—")  # characters counted one em wide; all others NA
 NARROW = 0.58  # conservative: wider than any digit or lower-case letter of Times or Latin Modern
 PAD = 1.2  # white around a label's text
 MAX_WIDTH = 460.0  # a LaTeX page's text width is 483 pt (A4, 2 cm margins)
+MAX_HEIGHT = 400.0  # between the first and the last row of nodes: the picture stays within half a page
 MARGIN = 8.0
 ARROW = 7.0  # labels keep this far from a node's circle, clear of arrowheads
 CLEAR = 1.5  # a label's box keeps this far from other edges and labels
@@ -266,17 +268,19 @@ def _activation_latex(name: str) -> tuple[str, bool]:
     return (entry.latex, True) if entry.latex else (entry.text, False)
 
 
+@functools.lru_cache(maxsize=16)  # a document draws its network once per format
 def layout(arch, notation: Notation) -> Layout:
     """Nodes, edges and every label of ``arch`` drawn in ``notation``: plain data in points."""
     widths, depth, bias = tuple(arch.widths), len(arch.widths), bool(arch.bias)
     densest = max(a * b for a, b in itertools.pairwise(widths))
-    dx = min(170.0, max(100.0, (MAX_WIDTH - 2 * MARGIN - 2 * 24) / max(1, depth - 1)))
-    dy = 44.0 + 2.0 * min(densest, 20)  # dense layers fan out more, which makes room for labels
     rows = max(n + (bias and l < depth) for l, n in enumerate(widths, start=1))
     headers = [[(f"layer {l}", False), ("input", False) if l == 1 else _activation_latex(arch.activations[l - 2])]
                for l in range(1, depth + 1)]
     side = MARGIN + max(RADIUS, *(_box_at(0, 0, text, HEADER_FONT, is_math).hw
                                   for column in headers for text, is_math in column))
+    dx = min(170.0, (MAX_WIDTH - 2 * side) / (depth - 1))
+    dy = 44.0 + 2.0 * min(densest, 20)  # dense layers fan out more, which makes room for labels
+    dy = min(dy, MAX_HEIGHT / max(1, rows - 1))
     header = 2 * HEADER_FONT * 1.3
     top = MARGIN + header + RADIUS + 6
 
