@@ -342,8 +342,8 @@ def _legend(arch, edges, labels) -> str:
     shown = {label.edge for label in labels if label.edge}
     missing = [e for e in edges if e.key not in shown]
     if missing:
-        parts.append(f"{len(edges) - len(missing)} of {len(edges)} edges are labelled; the other labels "
-                     "would cover an edge or another label, so they are left out.")
+        parts.append(f"{len(edges) - len(missing)} of {len(edges)} edges are labelled: a label that would "
+                     "cover another edge or label is left out.")
     return " ".join(parts)
 
 
