@@ -13,13 +13,15 @@ import sys
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import derive
 from derive.activations import activation
 from derive.document import diagram
 from derive.document.notation import notation
 
-from .conftest import needs
+from .conftest import architectures, needs
 
 SVG = "{http://www.w3.org/2000/svg}"
 EM = 0.58  # per character, in ems of its font size: more than a digit or letter of Latin Modern or Times
@@ -191,6 +193,19 @@ def test_each_label_sits_on_or_right_beside_its_own_edge_clear_of_its_arrowhead(
         assert math.dist(text_center, turned((*rect_center, *rect_center), label["transform"])[0]) < 3
         assert not circle_meets_polygon((x2, y2), 5, label["box"])  # the arrowhead stays visible
         assert abs(float(turn[0]) - math.degrees(math.atan2(y2 - y1, x2 - x1))) < 0.05  # set along the edge
+
+
+@settings(max_examples=6)
+@given(arch=architectures(max_depth=5, max_width=5), notation_name=st.sampled_from(["arrows", "layer", "nielsen"]))
+def test_any_network_is_drawn_without_overlaps(arch, notation_name):
+    drawing = read_svg(diagram.svg(arch, notation(notation_name)))
+    labels = drawing["labels"]
+    for k, label in enumerate(labels):
+        assert not any(polygons_overlap(label["box"], other["box"]) for other in labels[k + 1:])
+        assert not any(circle_meets_polygon(c, r + 1, label["box"]) for c, r in drawing["circles"].values())
+        near = grown(label["box"], NEAR)
+        assert not any(segment_meets_polygon((x1, y1), (x2, y2), near)
+                       for key, (x1, y1, x2, y2) in drawing["lines"].items() if key != label["edge"])
 
 
 def test_node_names_fit_inside_their_circles(drawn):

@@ -480,12 +480,12 @@ def svg(arch, notation: Notation) -> str:
     out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w * PT_TO_PX:.0f}" height="{h * PT_TO_PX:.0f}" '
             f'viewBox="0 0 {_pt(w)} {_pt(h)}" font-family="\'Latin Modern Roman\', \'Times New Roman\', Times, '
             f'\'Liberation Serif\', serif">'),
-           ('<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+           ('<defs><marker id="derive-arrowhead" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
             'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#666"/></marker></defs>'),
            '<rect width="100%" height="100%" fill="white"/>']
     for e in drawing.edges:
         out.append(f'<line data-edge="{e.key}" x1="{_pt(e.x1)}" y1="{_pt(e.y1)}" x2="{_pt(e.x2)}" y2="{_pt(e.y2)}" '
-                   'stroke="#666" stroke-width="0.6" marker-end="url(#arrow)"/>')
+                   'stroke="#666" stroke-width="0.6" marker-end="url(#derive-arrowhead)"/>')
     for label in drawing.labels:
         box = label.box
         edge = f' data-edge="{label.edge}"' if label.edge else ""
