@@ -317,8 +317,9 @@ def layout(arch, notation: Notation) -> Layout:
                                   target.x - RADIUS * ux, target.y - RADIUS * uy))
                 texts[key] = latex
 
-    labels = [label for p in range(1, depth) for label in _place(
-        [e for e in edges if e.source in columns[p]], list(nodes.values()), texts)]
+    labels: list[Label] = []
+    for p in range(1, depth):  # gap by gap, each clear of the labels of the gaps before
+        labels += _place([e for e in edges if e.source in columns[p]], edges, list(nodes.values()), texts, labels)
 
     for l, column in enumerate(headers, start=1):  # "layer l" over its activation
         for row, (text, is_math) in enumerate(column):
@@ -357,9 +358,10 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def _place(edges: list[Edge], nodes: list[Node], texts: dict[str, str]) -> list[Label]:
+def _place(edges: list[Edge], every_edge: list[Edge], nodes: list[Node], texts: dict[str, str],
+           placed: list[Label]) -> list[Label]:
     """Labels for the edges of one layer gap, none covering a node, an arrowhead, another
-    edge or another label. Each label may sit anywhere along its own edge; the edge with the
+    edge (of any gap) or another label (of this gap or ``placed`` before). Each label may sit anywhere along its own edge; the edge with the
     fewest free places is served first, at its place with the most room around it. A label
     sits on its edge (which runs through its middle, under its white ground) or, where that
     has no room, right beside it, touching it."""
@@ -371,7 +373,7 @@ def _place(edges: list[Edge], nodes: list[Node], texts: dict[str, str]) -> list[
         normal = (-math.sin(angle), math.cos(angle))
         size = _box_at(0.0, 0.0, text, LABEL_FONT)
         reach = 2 * (size.hw + size.hh) + 4.0  # what lies farther from the edge cannot meet its label
-        near = [e for e in edges if e.key != edge.key and _apart(e.x1, e.y1, e.x2, e.y2, edge) < reach]
+        near = [e for e in every_edge if e.key != edge.key and _apart(e.x1, e.y1, e.x2, e.y2, edge) < reach]
         circles = [(n.x, n.y, RADIUS + (2.0 if n.key == edge.source else ARROW)) for n in nodes
                    if _apart(n.x, n.y, n.x, n.y, edge) < reach + RADIUS + ARROW]
         for side in (0, -1, 1):
@@ -381,7 +383,7 @@ def _place(edges: list[Edge], nodes: list[Node], texts: dict[str, str]) -> list[
                 box = Box(edge.x1 + t * (edge.x2 - edge.x1) + shift * normal[0],
                           edge.y1 + t * (edge.y2 - edge.y1) + shift * normal[1], size.hw, size.hh, angle)
                 room = _room(box, near, circles)
-                if room >= CLEAR:
+                if room >= CLEAR and not any(box.grown(CLEAR).overlaps(label.box) for label in placed):
                     places.append((abs(side), -room, round(abs(t - 0.4), 6), box))
         free[edge.key] = sorted(places, key=lambda place: place[:3])
     labels = []
