@@ -373,3 +373,11 @@ def test_the_drawing_fits_the_text_width_of_an_a4_page(widths):
     assert width <= 483  # points: A4 with 2 cm margins, the LaTeX document's page
     drawing = read_svg(diagram.svg(arch, notation("arrows")))
     assert max(max(x1, x2) for x1, _, x2, _ in drawing["lines"].values()) < width
+
+
+@pytest.mark.parametrize("notation_name", ["arrows", "nielsen"])
+def test_two_digit_node_names_fit_inside_wider_circles(notation_name):
+    drawing = read_svg(diagram.svg(derive.Architecture.parse("2-10-2"), notation(notation_name)))
+    assert ["10" in "".join(spans) for *_, spans in drawing["node_texts"]].count(True) == 1
+    for center, radius, box, spans in drawing["node_texts"]:
+        assert all(math.dist(center, corner) < radius for corner in box), spans

@@ -23,7 +23,7 @@ from derive.activations import activation
 from derive.document.notation import Notation
 
 # sizes in points -------------------------------------------------------------------------
-RADIUS = 12.0  # node circles
+RADIUS = 12.0  # node circles, at least: wider when a node's name needs it
 NODE_FONT, LABEL_FONT, HEADER_FONT, LEGEND_FONT = 10.0, 8.0, 9.0, 8.0
 SCRIPT = 0.75  # sub- and superscripts, relative to their base (TeX: 8 pt -> 6 pt)
 SUB_SHIFT, SUP_SHIFT = 0.25, 0.4  # baseline shifts of scripts, in ems of the base
@@ -137,6 +137,7 @@ class Label:
 class Layout:
     width: float
     height: float
+    radius: float  # of every node's circle
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     labels: tuple[Label, ...]
@@ -262,6 +263,12 @@ def origin(box: Box, text: str, size: float, math_mode: bool = True) -> tuple[fl
 
 # --- the layout ------------------------------------------------------------------------
 
+def _radius(latex: str) -> float:
+    """The circle around a node's name, its box's corners inside."""
+    box = _box_at(0.0, 0.0, latex, NODE_FONT)
+    return math.hypot(box.hw - PAD, box.hh - PAD) + 0.1
+
+
 def _activation_latex(name: str) -> tuple[str, bool]:
     """How the header writes a layer's activation: (text, is math), from the registry."""
     entry = activation(name)
@@ -276,13 +283,14 @@ def layout(arch, notation: Notation) -> Layout:
     rows = max(n + (bias and l < depth) for l, n in enumerate(widths, start=1))
     headers = [[(f"layer {l}", False), ("input", False) if l == 1 else _activation_latex(arch.activations[l - 2])]
                for l in range(1, depth + 1)]
-    side = MARGIN + max(RADIUS, *(_box_at(0, 0, text, HEADER_FONT, is_math).hw
+    radius = max(RADIUS, *(_radius(notation.node(l, i)) for l, n in enumerate(widths, start=1) for i in (1, n)))
+    side = MARGIN + max(radius, *(_box_at(0, 0, text, HEADER_FONT, is_math).hw
                                   for column in headers for text, is_math in column))
     dx = min(170.0, (MAX_WIDTH - 2 * side) / (depth - 1))
     dy = 44.0 + 2.0 * min(densest, 20)  # dense layers fan out more, which makes room for labels
     dy = min(dy, MAX_HEIGHT / max(1, rows - 1))
     header = 2 * HEADER_FONT * 1.3
-    top = MARGIN + header + RADIUS + 6
+    top = MARGIN + header + radius + 6
 
     nodes: dict[str, Node] = {}
     columns: dict[int, list[str]] = {}
@@ -298,7 +306,7 @@ def layout(arch, notation: Notation) -> Layout:
             keys.append(f"bias{l}")
             nodes[keys[-1]] = Node(keys[-1], x, y0 + n * dy, "+1")
         columns[l] = keys
-    bottom = top + (rows - 1) * dy + RADIUS
+    bottom = top + (rows - 1) * dy + radius
 
     edges: list[Edge] = []
     texts: dict[str, str] = {}
@@ -313,13 +321,14 @@ def layout(arch, notation: Notation) -> Layout:
                 ux, uy = target.x - source.x, target.y - source.y
                 norm = math.hypot(ux, uy)
                 ux, uy = ux / norm, uy / norm
-                edges.append(Edge(key, source_key, target.key, source.x + RADIUS * ux, source.y + RADIUS * uy,
-                                  target.x - RADIUS * ux, target.y - RADIUS * uy))
+                edges.append(Edge(key, source_key, target.key, source.x + radius * ux, source.y + radius * uy,
+                                  target.x - radius * ux, target.y - radius * uy))
                 texts[key] = latex
 
     labels: list[Label] = []
     for p in range(1, depth):  # gap by gap, each clear of the labels of the gaps before
-        labels += _place([e for e in edges if e.source in columns[p]], edges, list(nodes.values()), texts, labels)
+        labels += _place([e for e in edges if e.source in columns[p]], edges, list(nodes.values()), radius, texts,
+                         labels)
 
     for l, column in enumerate(headers, start=1):  # "layer l" over its activation
         for row, (text, is_math) in enumerate(column):
@@ -333,7 +342,7 @@ def layout(arch, notation: Notation) -> Layout:
         box = Box(MARGIN + box.hw, y + box.hh, box.hw, box.hh)
         labels.append(Label(line, box, LEGEND_FONT, False, kind="legend"))
         y = box.cy + box.hh
-    return Layout(round(width, 2), round(y + MARGIN, 2), tuple(nodes.values()), tuple(edges), tuple(labels))
+    return Layout(round(width, 2), round(y + MARGIN, 2), radius, tuple(nodes.values()), tuple(edges), tuple(labels))
 
 
 def _legend(arch, edges, labels) -> str:
@@ -358,7 +367,7 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-def _place(edges: list[Edge], every_edge: list[Edge], nodes: list[Node], texts: dict[str, str],
+def _place(edges: list[Edge], every_edge: list[Edge], nodes: list[Node], radius: float, texts: dict[str, str],
            placed: list[Label]) -> list[Label]:
     """Labels for the edges of one layer gap, none covering a node, an arrowhead, another
     edge (of any gap) or another label (of this gap or ``placed`` before). Each label may sit anywhere along its own edge; the edge with the
@@ -374,8 +383,8 @@ def _place(edges: list[Edge], every_edge: list[Edge], nodes: list[Node], texts: 
         size = _box_at(0.0, 0.0, text, LABEL_FONT)
         reach = 2 * (size.hw + size.hh) + 4.0  # what lies farther from the edge cannot meet its label
         near = [e for e in every_edge if e.key != edge.key and _apart(e.x1, e.y1, e.x2, e.y2, edge) < reach]
-        circles = [(n.x, n.y, RADIUS + (2.0 if n.key == edge.source else ARROW)) for n in nodes
-                   if _apart(n.x, n.y, n.x, n.y, edge) < reach + RADIUS + ARROW]
+        circles = [(n.x, n.y, radius + (2.0 if n.key == edge.source else ARROW)) for n in nodes
+                   if _apart(n.x, n.y, n.x, n.y, edge) < reach + radius + ARROW]
         for side in (0, -1, 1):
             shift = side * (size.hh + BESIDE)
             for step in range(1, STEPS):
@@ -434,7 +443,8 @@ def tikz(arch, notation: Notation) -> str:
     drawing = layout(arch, notation)
     lines = [r"\begin{center}", r"\begin{tikzpicture}[x=1pt,y=-1pt,",
              r"  edge/.style={->,draw=black!60},",
-             r"  neuron/.style={circle,draw,fill=white,minimum size=24pt,inner sep=0pt,font=\normalsize},",
+             (rf"  neuron/.style={{circle,draw,fill=white,minimum size={_pt(2 * drawing.radius)}pt,"
+              r"inner sep=0pt,font=\normalsize},"),
              r"  bias/.style={neuron,fill=black!8},",
              r"  weight/.style={fill=white,inner sep=0pt,font=\footnotesize},",
              r"  header/.style={inner sep=0pt,font=\small},",
@@ -502,7 +512,7 @@ def svg(arch, notation: Notation) -> str:
     for n in drawing.nodes:
         is_bias = n.key.startswith("bias")
         out.append(f'<g class="{"bias" if is_bias else "node"}" data-node="{n.key}">')
-        out.append(f'<circle cx="{_pt(n.x)}" cy="{_pt(n.y)}" r="{_pt(RADIUS)}" '
+        out.append(f'<circle cx="{_pt(n.x)}" cy="{_pt(n.y)}" r="{_pt(drawing.radius)}" '
                    f'fill="{"#ebebeb" if is_bias else "white"}" stroke="black" stroke-width="0.6"/>')
         out.append(_svg_text(n.latex, _box_at(n.x, n.y, n.latex, NODE_FONT), NODE_FONT, True))
         out.append("</g>")
