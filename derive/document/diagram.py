@@ -2,15 +2,20 @@
 for LaTeX and as SVG for Markdown.
 
 ``layout`` computes everything in points (1/72.27 in, TeX's ``pt``), y growing downwards:
-node circles, edge segments, and a box for every piece of text (edge labels, layer headers,
-the legend). Each edge label sits on its own edge, at a place chosen so that its box covers
-no other label, no node (nor an arrowhead) and no other edge; an edge with no such place
-stays unlabelled and the legend says how many labels were left out. ``tikz`` and ``svg``
-only draw that layout, so both drawings agree to the hundredth of a point.
+node circles (a grey ``+1`` node under each layer that feeds biases to the next), edge
+segments, and a box for every piece of text: edge labels, the header of each layer (its
+activation, written as the activation registry writes it) and the legend. Each edge label
+is turned along its own edge and sits on it (or, where that has no room, right beside it),
+at the place with the most room among those where its box covers no other label, no node,
+no arrowhead and no other edge; an edge with no such place stays unlabelled and the legend
+says how many are labelled. ``tikz`` and ``svg`` only draw that layout, so both drawings
+agree to the hundredth of a point.
 
 Labels are math in the document's notation: TikZ typesets the LaTeX, the SVG writes the
-same LaTeX with ``<tspan>`` subscripts and superscripts (``_runs``). Text sizes match the
-LaTeX document (10 pt class): labels \\footnotesize (8 pt), nodes \\normalsize (10 pt).
+same LaTeX as ``<tspan>`` pieces with subscripts and superscripts stacked (``_runs``,
+``_set``). Text sizes match the LaTeX document (10 pt class): labels \\footnotesize (8 pt),
+nodes \\normalsize (10 pt). Text boxes are measured generously (``text_width``), so text
+set in Latin Modern or Times stays inside them.
 """
 from __future__ import annotations
 
