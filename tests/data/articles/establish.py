@@ -1,0 +1,525 @@
+"""Establish the expected verdicts of the article corpus by numbers.
+
+NumPy only; this script never imports the tool.  For every article NAME.md the
+table ARTICLES below holds, item by item, an anchor (a unique piece of text on
+the line where the formula member is written), the verdict established by hand,
+the diagnosis kinds, a short reason, and a hand transcription of the formula
+member as a Python function of the network's parameters.  Each transcription
+is compared with central finite differences of the loss (or of the forward
+quantity the left side names) at several random points:
+
+* "right"  needs agreement to 1e-6 (relative) at every point;
+* "wrong"  needs a relative difference above 1e-3 at two points or more
+  (a formula whose shapes do not even multiply counts as a difference);
+* numeric worked examples are recomputed exactly from the article's own
+  numbers and compared with the printed digits (tolerance: the printed
+  precision).
+
+    python establish.py            check every NAME.json against the numbers
+    python establish.py --write    (re)write NAME.json from the table, then check
+
+Exit status 0 when every expected verdict agrees with the numbers, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+SEEDS = (11, 22, 33)
+H = 1e-6          # finite-difference step
+RIGHT_TOL = 1e-6  # relative agreement for "right"
+WRONG_TOL = 1e-3  # relative difference for "wrong"
+
+
+# --------------------------------------------------------------------------
+# activations and losses
+# --------------------------------------------------------------------------
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def dsigmoid(z):
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+ACT: dict[str, tuple[Callable, Callable | None]] = {
+    "sigmoid": (sigmoid, dsigmoid),
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+    "identity": (lambda z: z, lambda z: np.ones_like(z)),
+    "softmax": (softmax, None),
+}
+
+
+def per_sample_loss(kind: str, a, y):
+    """Loss of each column (one example per column)."""
+    if kind == "mse":
+        return ((a - y) ** 2).sum(axis=0)
+    if kind == "half-mse":
+        return 0.5 * ((a - y) ** 2).sum(axis=0)
+    if kind == "mean-mse":
+        return ((a - y) ** 2).mean(axis=0)
+    if kind == "bce":
+        return -(y * np.log(a) + (1 - y) * np.log(1 - a)).sum(axis=0)
+    if kind == "cross-entropy":
+        return -(y * np.log(a)).sum(axis=0)
+    raise ValueError(kind)
+
+
+# --------------------------------------------------------------------------
+# the network: layers 0 (input) .. L-1 (output); W[l] maps layer l-1 -> l,
+# shape (n_l, n_{l-1}) (row = destination); b[l] shape (n_l, 1); examples are
+# columns.  Every article's symbols are mapped onto this by its transcriptions.
+# --------------------------------------------------------------------------
+
+class Net:
+    def __init__(self, sizes, acts, loss, bias, seed, m=1, batch="sum"):
+        rng = np.random.default_rng(seed)
+        self.sizes = list(sizes)
+        self.L = len(sizes)
+        if isinstance(acts, str):
+            acts = [a.strip() for a in acts.split(",")]
+        if len(acts) == 1:
+            acts = acts * (self.L - 1)
+        self.acts = [None] + list(acts)
+        self.loss_kind = loss
+        self.bias = bias
+        self.m = m
+        self.batch = batch
+        self.W = {l: rng.normal(0.0, 0.9, (sizes[l], sizes[l - 1])) for l in range(1, self.L)}
+        self.b = {l: (rng.normal(0.0, 0.6, (sizes[l], 1)) if bias else np.zeros((sizes[l], 1)))
+                  for l in range(1, self.L)}
+        self.x = rng.normal(0.0, 1.0, (sizes[0], m))
+        n_out = sizes[-1]
+        if loss == "bce":
+            self.y = rng.integers(0, 2, (n_out, m)).astype(float)
+        elif loss == "cross-entropy":
+            self.y = np.eye(n_out)[:, rng.integers(0, n_out, m)]
+        else:
+            self.y = rng.normal(0.3, 0.5, (n_out, m))
+        self.run()
+
+    # forward -------------------------------------------------------------
+    def f(self, l, z):
+        return ACT[self.acts[l]][0](z)
+
+    def fp(self, l, z):
+        return ACT[self.acts[l]][1](z)
+
+    def _continue(self, l, a):
+        """Loss when the activation of layer l is a."""
+        for k in range(l + 1, self.L):
+            a = self.f(k, self.W[k] @ a + self.b[k])
+        return self._reduce(per_sample_loss(self.loss_kind, a, self.y))
+
+    def _reduce(self, per):
+        return per.sum() if self.batch == "sum" else per.mean()
+
+    def run(self):
+        self.a = {0: self.x}
+        self.z = {}
+        for l in range(1, self.L):
+            self.z[l] = self.W[l] @ self.a[l - 1] + self.b[l]
+            self.a[l] = self.f(l, self.z[l])
+        self.loss = self._reduce(per_sample_loss(self.loss_kind, self.a[self.L - 1], self.y))
+
+    # finite differences ------------------------------------------------------
+    def _fd(self, arr, value):
+        g = np.zeros_like(arr)
+        it = np.nditer(arr, flags=["multi_index"])
+        for _ in it:
+            i = it.multi_index
+            old = arr[i]
+            arr[i] = old + H
+            up = value()
+            arr[i] = old - H
+            down = value()
+            arr[i] = old
+            g[i] = (up - down) / (2 * H)
+        return g
+
+    def dW(self, l):
+        def value():
+            self.run()
+            return self.loss
+        g = self._fd(self.W[l], value)
+        self.run()
+        return g
+
+    def db(self, l):
+        def value():
+            self.run()
+            return self.loss
+        g = self._fd(self.b[l], value)
+        self.run()
+        return g
+
+    def dz(self, l):
+        """delta: dLoss/dz of layer l (every example)."""
+        z = self.z[l].copy()
+        return self._fd(z, lambda: self._continue(l, self.f(l, z)))
+
+    def da(self, l):
+        a = self.a[l].copy()
+        return self._fd(a, lambda: self._continue(l, a))
+
+
+# --------------------------------------------------------------------------
+# items
+# --------------------------------------------------------------------------
+
+@dataclass
+class Item:
+    anchor: str
+    verdict: str                    # right | wrong | definition | not-an-equation
+    why: str
+    kinds: list[str] = field(default_factory=list)
+    value: Callable | None = None   # the formula member, transcribed by hand
+    truth: Callable | None = None   # what the left side denotes (finite differences)
+    numeric: Callable | None = None  # numeric examples: () -> ([members], exact, tol)
+    nonexistent: str | None = None  # label names a parameter the network lacks
+    line: int = 0
+
+
+@dataclass
+class Article:
+    name: str
+    meta: dict[str, Any]
+    items: list[Item]
+    make: Callable[[int], Any]      # seed -> evaluation context
+
+
+NO_SUCH = object()
+
+
+def rel(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        if a.size == b.size and a.size == 1:
+            a = a.reshape(b.shape)
+        else:
+            return float("inf")
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-12))
+
+
+def measure(article: Article, item: Item) -> tuple[str, str]:
+    """The verdict the numbers give, with a short account."""
+    if item.numeric is not None:
+        members, exact, tol = item.numeric()
+        worst = max(abs(m - exact) for m in members)
+        return ("right" if worst <= tol else "wrong",
+                f"members {' '.join(f'{m:.10g}' for m in members)} exact {exact:.10g}"
+                f" (off {worst:.1e}, tol {tol:.0e})")
+    if item.nonexistent is not None:
+        account = f"no parameter {item.nonexistent} in {article.meta['arch']}"
+        if item.value is not None:  # what the right side really is, as the reason says
+            errs = [rel(item.value(ctx), item.truth(ctx)) for ctx in map(article.make, SEEDS)]
+            if max(errs) > RIGHT_TOL:
+                return "undecided", account + "; right side is NOT what the reason says"
+            account += "; right side = the derivative named in the reason"
+        return "wrong", account
+    errs = []
+    for seed in SEEDS:
+        ctx = article.make(seed)
+        try:
+            v = item.value(ctx)
+        except ValueError:  # shapes that do not multiply
+            errs.append(float("inf"))
+            continue
+        t = item.truth(ctx)
+        errs.append(rel(v, t))
+    if all(e < RIGHT_TOL for e in errs):
+        verdict = "right"
+    elif sum(e > WRONG_TOL for e in errs) >= 2:
+        verdict = "wrong"
+    else:
+        verdict = "undecided"
+    return verdict, "rel. err " + " ".join(f"{e:.1e}" for e in errs)
+
+
+def locate(article: Article) -> None:
+    lines = (HERE / article.name).read_text(encoding="utf-8").splitlines()
+    for item in article.items:
+        hits = [i + 1 for i, text in enumerate(lines) if item.anchor in text]
+        if len(hits) != 1:
+            raise SystemExit(f"{article.name}: anchor {item.anchor!r} found on lines {hits}")
+        item.line = hits[0]
+
+
+def to_json(article: Article) -> dict[str, Any]:
+    out = {"file": article.name, **article.meta, "items": []}
+    for item in sorted(article.items, key=lambda it: it.line):
+        entry: dict[str, Any] = {"line": item.line, "verdict": item.verdict}
+        if item.kinds:
+            entry["kinds"] = item.kinds
+        entry["why"] = item.why
+        if item.numeric is not None:
+            entry["correct_value"] = float(f"{item.numeric()[1]:.10g}")
+        out["items"].append(entry)
+    return out
+
+
+# --------------------------------------------------------------------------
+# the articles (one module section each, appended below)
+# --------------------------------------------------------------------------
+
+ARTICLES: list[Article] = []
+
+
+def main(argv: list[str]) -> int:
+    write = "--write" in argv
+    bad = 0
+    counts = {}
+    print(f"{'article':28} {'line':>4}  {'expected':10} {'numbers':10}  account")
+    for article in ARTICLES:
+        locate(article)
+        stem = article.name[:-3]
+        path = HERE / f"{stem}.json"
+        want = to_json(article)
+        if write:
+            path.write_text(json.dumps(want, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        have = json.loads(path.read_text(encoding="utf-8"))
+        if have != want:
+            print(f"{article.name}: {path.name} differs from the table (run with --write)")
+            bad += 1
+        c = counts.setdefault(article.name, {"right": 0, "wrong": 0, "definition": 0, "not-an-equation": 0})
+        for item in sorted(article.items, key=lambda it: it.line):
+            c[item.verdict] += 1
+            if item.verdict in ("definition", "not-an-equation") and item.value is None \
+                    and item.numeric is None:
+                continue
+            if item.verdict in ("definition", "not-an-equation"):
+                got, account = measure(article, item)
+                ok = got == "right"   # a definition must agree with the network
+                shown = "agrees" if ok else "DISAGREES"
+            else:
+                got, account = measure(article, item)
+                ok = got == item.verdict
+                shown = got
+            mark = "" if ok else "   <-- MISMATCH"
+            print(f"{article.name:28} {item.line:>4}  {item.verdict:10} {shown:10}  {account}{mark}")
+            bad += not ok
+    print()
+    for name, c in counts.items():
+        print(f"{name:28} right {c['right']:2}  wrong {c['wrong']:2}  definitions {c['definition']:2}"
+              f"  other {c['not-an-equation']:2}")
+    print("OK" if not bad else f"{bad} disagreement(s)")
+    return 1 if bad else 0
+
+
+# --------------------------------------------------------------------------
+# flat_numeric.md: flat names, numeric worked example, 2-2-2 sigmoid,
+# E = sum 1/2 (target - out)^2, one bias per neuron
+# --------------------------------------------------------------------------
+
+def fd1(f, x0):
+    return (f(x0 + H) - f(x0 - H)) / (2 * H)
+
+
+class Flat:
+    """The flat names of a 2-2-2 network (w_1..w_4 into h1, h2; w_5..w_8 into o1, o2)."""
+
+    def __init__(self, net):
+        self.net = net
+        W1, W2, b1, b2 = net.W[1], net.W[2], net.b[1][:, 0], net.b[2][:, 0]
+        self.i1, self.i2 = net.x[:, 0]
+        self.w1, self.w2, self.w3, self.w4 = W1[0, 0], W1[0, 1], W1[1, 0], W1[1, 1]
+        self.w5, self.w6, self.w7, self.w8 = W2[0, 0], W2[0, 1], W2[1, 0], W2[1, 1]
+        self.b1, self.b2, self.b3, self.b4 = b1[0], b1[1], b2[0], b2[1]
+        self.oh1, self.oh2 = net.a[1][:, 0]
+        self.oo1, self.oo2 = net.a[2][:, 0]
+        self.nh1, self.nh2 = net.z[1][:, 0]
+        self.no1, self.no2 = net.z[2][:, 0]
+        self.t1, self.t2 = net.y[:, 0]
+        self.d1 = -(self.t1 - self.oo1) * self.oo1 * (1 - self.oo1)
+        self.d2 = -(self.t2 - self.oo2) * self.oo2 * (1 - self.oo2)
+
+    def E_o(self, k, oh1):
+        """E_{o k} as a function of out_{h1} (everything else fixed)."""
+        w = (self.w5, self.w6, self.b3, self.t1) if k == 1 else (self.w7, self.w8, self.b4, self.t2)
+        return 0.5 * (w[3] - sigmoid(w[0] * oh1 + w[1] * self.oh2 + w[2])) ** 2
+
+
+def flat_make(seed):
+    return Flat(Net([2, 2, 2], "sigmoid", "half-mse", True, seed))
+
+
+def flat_numbers():
+    i1, i2, t1, t2 = 0.10, 0.30, 0.05, 0.95
+    w1, w2, w3, w4, w5, w6, w7, w8 = 0.20, 0.25, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60
+    b1, b2, b3, b4 = 0.30, 0.35, 0.55, 0.60
+    nh1, nh2 = w1 * i1 + w2 * i2 + b1, w3 * i1 + w4 * i2 + b2
+    oh1, oh2 = sigmoid(nh1), sigmoid(nh2)
+    no1, no2 = w5 * oh1 + w6 * oh2 + b3, w7 * oh1 + w8 * oh2 + b4
+    oo1, oo2 = sigmoid(no1), sigmoid(no2)
+    v = dict(nh1=nh1, nh2=nh2, oh1=oh1, oh2=oh2, no1=no1, no2=no2, oo1=oo1, oo2=oo2)
+    v["E1"], v["E2"] = 0.5 * (t1 - oo1) ** 2, 0.5 * (t2 - oo2) ** 2
+    v["dEdoo1"] = -(t1 - oo1)
+    v["doo1"] = oo1 * (1 - oo1)
+    v["g5"] = v["dEdoo1"] * v["doo1"] * oh1
+    d1 = v["dEdoo1"] * v["doo1"]
+    d2 = -(t2 - oo2) * oo2 * (1 - oo2)
+    v["dEdoh1"] = d1 * w5 + d2 * w7
+    v["doh1"] = oh1 * (1 - oh1)
+    v["g1"] = v["dEdoh1"] * v["doh1"] * i1
+    return v
+
+
+FN = flat_numbers()
+T9 = 2e-9   # nine printed decimals (products of printed numbers included)
+
+ARTICLES.append(Article(
+    name="flat_numeric.md",
+    meta={
+        "convention": "flat scalar names of the classic numeric worked example: net_{h1}, out_{h1}, "
+                      "w_1..w_8, b_1..b_4, target_{o1}, E_{total} = sum 1/2 (target - output)^2",
+        "source_of_convention": "Matt Mazur, 'A Step by Step Backpropagation Example' (mattmazur.com, 2015) "
+                                "and the many posts redoing it with other numbers",
+        "arch": "2-2-2", "activation": "sigmoid", "loss": "half-mse", "bias": True, "notation": "flat",
+        "symbols": "i_1=x_1, i_2=x_2, w_1=w_{11}^{(1)}, w_2=w_{12}^{(1)}, w_3=w_{21}^{(1)}, w_4=w_{22}^{(1)}, "
+                   "w_5=w_{11}^{(2)}, w_6=w_{12}^{(2)}, w_7=w_{21}^{(2)}, w_8=w_{22}^{(2)}, "
+                   "b_1=b_1^{(2)}, b_2=b_2^{(2)}, b_3=b_1^{(3)}, b_4=b_2^{(3)}, out_{h1}=x_1^{(2)}, "
+                   "out_{h2}=x_2^{(2)}, out_{o1}=x_1^{(3)}, out_{o2}=x_2^{(3)}, target_{o1}=y_1, target_{o2}=y_2, "
+                   "E_{total}=L",
+        "notes": "biases are one per neuron (b_1, b_2 hidden; b_3, b_4 output), unlike the original's shared "
+                 "biases; numbers are this article's own",
+    },
+    make=flat_make,
+    items=[
+        Item("i_1 = 0.10, \\quad i_2", "definition", "input and target values assigned"),
+        Item("w_1 = 0.20, \\; w_2", "definition", "weights assigned"),
+        Item("b_1 = 0.30, \\; b_2", "definition", "biases and learning rate assigned"),
+        Item("net_{h1} = w_1 \\cdot i_1", "definition", "net input of h1",
+             value=lambda c: c.w1 * c.i1 + c.w2 * c.i2 + c.b1, truth=lambda c: c.nh1),
+        Item("net_{h2} = w_3 \\cdot i_1", "definition", "net input of h2",
+             value=lambda c: c.w3 * c.i1 + c.w4 * c.i2 + c.b2, truth=lambda c: c.nh2),
+        Item("out_{h1} = \\frac{1}{1 + e^{-net_{h1}}}, \\qquad", "definition", "logistic outputs of h1, h2",
+             value=lambda c: [sigmoid(c.nh1), sigmoid(c.nh2)], truth=lambda c: [c.oh1, c.oh2]),
+        Item("0.30 \\cdot 1 = 0.395", "right", "0.02 + 0.075 + 0.3 = 0.395",
+             numeric=lambda: ([0.20 * 0.10 + 0.25 * 0.30 + 0.30, 0.395], FN["nh1"], 1e-12)),
+        Item("e^{-0.395}} = 0.597485766", "right", "sigma(0.395)",
+             numeric=lambda: ([sigmoid(0.395), 0.597485766], FN["oh1"], T9)),
+        Item("e^{-0.505}} = 0.623633628", "right", "net_h2 = 0.035 + 0.12 + 0.35 = 0.505, sigma(0.505)",
+             numeric=lambda: ([sigmoid(0.505), 0.623633628], FN["oh2"], T9)),
+        Item("net_{o1} = w_5 \\cdot out_{h1}", "definition", "net input of o1",
+             value=lambda c: c.w5 * c.oh1 + c.w6 * c.oh2 + c.b3, truth=lambda c: c.no1),
+        Item("net_{o2} = w_7 \\cdot out_{h1}", "definition", "net input of o2",
+             value=lambda c: c.w7 * c.oh1 + c.w8 * c.oh2 + c.b4, truth=lambda c: c.no2),
+        Item("0.55 \\cdot 1 = 1.130685409", "right", "net_o1 from the printed hidden outputs",
+             numeric=lambda: ([0.45 * 0.597485766 + 0.50 * 0.623633628 + 0.55, 1.130685409], FN["no1"], T9)),
+        Item("e^{-1.130685409}} = 0.755965367", "right", "sigma(net_o1)",
+             numeric=lambda: ([sigmoid(1.130685409), 0.755965367], FN["oo1"], T9)),
+        Item("e^{-1.302797348}} = 0.786305396", "right", "net_o2 = 0.55*0.5975 + 0.60*0.6236 + 0.60",
+             numeric=lambda: ([sigmoid(1.302797348), 0.786305396], FN["oo2"], T9)),
+        Item("E_{total} = \\sum \\frac{1}{2}", "definition", "the loss: half squared error summed over outputs"),
+        Item("(0.05 - 0.755965367)^2 = 0.249193549", "right", "1/2 (0.05 - out_o1)^2",
+             numeric=lambda: ([0.5 * (0.05 - 0.755965367) ** 2, 0.249193549], FN["E1"], T9)),
+        Item("E_{o2} = \\frac{1}{2} (0.95", "right", "1/2 (0.95 - out_o2)^2, correct as written",
+             numeric=lambda: ([0.5 * (0.95 - 0.786305396) ** 2], FN["E2"], T9)),
+        Item("= 0.026795924", "wrong", "the 1/2 was dropped: (0.95 - 0.786305396)^2 = 0.026795924, "
+             "half of it is 0.013397962", ["factor"],
+             numeric=lambda: ([0.026795924], FN["E2"], T9)),
+        Item("= 0.249193549 + 0.013397962 = 0.262591511", "right", "E_o1 + E_o2",
+             numeric=lambda: ([0.249193549 + 0.013397962, 0.262591511], FN["E1"] + FN["E2"], T9)),
+        Item("\\cdot \\frac{\\partial net_{o1}}{\\partial w_5}",
+             "right", "chain rule through out_o1 and net_o1 (o1 is the only path from w_5)",
+             value=lambda c: (-(c.t1 - c.oo1)) * dsigmoid(c.no1) * c.oh1,
+             truth=lambda c: c.net.dW(2)[0, 0]),
+        Item("\\frac{\\partial E_{total}}{\\partial out_{o1}} = -(target_{o1} - out_{o1})", "right",
+             "d/d out of 1/2 (target - out)^2",
+             value=lambda c: -(c.t1 - c.oo1), truth=lambda c: c.net.da(2)[0, 0]),
+        Item("= -(0.05 - 0.755965367) = 0.705965367", "right", "numbers of the line above",
+             numeric=lambda: ([-(0.05 - 0.755965367), 0.705965367], FN["dEdoo1"], T9)),
+        Item("\\frac{\\partial out_{o1}}{\\partial net_{o1}} = out_{o1} (1 - out_{o1})", "right",
+             "logistic derivative", value=lambda c: c.oo1 * (1 - c.oo1),
+             truth=lambda c: fd1(sigmoid, c.no1)),
+        Item("= 0.755965367 \\, (1 - 0.755965367) = 0.184481731", "right", "numbers of the line above",
+             numeric=lambda: ([0.755965367 * (1 - 0.755965367), 0.184481731], FN["doo1"], T9)),
+        Item("\\frac{\\partial net_{o1}}{\\partial w_5} = out_{h1} = 0.597485766", "right",
+             "net_o1 is linear in w_5 with coefficient out_h1",
+             numeric=lambda: ([0.597485766], FN["oh1"], T9)),
+        Item("0.597485766 = 0.077815180", "right", "product of the three factors",
+             numeric=lambda: ([0.705965367 * 0.184481731 * 0.597485766, 0.077815180], FN["g5"], T9)),
+        Item("0.5 \\cdot 0.077815180 = 0.411092410", "right", "w_5 - eta dE/dw_5",
+             numeric=lambda: ([0.45 - 0.5 * 0.077815180, 0.411092410], 0.45 - 0.5 * FN["g5"], T9)),
+        Item("\\delta_{o1} = \\frac{\\partial E_{total}}{\\partial net_{o1}} =", "right",
+             "delta of o1 (defined as dE/dnet_o1, and its value)",
+             value=lambda c: c.d1, truth=lambda c: c.net.dz(2)[0, 0]),
+        Item("\\delta_{o2} = \\frac{\\partial E_{total}}{\\partial net_{o2}} =", "right",
+             "delta of o2 (defined as dE/dnet_o2, and its value)",
+             value=lambda c: c.d2, truth=lambda c: c.net.dz(2)[1, 0]),
+        Item("\\frac{\\partial E_{total}}{\\partial w_6} = \\delta_{o1} \\, out_{h1}", "wrong",
+             "w_6 connects h2 to o1: the factor is out_h2, not out_h1", ["index"],
+             value=lambda c: c.d1 * c.oh1, truth=lambda c: c.net.dW(2)[0, 1]),
+        Item("\\frac{\\partial E_{total}}{\\partial w_7} = -(target_{o2}", "right", "delta_o2 out_h1",
+             value=lambda c: -(c.t2 - c.oo2) * c.oo2 * (1 - c.oo2) * c.oh1,
+             truth=lambda c: c.net.dW(2)[1, 0]),
+        Item("\\frac{\\partial E_{total}}{\\partial w_8} = (target_{o2}", "wrong",
+             "the minus sign of dE/dout_o2 is lost", ["sign"],
+             value=lambda c: (c.t2 - c.oo2) * c.oo2 * (1 - c.oo2) * c.oh2,
+             truth=lambda c: c.net.dW(2)[1, 1]),
+        Item("\\frac{\\partial E_{total}}{\\partial b_3} = -(target_{o1}", "right", "delta_o1 times 1",
+             value=lambda c: -(c.t1 - c.oo1) * c.oo1 * (1 - c.oo1),
+             truth=lambda c: c.net.db(2)[0, 0]),
+        Item("\\frac{\\partial E_{total}}{\\partial out_{h1}} = \\frac{\\partial E_{o1}}", "right",
+             "out_h1 reaches the loss through both outputs",
+             value=lambda c: fd1(lambda v: c.E_o(1, v), c.oh1) + fd1(lambda v: c.E_o(2, v), c.oh1),
+             truth=lambda c: c.net.da(1)[0, 0]),
+        Item("\\frac{\\partial E_{o1}}{\\partial out_{h1}} = \\delta_{o1} \\cdot w_5", "right",
+             "w_5 carries out_h1 into o1",
+             value=lambda c: c.d1 * c.w5, truth=lambda c: fd1(lambda v: c.E_o(1, v), c.oh1)),
+        Item("\\frac{\\partial E_{o2}}{\\partial out_{h1}} = \\delta_{o2} \\cdot w_6", "wrong",
+             "out_h1 reaches o2 through w_7; w_6 connects h2 to o1", ["index"],
+             value=lambda c: c.d2 * c.w6, truth=lambda c: fd1(lambda v: c.E_o(2, v), c.oh1)),
+        Item("\\frac{\\partial out_{h1}}{\\partial net_{h1}} = out_{h1} (1 - out_{h1})", "right",
+             "logistic derivative", value=lambda c: c.oh1 * (1 - c.oh1),
+             truth=lambda c: fd1(sigmoid, c.nh1)),
+        Item("= 0.597485766 \\, (1 - 0.597485766)", "right", "0.597485766 * 0.402514234",
+             numeric=lambda: ([0.597485766 * (1 - 0.597485766)], FN["doh1"], T9)),
+        Item("= 0.250496525", "wrong", "arithmetic slip: the product is 0.240496525", [],
+             numeric=lambda: ([0.250496525], FN["doh1"], T9)),
+        Item("\\frac{\\partial E_{total}}{\\partial w_1} = (\\delta_{o1} w_5", "right",
+             "(delta_o1 w_5 + delta_o2 w_7) sigma'(net_h1) i_1",
+             value=lambda c: (c.d1 * c.w5 + c.d2 * c.w7) * c.oh1 * (1 - c.oh1) * c.i1,
+             truth=lambda c: c.net.dW(1)[0, 0]),
+        Item("= 0.043478959 \\cdot 0.240496525 \\cdot 0.10", "right", "printed factors of the line above",
+             numeric=lambda: ([0.043478959 * 0.240496525 * 0.10], FN["g1"], T9)),
+        Item("= 0.001045654", "right", "the product", numeric=lambda: ([0.001045654], FN["g1"], T9)),
+        Item("w_1^{+} = 0.20 - 0.5 \\cdot 0.001045654 = 0.199477173", "right", "w_1 - eta dE/dw_1",
+             numeric=lambda: ([0.20 - 0.5 * 0.001045654, 0.199477173], 0.20 - 0.5 * FN["g1"], T9)),
+        Item("\\frac{\\partial E_{total}}{\\partial w_2} = (\\delta_{o1} w_5", "right",
+             "as w_1 with i_2",
+             value=lambda c: (c.d1 * c.w5 + c.d2 * c.w7) * c.oh1 * (1 - c.oh1) * c.i2,
+             truth=lambda c: c.net.dW(1)[0, 1]),
+        Item("\\frac{\\partial E_{total}}{\\partial w_3} = (\\delta_{o1} w_6", "wrong",
+             "the factor out_h2 (1 - out_h2) of the hidden neuron is missing", ["missing-activation-derivative"],
+             value=lambda c: (c.d1 * c.w6 + c.d2 * c.w8) * c.i1,
+             truth=lambda c: c.net.dW(1)[1, 0]),
+        Item("\\frac{\\partial E_{total}}{\\partial w_9}", "wrong",
+             "there is no w_9 in this network; the right side is dE_total/dw_4", ["wrong-parameter"],
+             nonexistent="w_9",
+             value=lambda c: (c.d1 * c.w6 + c.d2 * c.w8) * c.oh2 * (1 - c.oh2) * c.i2,
+             truth=lambda c: c.net.dW(1)[1, 1]),
+    ],
+))
+
+
+# ARTICLES-END
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
