@@ -519,6 +519,101 @@ ARTICLES.append(Article(
 ))
 
 
+# --------------------------------------------------------------------------
+# rows_batch.md: batch rows, X W_h + b_h, 3-4-2 sigmoid, l = sum 0.5 (o - y)^2
+# summed over the batch
+# --------------------------------------------------------------------------
+
+class Rows:
+    def __init__(self, net):
+        self.net = net
+        self.X, self.y = net.x.T, net.y.T
+        self.Wh, self.Wo = net.W[1].T, net.W[2].T
+        self.zh, self.zo = net.z[1].T, net.z[2].T
+        self.h, self.o = net.a[1].T, net.a[2].T
+        self.one = np.ones((net.m, 1))
+        self.do = (self.o - self.y) * self.o * (1 - self.o)
+        self.dh = (self.do @ self.Wo.T) * self.h * (1 - self.h)
+
+
+def rows_make(seed):
+    return Rows(Net([3, 4, 2], "sigmoid", "half-mse", True, seed, m=5, batch="sum"))
+
+
+def fd_elementwise(f, z):
+    return (f(z + H) - f(z - H)) / (2 * H)
+
+
+ARTICLES.append(Article(
+    name="rows_batch.md",
+    meta={
+        "convention": "row-vector batch notation: one example per row, z_h = X W_h + b_h, h = sigma(z_h), "
+                      "o = sigma(h W_o + b_o), l(o, y) = sum 0.5 (o - y)^2, gradients X^T delta, "
+                      "odot element-wise, ```math fences",
+        "source_of_convention": "Stanford CS231n notes (linear layer backprop, X W + b, dW = X^T dout) and "
+                                "'neural network from scratch' blog series written with ```math blocks",
+        "arch": "3-4-2", "activation": "sigmoid", "loss": "half-mse", "bias": True, "notation": "rows",
+        "symbols": "X=(x^{(1)})^T, h=(x^{(2)})^T, o=(x^{(3)})^T, z_h=(z^{(2)})^T, z_o=(z^{(3)})^T, "
+                   "W_h=(\\underline{w}^{(1 \\rightarrow 2)})^T, W_o=(\\underline{w}^{(2 \\rightarrow 3)})^T, "
+                   "b_h=(b^{(2)})^T, b_o=(b^{(3)})^T, y=y^T, l=L",
+        "notes": "batch of m examples as rows; the loss is summed over the batch and the outputs (no mean); "
+                 "\\mathbf{1} is the column of m ones; checked with m = 5",
+    },
+    make=rows_make,
+    items=[
+        Item("z_h = X W_h + b_h", "definition", "hidden pre-activation, bias row broadcast",
+             value=lambda c: c.X @ c.Wh + c.net.b[1].T, truth=lambda c: c.zh),
+        Item("h = \\sigma(z_h)", "definition", "hidden output",
+             value=lambda c: sigmoid(c.zh), truth=lambda c: c.h),
+        Item("z_o = h W_o + b_o", "definition", "output pre-activation",
+             value=lambda c: c.h @ c.Wo + c.net.b[2].T, truth=lambda c: c.zo),
+        Item("o = \\sigma(z_o)", "definition", "output",
+             value=lambda c: sigmoid(c.zo), truth=lambda c: c.o),
+        Item("l(o, y) = \\sum 0.5 (o - y)^2", "definition", "half squared error summed over rows and outputs",
+             value=lambda c: np.sum(0.5 * (c.o - c.y) ** 2), truth=lambda c: c.net.loss),
+        Item("\\frac{\\partial l}{\\partial o} = o - y", "right", "derivative of 0.5 (o - y)^2",
+             value=lambda c: c.o - c.y, truth=lambda c: c.net.da(2).T),
+        Item("\\frac{\\partial o}{\\partial z_o} = o \\odot (1 - o)", "right",
+             "sigma' = sigma (1 - sigma), element-wise",
+             value=lambda c: c.o * (1 - c.o), truth=lambda c: fd_elementwise(sigmoid, c.zo)),
+        Item("\\frac{\\partial o}{\\partial z_o} = \\frac{e^{-o}}", "wrong",
+             "this is sigma'(o): the derivative must be taken at z_o, not at the output o",
+             ["derivative-at-wrong-argument"],
+             value=lambda c: np.exp(-c.o) / (1 + np.exp(-c.o)) ** 2,
+             truth=lambda c: fd_elementwise(sigmoid, c.zo)),
+        Item("\\delta_o = \\frac{\\partial l}{\\partial z_o} = (o - y)", "right", "output error signal",
+             value=lambda c: c.do, truth=lambda c: c.net.dz(2).T),
+        Item("\\frac{\\partial l}{\\partial W_o} = h^T \\delta_o", "right", "(4 x m)(m x 2): sum of outer products",
+             value=lambda c: c.h.T @ c.do, truth=lambda c: c.net.dW(2).T),
+        Item("\\frac{\\partial l}{\\partial W_o} = \\delta_o^T h", "wrong",
+             "gives the 2 x 4 transpose of the 4 x 2 gradient", ["transposed"],
+             value=lambda c: c.do.T @ c.h, truth=lambda c: c.net.dW(2).T),
+        Item("\\frac{\\partial l}{\\partial b_o} = \\mathbf{1}^T \\delta_o", "right", "column sums of delta_o",
+             value=lambda c: c.one.T @ c.do, truth=lambda c: c.net.db(2).T),
+        Item("\\frac{\\partial l}{\\partial h} = \\delta_o W_o^T", "right", "back through the linear map of the output layer",
+             value=lambda c: c.do @ c.Wo.T, truth=lambda c: c.net.da(1).T),
+        Item("\\delta_h = \\frac{\\partial l}{\\partial z_h} = (\\delta_o W_o^T)", "right", "hidden error signal",
+             value=lambda c: c.dh, truth=lambda c: c.net.dz(1).T),
+        Item("\\frac{\\partial l}{\\partial z_h} = (\\delta_o W_o) \\odot", "wrong",
+             "W_o must be transposed: (m x 2)(4 x 2) does not even multiply", ["transposed"],
+             value=lambda c: (c.do @ c.Wo) * c.h * (1 - c.h), truth=lambda c: c.net.dz(1).T),
+        Item("\\frac{\\partial l}{\\partial W_h} = X^T \\delta_h", "right", "(3 x m)(m x 4)",
+             value=lambda c: c.X.T @ c.dh, truth=lambda c: c.net.dW(1).T),
+        Item("\\frac{\\partial l}{\\partial b_h} = \\mathbf{1}^T \\delta_h", "right", "column sums of delta_h",
+             value=lambda c: c.one.T @ c.dh, truth=lambda c: c.net.db(1).T),
+        Item("\\frac{\\partial l}{\\partial W_h} = X^T (\\delta_o W_o^T)", "wrong",
+             "the factor h (1 - h) of the hidden sigmoid is missing", ["missing-activation-derivative"],
+             value=lambda c: c.X.T @ (c.do @ c.Wo.T), truth=lambda c: c.net.dW(1).T),
+        Item("\\frac{\\partial l}{\\partial W_h} = h^T \\delta_h", "wrong",
+             "the input of the hidden layer is X, not h (and h^T delta_h is 4 x 4)", ["wrong-layer"],
+             value=lambda c: c.h.T @ c.dh, truth=lambda c: c.net.dW(1).T),
+        Item("\\frac{\\partial l}{\\partial o} = 2 (o - y)", "wrong",
+             "the 0.5 in the loss cancels the 2: the factor 2 is extra", ["factor"],
+             value=lambda c: 2 * (c.o - c.y), truth=lambda c: c.net.da(2).T),
+    ],
+))
+
+
 # ARTICLES-END
 
 if __name__ == "__main__":
