@@ -614,6 +614,161 @@ ARTICLES.append(Article(
 ))
 
 
+# --------------------------------------------------------------------------
+# nielsen_four_equations.md: a^l_j, z^l_j, w^l_{jk} (k in l-1 -> j in l),
+# layers from 1, 2-3-3-2 sigmoid, C = 1/2 sum_j (y_j - a^L_j)^2, BP1-BP4
+# --------------------------------------------------------------------------
+
+def cat(parts):
+    return np.concatenate([np.ravel(np.asarray(p, dtype=float)) for p in parts])
+
+
+class Layered:
+    """Layer-numbered view of a single-example network: layer `first` is the input."""
+
+    def __init__(self, net, first=1):
+        self.net, self.first = net, first
+        self.L = net.L - 1 + first          # number of the output layer
+        self._delta = {}
+
+    def a(self, l):
+        return self.net.a[l - self.first][:, 0]
+
+    def z(self, l):
+        return self.net.z[l - self.first][:, 0]
+
+    def w(self, l):
+        return self.net.W[l - self.first]
+
+    def b(self, l):
+        return self.net.b[l - self.first][:, 0]
+
+    def sp(self, l):
+        return self.net.fp(l - self.first, self.net.z[l - self.first])[:, 0]
+
+    def delta(self, l):   # finite differences of the loss with respect to z^l
+        if l not in self._delta:
+            self._delta[l] = self.net.dz(l - self.first)[:, 0]
+        return self._delta[l]
+
+    def gw(self, l):
+        return self.net.dW(l - self.first)
+
+    def gb(self, l):
+        return self.net.db(l - self.first)[:, 0]
+
+    def hidden(self):
+        return range(self.first + 1, self.L)
+
+    def layers(self):       # every layer with weights
+        return range(self.first + 1, self.L + 1)
+
+
+def niel_make(seed):
+    return Layered(Net([2, 3, 3, 2], "sigmoid", "half-mse", True, seed), first=1)
+
+
+def each_jk(c, f):
+    """[f(l, j, k) for every weight w^l_{jk}] in a fixed order (layers, rows, columns)."""
+    out = []
+    for l in c.layers():
+        rows, cols = c.w(l).shape
+        out += [f(l, j, k) for j in range(rows) for k in range(cols)]
+    return np.array(out)
+
+
+def index_safe(f):
+    """A formula that indexes past a layer's width is a difference, like a shape error."""
+    def g(c):
+        try:
+            return f(c)
+        except IndexError:
+            raise ValueError("index out of range")
+    return g
+
+
+ARTICLES.append(Article(
+    name="nielsen_four_equations.md",
+    meta={
+        "convention": "Nielsen: a^l_j = sigma(z^l_j), z^l_j = sum_k w^l_{jk} a^{l-1}_k + b^l_j, w^l_{jk} from "
+                      "neuron k of layer l-1 to neuron j of layer l, layers from 1 (input), delta^l_j = dC/dz^l_j, "
+                      "C = 1/2 sum_j (y_j - a^L_j)^2, BP1-BP4",
+        "source_of_convention": "Michael Nielsen, 'Neural Networks and Deep Learning', chapter 2 "
+                                "(neuralnetworksanddeeplearning.com/chap2.html)",
+        "arch": "2-3-3-2", "activation": "sigmoid", "loss": "half-mse", "bias": True, "notation": "nielsen",
+        "symbols": "a^l_j=x_j^{(l)}, z^l_j=z_j^{(l)}, w^l_{jk}=w_{jk}^{(l-1 \\rightarrow l)}, b^l_j=b_j^{(l)}, "
+                   "\\sigma'(z^l_j)=x_j^{(l)'}, C=L, L=4",
+        "notes": "general-l formulas were checked for every layer l the network has (weights: l = 2, 3, 4; "
+                 "hidden errors: l = 2, 3); one training example",
+    },
+    make=niel_make,
+    items=[
+        Item("z^l_j = \\sum_k w^l_{jk} a^{l-1}_k + b^l_j", "definition", "weighted input",
+             value=lambda c: cat([c.w(l) @ c.a(l - 1) + c.b(l) for l in c.layers()]),
+             truth=lambda c: cat([c.z(l) for l in c.layers()])),
+        Item("a^l_j = \\sigma(z^l_j)", "definition", "activation",
+             value=lambda c: cat([sigmoid(c.z(l)) for l in c.layers()]),
+             truth=lambda c: cat([c.a(l) for l in c.layers()])),
+        Item("C = \\frac{1}{2} \\sum_j (y_j - a^L_j)^2", "definition", "quadratic cost with 1/2",
+             value=lambda c: 0.5 * np.sum((c.net.y[:, 0] - c.a(c.L)) ** 2), truth=lambda c: c.net.loss),
+        Item("\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}", "definition", "the error of a neuron"),
+        Item("\\frac{\\partial C}{\\partial a^L_j} = (a^L_j - y_j)", "right", "derivative of 1/2 (y - a)^2",
+             value=lambda c: c.a(c.L) - c.net.y[:, 0], truth=lambda c: c.net.da(c.net.L - 1)[:, 0]),
+        Item("\\sigma'(z^L_j) \\tag{BP1}", "right", "BP1",
+             value=lambda c: (c.a(c.L) - c.net.y[:, 0]) * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("\\delta^L = \\nabla_a C \\odot \\sigma'(z^L)", "right", "BP1 in vector form",
+             value=lambda c: c.net.da(c.net.L - 1)[:, 0] * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("\\delta^L = (a^L - y) \\odot \\sigma'(z^L)", "right", "BP1 for the quadratic cost",
+             value=lambda c: (c.a(c.L) - c.net.y[:, 0]) * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("\\delta^L_j = (a^L_j - y_j) \\sigma'(a^L_j)", "wrong",
+             "sigma' must be taken at z^L_j, not at the activation a^L_j", ["derivative-at-wrong-argument"],
+             value=lambda c: (c.a(c.L) - c.net.y[:, 0]) * dsigmoid(c.a(c.L)), truth=lambda c: c.delta(c.L)),
+        Item("\\delta^L = (y - a^L) \\odot \\sigma'(z^L)", "wrong", "sign: (y - a^L) instead of (a^L - y)",
+             ["sign"],
+             value=lambda c: (c.net.y[:, 0] - c.a(c.L)) * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("\\delta^L_j = 2 (a^L_j - y_j) \\sigma'(z^L_j)", "wrong",
+             "the cost has a factor 1/2, so there is no 2", ["factor"],
+             value=lambda c: 2 * (c.a(c.L) - c.net.y[:, 0]) * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("\\tag{BP2}", "right", "BP2, checked for l = 2 and l = 3",
+             value=lambda c: cat([(c.w(l + 1).T @ c.delta(l + 1)) * c.sp(l) for l in c.hidden()]),
+             truth=lambda c: cat([c.delta(l) for l in c.hidden()])),
+        Item("\\delta^l_j = \\sum_k w^{l+1}_{kj} \\delta^{l+1}_k \\sigma'(z^l_j)", "right",
+             "BP2 component-wise; k runs over layer l+1",
+             value=lambda c: cat([[sum(c.w(l + 1)[k, j] * c.delta(l + 1)[k] for k in range(c.w(l + 1).shape[0]))
+                                   * c.sp(l)[j] for j in range(len(c.a(l)))] for l in c.hidden()]),
+             truth=lambda c: cat([c.delta(l) for l in c.hidden()])),
+        Item("\\delta^l_j = \\sum_k w^{l+1}_{jk} \\delta^{l+1}_k \\sigma'(z^l_j)", "wrong",
+             "indices of w swapped: w^{l+1}_{kj} connects j in l to k in l+1 "
+             "(for l = 3 the swapped index even runs past layer 4)", ["index"],
+             value=index_safe(lambda c: cat([[sum(c.w(l + 1)[j, k] * c.delta(l + 1)[k]
+                                                   for k in range(c.w(l + 1).shape[0]))
+                                               * c.sp(l)[j] for j in range(len(c.a(l)))] for l in c.hidden()])),
+             truth=lambda c: cat([c.delta(l) for l in c.hidden()])),
+        Item("\\delta^l = (w^{l+1} \\delta^{l+1}) \\odot \\sigma'(z^l)", "wrong",
+             "w^{l+1} must be transposed", ["transposed"],
+             value=lambda c: cat([(c.w(l + 1) @ c.delta(l + 1)) * c.sp(l) for l in c.hidden()]),
+             truth=lambda c: cat([c.delta(l) for l in c.hidden()])),
+        Item("\\tag{BP3}", "right", "BP3, every layer",
+             value=lambda c: cat([c.delta(l) for l in c.layers()]),
+             truth=lambda c: cat([c.gb(l) for l in c.layers()])),
+        Item("\\tag{BP4}", "right", "BP4, every layer",
+             value=lambda c: each_jk(c, lambda l, j, k: c.a(l - 1)[k] * c.delta(l)[j]),
+             truth=lambda c: each_jk(c, lambda l, j, k: c.gw(l)[j, k])),
+        Item("\\frac{\\partial C}{\\partial w^l} = \\delta^l (a^{l-1})^T", "right", "BP4 as an outer product",
+             value=lambda c: cat([np.outer(c.delta(l), c.a(l - 1)) for l in c.layers()]),
+             truth=lambda c: cat([c.gw(l) for l in c.layers()])),
+        Item("\\frac{\\partial C}{\\partial w^l_{jk}} = a^l_k \\delta^l_j", "wrong",
+             "the activation is the one feeding the weight, a^{l-1}_k, not a^l_k", ["wrong-layer"],
+             value=index_safe(lambda c: each_jk(c, lambda l, j, k: c.a(l)[k] * c.delta(l)[j])),
+             truth=lambda c: each_jk(c, lambda l, j, k: c.gw(l)[j, k])),
+        Item("\\frac{\\partial C}{\\partial w^l_{jk}} = a^{l-1}_k \\delta^l_j \\sigma'(z^l_j)", "wrong",
+             "delta^l_j already contains sigma'(z^l_j)", ["extra-activation-derivative"],
+             value=lambda c: each_jk(c, lambda l, j, k: c.a(l - 1)[k] * c.delta(l)[j] * c.sp(l)[j]),
+             truth=lambda c: each_jk(c, lambda l, j, k: c.gw(l)[j, k])),
+    ],
+))
+
+
 # ARTICLES-END
 
 if __name__ == "__main__":
