@@ -769,6 +769,122 @@ ARTICLES.append(Article(
 ))
 
 
+# --------------------------------------------------------------------------
+# ng_vectorized.md: A^{[l]}, Z^{[l]}, W^{[l]}, columns are examples, 2-4-1
+# tanh,sigmoid, J = mean over the m examples of the binary cross-entropy
+# dZ, dA: per-example loss derivatives (m dJ/dZ); dW, db: dJ/dW, dJ/db
+# --------------------------------------------------------------------------
+
+class Ng:
+    def __init__(self, net):
+        self.net, self.m = net, net.m
+        self.X, self.Y = net.x, net.y
+        self.W1, self.W2 = net.W[1], net.W[2]
+        self.Z1, self.Z2 = net.z[1], net.z[2]
+        self.A1, self.A2 = net.a[1], net.a[2]
+        self._dz = {}
+
+    def dZ(self, l):      # numbers: m dJ/dZ^{[l]}
+        if l not in self._dz:
+            self._dz[l] = self.m * self.net.dz(l)
+        return self._dz[l]
+
+    def dA(self, l):
+        return self.m * self.net.da(l)
+
+    def A(self, l):
+        return self.net.a[l]
+
+    def gp(self, l):
+        return self.net.fp(l, self.net.z[l])
+
+
+def ng_make(seed):
+    return Ng(Net([2, 4, 1], "tanh,sigmoid", "bce", True, seed, m=6, batch="mean"))
+
+
+ARTICLES.append(Article(
+    name="ng_vectorized.md",
+    meta={
+        "convention": "Ng / deeplearning.ai: superscript [l] layer index from 0 (A^{[0]} = X), examples as columns, "
+                      "m examples, Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}, dW^{[l]} = dJ/dW^{[l]} = "
+                      "1/m dZ^{[l]} A^{[l-1]T}, dZ^{[l]} = per-example dL/dZ^{[l]}, * element-wise",
+        "source_of_convention": "Andrew Ng, deeplearning.ai 'Neural Networks and Deep Learning' (Coursera), "
+                                "weeks 3-4: 'Gradient descent for neural networks', 'Forward and backward "
+                                "propagation'",
+        "arch": "2-4-1", "activation": "tanh,sigmoid", "loss": "bce", "bias": True, "notation": "ng",
+        "symbols": "A^{[0]}=X=x^{(1)}, A^{[1]}=x^{(2)}, A^{[2]}=x^{(3)}, Z^{[1]}=z^{(2)}, Z^{[2]}=z^{(3)}, "
+                   "W^{[1]}=\\underline{w}^{(1 \\rightarrow 2)}, W^{[2]}=\\underline{w}^{(2 \\rightarrow 3)}, "
+                   "b^{[1]}=b^{(2)}, b^{[2]}=b^{(3)}, Y=y, J=L",
+        "notes": "batch of m examples as columns; J is the MEAN over the batch of the binary cross-entropy; "
+                 "dW, db are dJ/dW, dJ/db; dZ, dA are the per-example loss derivatives, i.e. m dJ/dZ, m dJ/dA "
+                 "(the course's convention, stated in the article); checked with m = 6; general-l lines "
+                 "checked for l = 1, 2",
+    },
+    make=ng_make,
+    items=[
+        Item("Z^{[1]} = W^{[1]} X + b^{[1]}", "definition", "hidden pre-activation",
+             value=lambda c: c.W1 @ c.X + c.net.b[1], truth=lambda c: c.Z1),
+        Item("A^{[1]} = \\tanh(Z^{[1]})", "definition", "hidden activation",
+             value=lambda c: np.tanh(c.Z1), truth=lambda c: c.A1),
+        Item("Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}", "definition", "output pre-activation",
+             value=lambda c: c.W2 @ c.A1 + c.net.b[2], truth=lambda c: c.Z2),
+        Item("A^{[2]} = \\sigma(Z^{[2]})", "definition", "output activation",
+             value=lambda c: sigmoid(c.Z2), truth=lambda c: c.A2),
+        Item("\\mathcal{L}(a, y) = -\\left(", "definition", "binary cross-entropy of one example"),
+        Item("J = \\frac{1}{m} \\sum_{i=1}^{m}", "definition", "cost: mean over the examples",
+             value=lambda c: np.mean(-(c.Y * np.log(c.A2) + (1 - c.Y) * np.log(1 - c.A2))),
+             truth=lambda c: c.net.loss),
+        Item("dA^{[2]} = -\\frac{Y}{A^{[2]}}", "right", "dL/da of the cross-entropy",
+             value=lambda c: -c.Y / c.A2 + (1 - c.Y) / (1 - c.A2), truth=lambda c: c.dA(2)),
+        Item("dZ^{[2]} = dA^{[2]} * g^{[2]\\prime}(Z^{[2]})", "right", "chain rule through the sigmoid",
+             value=lambda c: c.dA(2) * dsigmoid(c.Z2), truth=lambda c: c.dZ(2)),
+        Item("dZ^{[2]} = A^{[2]} - Y", "right", "sigmoid with cross-entropy simplifies to a - y",
+             value=lambda c: c.A2 - c.Y, truth=lambda c: c.dZ(2)),
+        Item("dW^{[2]} = \\frac{1}{m} dZ^{[2]} A^{[1]T}", "right", "average of the per-example outer products",
+             value=lambda c: c.dZ(2) @ c.A1.T / c.m, truth=lambda c: c.net.dW(2)),
+        Item("db^{[2]} = \\frac{1}{m} \\sum", "right", "average of the columns of dZ^{[2]}",
+             value=lambda c: c.dZ(2).sum(axis=1, keepdims=True) / c.m, truth=lambda c: c.net.db(2)),
+        Item("dA^{[1]} = W^{[2]T} dZ^{[2]}", "right", "back through Z^{[2]} = W^{[2]} A^{[1]} + b^{[2]}",
+             value=lambda c: c.W2.T @ c.dZ(2), truth=lambda c: c.dA(1)),
+        Item("dZ^{[1]} = W^{[2]T} dZ^{[2]} * (1 - (A^{[1]})^2)", "right", "tanh' = 1 - tanh^2 = 1 - a^2",
+             value=lambda c: (c.W2.T @ c.dZ(2)) * (1 - c.A1 ** 2), truth=lambda c: c.dZ(1)),
+        Item("dW^{[1]} = \\frac{1}{m} dZ^{[1]} X^T", "right", "average of outer products with the inputs",
+             value=lambda c: c.dZ(1) @ c.X.T / c.m, truth=lambda c: c.net.dW(1)),
+        Item("db^{[1]} = \\frac{1}{m} \\sum", "right", "average of the columns of dZ^{[1]}",
+             value=lambda c: c.dZ(1).sum(axis=1, keepdims=True) / c.m, truth=lambda c: c.net.db(1)),
+        Item("dZ^{[l]} = dA^{[l]} * g^{[l]\\prime}(Z^{[l]})", "right", "general layer, l = 1, 2",
+             value=lambda c: cat([c.dA(l) * c.gp(l) for l in (1, 2)]),
+             truth=lambda c: cat([c.dZ(l) for l in (1, 2)])),
+        Item("dW^{[l]} = \\frac{1}{m} dZ^{[l]} A^{[l-1]T}", "right", "general layer, l = 1, 2",
+             value=lambda c: cat([c.dZ(l) @ c.A(l - 1).T / c.m for l in (1, 2)]),
+             truth=lambda c: cat([c.net.dW(l) for l in (1, 2)])),
+        Item("dA^{[l-1]} = W^{[l]T} dZ^{[l]}", "right", "general layer, l = 1, 2 (dA^{[0]} is the input gradient)",
+             value=lambda c: cat([c.net.W[l].T @ c.dZ(l) for l in (1, 2)]),
+             truth=lambda c: cat([c.dA(l - 1) for l in (1, 2)])),
+        Item("dZ^{[2]} = (A^{[2]} - Y) * A^{[2]} (1 - A^{[2]})", "wrong",
+             "squared-error gradient; with cross-entropy the sigmoid slope cancels: A^{[2]} - Y", ["wrong-loss"],
+             value=lambda c: (c.A2 - c.Y) * c.A2 * (1 - c.A2), truth=lambda c: c.dZ(2)),
+        Item("dW^{[2]} = dZ^{[2]} A^{[1]T}", "wrong", "the 1/m of the mean cost is missing", ["factor"],
+             value=lambda c: c.dZ(2) @ c.A1.T, truth=lambda c: c.net.dW(2)),
+        Item("db^{[1]} = \\sum_{i=1}^{m} dZ^{[1](i)}", "wrong", "the 1/m of the mean cost is missing", ["factor"],
+             value=lambda c: c.dZ(1).sum(axis=1, keepdims=True), truth=lambda c: c.net.db(1)),
+        Item("(1 - \\tanh^2(A^{[1]}))", "wrong",
+             "tanh' taken at A^{[1]} instead of Z^{[1]} (1 - tanh^2(Z) = 1 - A^2)", ["derivative-at-wrong-argument"],
+             value=lambda c: (c.W2.T @ c.dZ(2)) * (1 - np.tanh(c.A1) ** 2), truth=lambda c: c.dZ(1)),
+        Item("dZ^{[1]} = W^{[2]} dZ^{[2]} * (1 - (A^{[1]})^2)", "wrong",
+             "W^{[2]} (1 x 4) must be transposed to multiply dZ^{[2]} (1 x m)", ["transposed"],
+             value=lambda c: (c.W2 @ c.dZ(2)) * (1 - c.A1 ** 2), truth=lambda c: c.dZ(1)),
+        Item("dW^{[1]} = \\frac{1}{m} X dZ^{[1]T}", "wrong",
+             "this is the 2 x 4 transpose of dW^{[1]}", ["transposed"],
+             value=lambda c: c.X @ c.dZ(1).T / c.m, truth=lambda c: c.net.dW(1)),
+        Item("dW^{[1]} = \\frac{1}{m} dZ^{[1]} A^{[1]T}", "wrong",
+             "the input of layer 1 is A^{[0]} = X, not A^{[1]}", ["wrong-layer"],
+             value=lambda c: c.dZ(1) @ c.A1.T / c.m, truth=lambda c: c.net.dW(1)),
+    ],
+))
+
+
 # ARTICLES-END
 
 if __name__ == "__main__":
