@@ -5,7 +5,7 @@ table ARTICLES below holds, item by item, an anchor (a unique piece of text on
 the line where the formula member is written), the verdict established by hand,
 the diagnosis kinds, a short reason, and a hand transcription of the formula
 member as a Python function of the network's parameters.  Each transcription
-is compared with central finite differences of the loss (or of the forward
+is compared with fourth-order central finite differences of the loss (or of the forward
 quantity the left side names) at several random points:
 
 * "right"  needs agreement to 1e-6 (relative) at every point;
@@ -33,9 +33,14 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 SEEDS = (11, 22, 33)
-H = 1e-6          # finite-difference step
+H = 1e-4          # finite-difference step (fourth-order central stencil)
 RIGHT_TOL = 1e-6  # relative agreement for "right"
 WRONG_TOL = 1e-3  # relative difference for "wrong"
+
+
+def stencil(f2, f1, fm1, fm2):
+    """Fourth-order central difference from f(x+2h), f(x+h), f(x-h), f(x-2h)."""
+    return (-f2 + 8 * f1 - 8 * fm1 + fm2) / (12 * H)
 
 
 # --------------------------------------------------------------------------
@@ -144,12 +149,12 @@ class Net:
         for _ in it:
             i = it.multi_index
             old = arr[i]
-            arr[i] = old + H
-            up = value()
-            arr[i] = old - H
-            down = value()
+            f = []
+            for step in (2 * H, H, -H, -2 * H):
+                arr[i] = old + step
+                f.append(value())
             arr[i] = old
-            g[i] = (up - down) / (2 * H)
+            g[i] = stencil(*f)
         return g
 
     def dW(self, l):
@@ -328,7 +333,7 @@ def main(argv: list[str]) -> int:
 # --------------------------------------------------------------------------
 
 def fd1(f, x0):
-    return (f(x0 + H) - f(x0 - H)) / (2 * H)
+    return stencil(f(x0 + 2 * H), f(x0 + H), f(x0 - H), f(x0 - 2 * H))
 
 
 class Flat:
@@ -541,7 +546,7 @@ def rows_make(seed):
 
 
 def fd_elementwise(f, z):
-    return (f(z + H) - f(z - H)) / (2 * H)
+    return stencil(f(z + 2 * H), f(z + H), f(z - H), f(z - 2 * H))
 
 
 ARTICLES.append(Article(
@@ -881,6 +886,138 @@ ARTICLES.append(Article(
         Item("dW^{[1]} = \\frac{1}{m} dZ^{[1]} A^{[1]T}", "wrong",
              "the input of layer 1 is A^{[0]} = X, not A^{[1]}", ["wrong-layer"],
              value=lambda c: c.dZ(1) @ c.A1.T / c.m, truth=lambda c: c.net.dW(1)),
+    ],
+))
+
+
+# --------------------------------------------------------------------------
+# reference_framed.md: reference notation of NOTATION.md, 3-2-2 sigmoid,
+# MSE = sum_i (x_i^(3) - y_i)^2, no biases; framing \[ \], align, >, \tag
+# --------------------------------------------------------------------------
+
+class Ref:
+    """x_i^{(l)}, x_i^{(l)'}, w_{ij}^{(l -> l+1)} with layers from 1, indices from 1."""
+
+    def __init__(self, net):
+        self.net = net
+
+    def x(self, l, i):
+        return self.net.a[l - 1][i - 1, 0]
+
+    def xp(self, l, i):
+        return dsigmoid(self.net.z[l - 1][i - 1, 0])
+
+    def w(self, l, i, j):
+        return self.net.W[l][i - 1, j - 1]
+
+    def y(self, i):
+        return self.net.y[i - 1, 0]
+
+    def g(self, l, i, j):          # finite differences of MSE by w_{ij}^{(l -> l+1)}
+        return self.net.dW(l)[i - 1, j - 1]
+
+    def vx(self, l):
+        return self.net.a[l - 1]
+
+    def vxp(self, l):
+        return dsigmoid(self.net.z[l - 1])
+
+    def d3(self):
+        return 2 * (self.vx(3) - self.net.y) * self.vxp(3)
+
+    def d2(self):
+        return (self.net.W[2].T @ self.d3()) * self.vxp(2)
+
+
+def ref_make(seed):
+    return Ref(Net([3, 2, 2], "sigmoid", "mse", False, seed))
+
+
+def out_term(c, i, wi, hidden_prime, j_in, layer_prime=2):
+    """2 (x_i^(3) - y_i) x_i^(3)' w_{i wi}^(2->3) x_{hidden_prime}^(layer_prime)' x_{j_in}"""
+    return 2 * (c.x(3, i) - c.y(i)) * c.xp(3, i) * c.w(2, i, wi) * c.xp(layer_prime, hidden_prime) * c.x(1, j_in)
+
+
+ARTICLES.append(Article(
+    name="reference_framed.md",
+    meta={
+        "convention": "the project's reference notation (NOTATION.md): x_i^{(l)}, x_i^{(l)\\;'}, "
+                      "w_{ij}^{(l \\rightarrow l+1)} (first index: destination), \\underline{w}, \\vec{\\delta}, "
+                      "MSE = sum_i (x_i^{(3)} - y_i)^2",
+        "source_of_convention": "/work/shared/NOTATION.md, after the 3-2-2 blog article the project grew from "
+                                "(William Bidle, 'Demystifying Machine Learning', 2023)",
+        "arch": "3-2-2", "activation": "sigmoid", "loss": "mse", "bias": False, "notation": "arrows",
+        "notes": "framing varies on purpose: \\[ \\], align environments outside $, > blockquoted $$ blocks, "
+                 "\\tag, a $$ block holding a chain broken with \\\\",
+    },
+    make=ref_make,
+    items=[
+        Item("MSE = \\sum_i (x_i^{(3)} - y_i)^2", "definition", "the loss, a sum without 1/2",
+             value=lambda c: sum((c.x(3, i) - c.y(i)) ** 2 for i in (1, 2)), truth=lambda c: c.net.loss),
+        Item("x_1^{(2)} = \\sigma\\left(w_{11}^{(1", "definition", "hidden node 1",
+             value=lambda c: sigmoid(sum(c.w(1, 1, j) * c.x(1, j) for j in (1, 2, 3))), truth=lambda c: c.x(2, 1)),
+        Item("x_2^{(2)} = \\sigma\\left(w_{21}^{(1", "definition", "hidden node 2",
+             value=lambda c: sigmoid(sum(c.w(1, 2, j) * c.x(1, j) for j in (1, 2, 3))), truth=lambda c: c.x(2, 2)),
+        Item("x_1^{(3)} &= \\sigma", "definition", "output node 1",
+             value=lambda c: sigmoid(c.w(2, 1, 1) * c.x(2, 1) + c.w(2, 1, 2) * c.x(2, 2)),
+             truth=lambda c: c.x(3, 1)),
+        Item("x_2^{(3)} &= \\sigma", "definition", "output node 2",
+             value=lambda c: sigmoid(c.w(2, 2, 1) * c.x(2, 1) + c.w(2, 2, 2) * c.x(2, 2)),
+             truth=lambda c: c.x(3, 2)),
+        Item("\\left[ (x_2^{(3)} - y_2)^2 \\right]", "right",
+             "only the second square depends on w_21^(2->3) (member checked as the derivative of that square)",
+             value=lambda c: 2 * (c.x(3, 2) - c.y(2)) * c.xp(3, 2) * c.x(2, 1), truth=lambda c: c.g(2, 2, 1)),
+        Item("\\frac{\\partial x_2^{(3)}}{\\partial w_{21}", "right", "outer square differentiated",
+             value=lambda c: 2 * (c.x(3, 2) - c.y(2)) * c.xp(3, 2) * c.x(2, 1), truth=lambda c: c.g(2, 2, 1)),
+        Item("x_1^{(2)} \\tag{1}", "right", "the short form",
+             value=lambda c: 2 * (c.x(3, 2) - c.y(2)) * c.xp(3, 2) * c.x(2, 1), truth=lambda c: c.g(2, 2, 1)),
+        Item("\\sigma'\\left(w_{21}", "right", "sigma' written at the pre-activation of x_2^(3)",
+             value=lambda c: 2 * (c.x(3, 2) - c.y(2)) * dsigmoid(c.w(2, 2, 1) * c.x(2, 1) + c.w(2, 2, 2) * c.x(2, 2))
+             * c.x(2, 2), truth=lambda c: c.g(2, 2, 2)),
+        Item("= (x_2^{(3)} - y_2) \\, x_2^{(3)\\;'} \\, x_2^{(2)} \\\\", "wrong",
+             "the factor 2 from the square is missing in the middle member of the chain", ["factor"],
+             value=lambda c: (c.x(3, 2) - c.y(2)) * c.xp(3, 2) * c.x(2, 2), truth=lambda c: c.g(2, 2, 2)),
+        Item("= 2 (x_2^{(3)} - y_2) \\, x_2^{(3)\\;'} \\, x_2^{(2)}", "right", "last member, correct again",
+             value=lambda c: 2 * (c.x(3, 2) - c.y(2)) * c.xp(3, 2) * c.x(2, 2), truth=lambda c: c.g(2, 2, 2)),
+        Item("w_{11}^{(2 \\rightarrow 3)}} = 2 (x_1^{(3)} - y_1) \\, x_1^{(3)\\;'} \\, x_1^{(2)}", "right",
+             "output 1, hidden 1",
+             value=lambda c: 2 * (c.x(3, 1) - c.y(1)) * c.xp(3, 1) * c.x(2, 1), truth=lambda c: c.g(2, 1, 1)),
+        Item("2 (y_1 - x_1^{(3)})", "wrong", "sign: (y_1 - x_1^(3)) instead of (x_1^(3) - y_1)", ["sign"],
+             value=lambda c: 2 * (c.y(1) - c.x(3, 1)) * c.xp(3, 1) * c.x(2, 2), truth=lambda c: c.g(2, 1, 2)),
+        Item("\\partial w_{13}^{(2 \\rightarrow 3)}}", "wrong",
+             "there is no w_13^(2->3) (layer 2 has two nodes); the right side is dMSE/dw_12^(2->3)",
+             ["wrong-parameter"], nonexistent="w_{13}^{(2 \\rightarrow 3)}",
+             value=lambda c: 2 * (c.x(3, 1) - c.y(1)) * c.xp(3, 1) * c.x(2, 2), truth=lambda c: c.g(2, 1, 2)),
+        Item("\\tag{2} \\]", "right", "both outputs, through w_11^(2->3) and w_21^(2->3)",
+             value=lambda c: out_term(c, 1, 1, 1, 2) + out_term(c, 2, 1, 1, 2), truth=lambda c: c.g(1, 1, 2)),
+        Item("\\partial w_{23}^{(1 \\rightarrow 2)}} =", "wrong",
+             "hidden node 2 reaches output 2 through w_22^(2->3), not w_21^(2->3)", ["index"],
+             value=lambda c: out_term(c, 1, 2, 2, 3) + out_term(c, 2, 1, 2, 3), truth=lambda c: c.g(1, 2, 3)),
+        Item("\\sum_i 2 (x_i^{(3)} - y_i)", "right", "the sum over outputs i, first member of the chain",
+             value=lambda c: sum(out_term(c, i, 1, 1, 1) for i in (1, 2)), truth=lambda c: c.g(1, 1, 1)),
+        Item("\\tag{3}", "wrong", "expanding the sum dropped x_1^(2)' from both terms",
+             ["missing-activation-derivative"],
+             value=lambda c: sum(2 * (c.x(3, i) - c.y(i)) * c.xp(3, i) * c.w(2, i, 1) * c.x(1, 1) for i in (1, 2)),
+             truth=lambda c: c.g(1, 1, 1)),
+        Item("\\partial w_{21}^{(1 \\rightarrow 2)}} =", "wrong",
+             "x_2^(3)' (output layer) written where the hidden node's x_2^(2)' belongs", ["wrong-layer"],
+             value=lambda c: out_term(c, 1, 2, 2, 1, layer_prime=3) + out_term(c, 2, 2, 2, 1, layer_prime=3),
+             truth=lambda c: c.g(1, 2, 1)),
+        Item("\\vec{\\delta}^{(3)} = 2(", "definition", "output error vector (checked: equals dMSE/dz^(3))",
+             value=lambda c: c.d3(), truth=lambda c: c.net.dz(2)),
+        Item("\\vec{\\delta}^{(2)} = \\big(", "definition", "hidden error vector (checked: equals dMSE/dz^(2))",
+             value=lambda c: c.d2(), truth=lambda c: c.net.dz(1)),
+        Item("\\tag{4}", "right", "outer product delta^(3) x^(2)T",
+             value=lambda c: c.d3() @ c.vx(2).T, truth=lambda c: c.net.dW(2)),
+        Item("\\mathrm{diag}", "right", "diag(2(x_i - y_i)) times column x' times row x^(2)T",
+             value=lambda c: np.diag(2 * (c.vx(3) - c.net.y)[:, 0]) @ c.vxp(3) @ c.vx(2).T,
+             truth=lambda c: c.net.dW(2)),
+        Item("\\tag{5}", "right", "outer product delta^(2) x^(1)T",
+             value=lambda c: c.d2() @ c.vx(1).T, truth=lambda c: c.net.dW(1)),
+        Item("MSE = \\vec{x}^{(1)} \\, (\\vec{\\delta}^{(2)})^T", "wrong",
+             "the 3 x 2 transpose of the 2 x 3 gradient", ["transposed"],
+             value=lambda c: c.vx(1) @ c.d2().T, truth=lambda c: c.net.dW(1)),
+        Item("_{new} =", "definition", "gradient-descent update (an assignment, not a claim)"),
     ],
 ))
 
