@@ -260,7 +260,10 @@ def measure(article: Article, item: Item) -> tuple[str, str]:
 def locate(article: Article) -> None:
     lines = (HERE / article.name).read_text(encoding="utf-8").splitlines()
     for item in article.items:
-        hits = [i + 1 for i, text in enumerate(lines) if item.anchor in text]
+        if item.anchor.startswith("^") and item.anchor.endswith("$"):   # the whole line
+            hits = [i + 1 for i, text in enumerate(lines) if text.strip() == item.anchor[1:-1]]
+        else:
+            hits = [i + 1 for i, text in enumerate(lines) if item.anchor in text]
         if len(hits) != 1:
             raise SystemExit(f"{article.name}: anchor {item.anchor!r} found on lines {hits}")
         item.line = hits[0]
@@ -1018,6 +1021,153 @@ ARTICLES.append(Article(
              "the 3 x 2 transpose of the 2 x 3 gradient", ["transposed"],
              value=lambda c: c.vx(1) @ c.d2().T, truth=lambda c: c.net.dW(1)),
         Item("_{new} =", "definition", "gradient-descent update (an assignment, not a claim)"),
+    ],
+))
+
+
+# --------------------------------------------------------------------------
+# general_index.md: w_{ij}^l from node i of layer l-1 to node j of layer l,
+# input = layer 0, 2-3-2-2 sigmoid, C = 1/2 sum_i (a_i^L - t_i)^2, biases
+# --------------------------------------------------------------------------
+
+class Gen(Layered):
+    """Source-first weights: w_{ij}^l = W[l][j, i]; indices from 0 in the transcriptions."""
+
+    def ws(self, l, i, j):
+        return self.w(l)[j, i]
+
+    def dz_next(self, l, k, j):
+        """d z_k^{l+1} / d z_j^l by finite differences of the forward map."""
+        z = self.z(l).copy()
+
+        def zk(v):
+            zz = z.copy()
+            zz[j] = v
+            return (self.w(l + 1) @ sigmoid(zz) + self.b(l + 1))[k]
+        return fd1(zk, z[j])
+
+    def da_dw(self, l, k, j):
+        """d a_k^l / d w_{jk}^l by finite differences (perturb the weight, rerun)."""
+        W = self.net.W[l - self.first]
+
+        def ak(v):
+            old = W[k, j]
+            W[k, j] = v
+            self.net.run()
+            out = self.net.a[l - self.first][k, 0]
+            W[k, j] = old
+            self.net.run()
+            return out
+        return fd1(ak, W[k, j])
+
+    def M(self, l):
+        return len(self.a(l))
+
+
+def gen_make(seed):
+    return Gen(Net([2, 3, 2, 2], "sigmoid", "half-mse", True, seed), first=0)
+
+
+def each_ij(c, layers, f):
+    """[f(l, i, j) for every w_{ij}^l], i in layer l-1, j in layer l."""
+    return np.array([f(l, i, j) for l in layers for i in range(c.M(l - 1)) for j in range(c.M(l))])
+
+
+def each_j(c, layers, f):
+    return np.array([f(l, j) for l in layers for j in range(c.M(l))])
+
+
+ARTICLES.append(Article(
+    name="general_index.md",
+    meta={
+        "convention": "general-index lecture notes: z_j^l = sum_{i=1}^{M_{l-1}} w_{ij}^l a_i^{l-1} + b_j^l, "
+                      "w_{ij}^l from node i of layer l-1 to node j of layer l (first index: SOURCE), a_i^0 = x_i, "
+                      "f activation, {\\cal C} = 1/2 sum_i (a_i^L - t_i)^2, delta_j^l = dC/dz_j^l, free indices "
+                      "j, k, i and general layer l",
+        "source_of_convention": "Morten Hjorth-Jensen, 'Applied Data Analysis and Machine Learning' "
+                                "(FYS-STK3155/4155, compphysics.github.io/MachineLearning), lectures on neural "
+                                "networks and back propagation",
+        "arch": "2-3-2-2", "activation": "sigmoid", "loss": "half-mse", "bias": True, "notation": "auto",
+        "symbols": "a_j^l=x_j^{(l+1)}, z_j^l=z_j^{(l+1)}, w_{ij}^l=w_{ji}^{(l \\rightarrow l+1)}, "
+                   "b_j^l=b_j^{(l+1)}, f=\\sigma, t_i=y_i, {\\cal C}=L, L=3 (output layer; reference layer 4)",
+        "notes": "general-l formulas were checked for every layer the network has (weights and biases l = 1, 2, 3; "
+                 "hidden errors l = 1, 2); the w_{kj} slip in the delta recursion is the index order of the "
+                 "Nielsen convention, which the course notes also print next to their source-first definition",
+    },
+    make=gen_make,
+    items=[
+        Item("z_j^l = \\sum_{i=1}^{M_{l-1}} w_{ij}^l a_i^{l-1} + b_j^l", "definition", "weighted input",
+             value=lambda c: each_j(c, c.layers(), lambda l, j: sum(c.ws(l, i, j) * c.a(l - 1)[i]
+                                                                   for i in range(c.M(l - 1))) + c.b(l)[j]),
+             truth=lambda c: each_j(c, c.layers(), lambda l, j: c.z(l)[j])),
+        Item("a_j^l = f(z_j^l) = \\frac{1}{1 + e^{-z_j^l}}", "definition", "sigmoid activation",
+             value=lambda c: each_j(c, c.layers(), lambda l, j: 1 / (1 + np.exp(-c.z(l)[j]))),
+             truth=lambda c: each_j(c, c.layers(), lambda l, j: c.a(l)[j])),
+        Item("{\\cal C} = \\frac{1}{2} \\sum_{i=1}^{M_L}", "definition", "cost with 1/2",
+             value=lambda c: 0.5 * sum((c.a(c.L)[i] - c.net.y[i, 0]) ** 2 for i in range(c.M(c.L))),
+             truth=lambda c: c.net.loss),
+        Item("\\frac{\\partial a_k^L}{\\partial w_{jk}^L} = f'(z_k^L) a_j^{L-1}", "right",
+             "a_k^L = f(sum_j w_{jk}^L a_j^{L-1} + b_k^L)",
+             value=lambda c: each_ij(c, [c.L], lambda l, j, k: c.sp(l)[k] * c.a(l - 1)[j]),
+             truth=lambda c: each_ij(c, [c.L], lambda l, j, k: c.da_dw(l, k, j))),
+        Item("(a_k^L - t_k) \\frac{\\partial a_k^L}{\\partial w_{jk}^L}", "right", "only a_k^L depends on w_{jk}^L",
+             value=lambda c: each_ij(c, [c.L], lambda l, j, k: (c.a(l)[k] - c.net.y[k, 0]) * c.da_dw(l, k, j)),
+             truth=lambda c: each_ij(c, [c.L], lambda l, j, k: c.gw(l)[k, j])),
+        Item("(a_k^L - t_k) a_k^L (1 - a_k^L) a_j^{L-1}", "right", "f' = f (1 - f) for the sigmoid",
+             value=lambda c: each_ij(c, [c.L], lambda l, j, k: (c.a(l)[k] - c.net.y[k, 0]) * c.a(l)[k]
+                                     * (1 - c.a(l)[k]) * c.a(l - 1)[j]),
+             truth=lambda c: each_ij(c, [c.L], lambda l, j, k: c.gw(l)[k, j])),
+        Item("\\delta_j^L = \\frac{\\partial {\\cal C}}{\\partial z_j^L}", "definition", "output error"),
+        Item("\\delta_j^L = f'(z_j^L) \\frac{\\partial {\\cal C}}{\\partial a_j^L} = f'(z_j^L) (a_j^L - t_j)", "right",
+             "chain rule through a_j^L; both members equal",
+             value=lambda c: c.sp(c.L) * (c.a(c.L) - c.net.y[:, 0]), truth=lambda c: c.delta(c.L)),
+        Item("\\delta_j^L = (t_j - a_j^L) f'(z_j^L)", "wrong", "sign: (t_j - a_j^L) instead of (a_j^L - t_j)",
+             ["sign"],
+             value=lambda c: (c.net.y[:, 0] - c.a(c.L)) * c.sp(c.L), truth=lambda c: c.delta(c.L)),
+        Item("= \\delta_k^L a_j^{L-1}", "right", "output weights from the output error",
+             value=lambda c: each_ij(c, [c.L], lambda l, j, k: c.delta(l)[k] * c.a(l - 1)[j]),
+             truth=lambda c: each_ij(c, [c.L], lambda l, j, k: c.gw(l)[k, j])),
+        Item("{\\partial b_j^L} = \\delta_j^L", "right", "output biases",
+             value=lambda c: c.delta(c.L), truth=lambda c: c.gb(c.L)),
+        Item("\\delta_j^l = \\sum_k \\frac{\\partial {\\cal C}}{\\partial z_k^{l+1}}", "right",
+             "chain rule over the nodes k of layer l+1 (l = 1, 2)",
+             value=lambda c: each_j(c, c.hidden(), lambda l, j: sum(c.delta(l + 1)[k] * c.dz_next(l, k, j)
+                                                                    for k in range(c.M(l + 1)))),
+             truth=lambda c: each_j(c, c.hidden(), lambda l, j: c.delta(l)[j])),
+        Item("w_{kj}^{l+1} f'(z_j^l)", "wrong",
+             "with w_{ij}^l from i in l-1 to j in l, node j of layer l reaches node k of layer l+1 through "
+             "w_{jk}^{l+1}, not w_{kj}^{l+1} (indices of the other convention)", ["index"],
+             value=index_safe(lambda c: each_j(c, c.hidden(), lambda l, j: sum(
+                 c.delta(l + 1)[k] * c.ws(l + 1, k, j) for k in range(c.M(l + 1))) * c.sp(l)[j])),
+             truth=lambda c: each_j(c, c.hidden(), lambda l, j: c.delta(l)[j])),
+        Item("w_{jk}^{l+1} f'(z_j^l)", "right", "the recursion with this article's index order",
+             value=lambda c: each_j(c, c.hidden(), lambda l, j: sum(
+                 c.delta(l + 1)[k] * c.ws(l + 1, j, k) for k in range(c.M(l + 1))) * c.sp(l)[j]),
+             truth=lambda c: each_j(c, c.hidden(), lambda l, j: c.delta(l)[j])),
+        Item("f'(z_k^{l+1})", "wrong", "f' belongs to node j of layer l, not to node k of layer l+1",
+             ["wrong-layer"],
+             value=lambda c: each_j(c, c.hidden(), lambda l, j: sum(
+                 c.delta(l + 1)[k] * c.ws(l + 1, j, k) * c.sp(l + 1)[k] for k in range(c.M(l + 1)))),
+             truth=lambda c: each_j(c, c.hidden(), lambda l, j: c.delta(l)[j])),
+        Item("= \\delta_j^l a_i^{l-1}", "right", "every layer l = 1, 2, 3",
+             value=lambda c: each_ij(c, c.layers(), lambda l, i, j: c.delta(l)[j] * c.a(l - 1)[i]),
+             truth=lambda c: each_ij(c, c.layers(), lambda l, i, j: c.gw(l)[j, i])),
+        Item("= \\delta_i^l a_j^{l-1}", "wrong", "i and j swapped (i is the source node in layer l-1)",
+             ["index"],
+             value=index_safe(lambda c: each_ij(c, c.layers(), lambda l, i, j: c.delta(l)[i] * c.a(l - 1)[j])),
+             truth=lambda c: each_ij(c, c.layers(), lambda l, i, j: c.gw(l)[j, i])),
+        Item("\\sum_{k=1}^{M_l} \\delta_k^l a_i^{l-1}", "wrong",
+             "j must stay free: summing the errors of the whole layer gives the same value for every j",
+             ["index"],
+             value=lambda c: each_ij(c, c.layers(), lambda l, i, j: sum(c.delta(l)) * c.a(l - 1)[i]),
+             truth=lambda c: each_ij(c, c.layers(), lambda l, i, j: c.gw(l)[j, i])),
+        Item("^\\frac{\\partial {\\cal C}}{\\partial b_j^l} = \\delta_j^l$", "right", "every layer l = 1, 2, 3",
+             value=lambda c: each_j(c, c.layers(), lambda l, j: c.delta(l)[j]),
+             truth=lambda c: each_j(c, c.layers(), lambda l, j: c.gb(l)[j])),
+        Item("{\\partial b_j^l} = \\delta_j^l f'(z_j^l)", "wrong", "delta_j^l already contains f'(z_j^l)",
+             ["extra-activation-derivative"],
+             value=lambda c: each_j(c, c.layers(), lambda l, j: c.delta(l)[j] * c.sp(l)[j]),
+             truth=lambda c: each_j(c, c.layers(), lambda l, j: c.gb(l)[j])),
     ],
 ))
 
