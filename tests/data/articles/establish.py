@@ -1172,6 +1172,146 @@ ARTICLES.append(Article(
 ))
 
 
+# --------------------------------------------------------------------------
+# course_page_index.md: a_l^i (layer below, neuron above), w_{l-1}^{ij} from
+# neuron j of layer l-1 to neuron i of layer l, input = layer 0, L = 2,
+# 3-3-2, N = tanh, C = sum_i (a_L^i - y^i)^2, biases, \delta written for \partial
+# --------------------------------------------------------------------------
+
+class Course:
+    def __init__(self, net):
+        self.net = net
+        self.L = 2
+
+    def a(self, l, i):
+        return self.net.a[l][i, 0]
+
+    def w(self, l, i, j):           # w_l^{ij}: into layer l+1
+        return self.net.W[l + 1][i, j]
+
+    def b(self, l, i):
+        return self.net.b[l][i, 0]
+
+    def y(self, i):
+        return self.net.y[i, 0]
+
+    def n(self, l):
+        return self.net.sizes[l]
+
+    def pre(self, l, i):            # b_l^i + sum_k a_{l-1}^k w_{l-1}^{ik}
+        return self.b(l, i) + sum(self.a(l - 1, k) * self.w(l - 1, i, k) for k in range(self.n(l - 1)))
+
+    def dCda(self, l, j):
+        return self.net.da(l)[j, 0]
+
+    def dadw(self, l, i, j):        # d a_l^i / d w_{l-1}^{ij} by finite differences
+        W = self.net.W[l]
+
+        def ai(v):
+            old = W[i, j]
+            W[i, j] = v
+            self.net.run()
+            out = self.net.a[l][i, 0]
+            W[i, j] = old
+            self.net.run()
+            return out
+        return fd1(ai, W[i, j])
+
+
+def Np(x):
+    return 1 - np.tanh(x) ** 2
+
+
+def course_make(seed):
+    return Course(Net([3, 3, 2], "tanh", "mse", True, seed))
+
+
+def out_w(c, f):
+    """[f(i, j) for every w_{L-1}^{ij}]"""
+    return np.array([f(i, j) for i in range(c.n(2)) for j in range(c.n(1))])
+
+
+def hid_w(c, f):
+    """[f(j, k) for every w_{L-2}^{jk}]"""
+    return np.array([f(j, k) for j in range(c.n(1)) for k in range(c.n(0))])
+
+
+ARTICLES.append(Article(
+    name="course_page_index.md",
+    meta={
+        "convention": "course-page index style: a_l^i (layer subscript, neuron superscript), "
+                      "a_l^i = N(b_l^i + sum_{j=1}^n a_{l-1}^j w_{l-1}^{ij}), w_{l-1}^{ij} from neuron j of layer "
+                      "l-1 to neuron i of layer l, nonlinearity N, cost C = sum_i (a_L^i - y^i)^2, "
+                      "\\frac{\\delta C}{\\delta w} meaning the partial derivative, one-line kramdown $$ blocks",
+        "source_of_convention": "personal course-note pages on neural networks written in this style (the "
+                                "general-index seed page the project was given, 'Machine Learning: With Math')",
+        "arch": "3-3-2", "activation": "tanh", "loss": "mse", "bias": True, "notation": "auto",
+        "symbols": "a_l^i=x_i^{(l+1)}, w_{l}^{ij}=w_{ij}^{(l+1 \\rightarrow l+2)}, b_l^i=b_i^{(l+1)}, N=\\tanh, "
+                   "y^i=y_i, C=L, L=2 (output layer; reference layer 3)",
+        "notes": "layers from 0 (input); \\delta in \\frac{\\delta C}{\\delta w} is the partial derivative, not an "
+                 "error term; inline $$i$$ symbols in the prose are not equations",
+    },
+    make=course_make,
+    items=[
+        Item("{a_l}^i = N(b_l^i", "definition", "forward pass of neuron i in layer l",
+             value=lambda c: [np.tanh(c.pre(l, i)) for l in (1, 2) for i in range(c.n(l))],
+             truth=lambda c: [c.a(l, i) for l in (1, 2) for i in range(c.n(l))]),
+        Item("Here $$a_l^i$$ is neuron", "not-an-equation", "prose with inline $$ symbols"),
+        Item("N(x) = \\tanh(x), \\quad", "definition", "the nonlinearity and its derivative",
+             value=lambda c: Np(c.net.z[1]), truth=lambda c: fd_elementwise(np.tanh, c.net.z[1])),
+        Item("C = \\sum_{i=1}^{2}", "definition", "sum of squared errors, no 1/2",
+             value=lambda c: sum((c.a(2, i) - c.y(i)) ** 2 for i in range(2)), truth=lambda c: c.net.loss),
+        Item("\\frac{\\delta C}{\\delta a_L^i} = 2(a_L^i - y^i)", "right", "derivative of the square",
+             value=lambda c: [2 * (c.a(2, i) - c.y(i)) for i in range(2)],
+             truth=lambda c: [c.dCda(2, i) for i in range(2)]),
+        Item("\\frac{\\delta a_L^i}{\\delta w_{L-1}^{ij}} = N'(", "right", "slope at the weighted input times input",
+             value=lambda c: out_w(c, lambda i, j: Np(c.pre(2, i)) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.dadw(2, i, j))),
+        Item("^$$\\frac{\\delta C}{\\delta w_{L-1}^{ij}} = 2(a_L^i - y^i) N'(b_L^i + \\sum_{k=1}^{n} a_{L-1}^k "
+             "w_{L-1}^{ik}) a_{L-1}^j$$$", "right", "product of the two lines above",
+             value=lambda c: out_w(c, lambda i, j: 2 * (c.a(2, i) - c.y(i)) * Np(c.pre(2, i)) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.net.dW(2)[i, j])),
+        Item("\\sum_{k=1}^{n} a_{L-1}^i w_{L-1}^{ik}", "wrong",
+             "inside the sum the activation must carry the summation index: a_{L-1}^k, not a_{L-1}^i", ["index"],
+             value=lambda c: out_w(c, lambda i, j: 2 * (c.a(2, i) - c.y(i))
+                                   * Np(c.b(2, i) + sum(c.a(1, i) * c.w(1, i, k) for k in range(3))) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.net.dW(2)[i, j])),
+        Item("w_{L-1}^{ij}} = (a_L^i - y^i)", "wrong",
+             "the factor 2 of the square is missing", ["factor"],
+             value=lambda c: out_w(c, lambda i, j: (c.a(2, i) - c.y(i)) * Np(c.pre(2, i)) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.net.dW(2)[i, j])),
+        Item("(1 - (a_L^i)^2) a_{L-1}^j", "right", "tanh' = 1 - tanh^2 = 1 - (a_L^i)^2",
+             value=lambda c: out_w(c, lambda i, j: 2 * (c.a(2, i) - c.y(i)) * (1 - c.a(2, i) ** 2) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.net.dW(2)[i, j])),
+        Item("(1 - (a_{L-1}^j)^2) a_{L-1}^j", "wrong",
+             "the slope is that of output neuron i, not of hidden neuron j", ["wrong-layer"],
+             value=lambda c: out_w(c, lambda i, j: 2 * (c.a(2, i) - c.y(i)) * (1 - c.a(1, j) ** 2) * c.a(1, j)),
+             truth=lambda c: out_w(c, lambda i, j: c.net.dW(2)[i, j])),
+        Item("\\frac{\\delta C}{\\delta b_L^i} = 2(a_L^i - y^i) N'(", "right", "output bias",
+             value=lambda c: [2 * (c.a(2, i) - c.y(i)) * Np(c.pre(2, i)) for i in range(2)],
+             truth=lambda c: c.net.db(2)[:, 0]),
+        Item("\\frac{\\delta C}{\\delta a_{L-1}^j} = \\sum_{i=1}^{2}", "right", "sum over both output neurons",
+             value=lambda c: [sum(2 * (c.a(2, i) - c.y(i)) * Np(c.pre(2, i)) * c.w(1, i, j) for i in range(2))
+                              for j in range(3)],
+             truth=lambda c: [c.dCda(1, j) for j in range(3)]),
+        Item("w_{L-2}^{jm}) a_{L-2}^k", "right", "same step one layer back",
+             value=lambda c: hid_w(c, lambda j, k: c.dCda(1, j) * Np(c.pre(1, j)) * c.a(0, k)),
+             truth=lambda c: hid_w(c, lambda j, k: c.net.dW(1)[j, k])),
+        Item("{\\delta a_{L-1}^j} a_{L-2}^k", "wrong", "the slope N' of hidden neuron j is missing",
+             ["missing-activation-derivative"],
+             value=lambda c: hid_w(c, lambda j, k: c.dCda(1, j) * c.a(0, k)),
+             truth=lambda c: hid_w(c, lambda j, k: c.net.dW(1)[j, k])),
+        Item("(1 - (a_{L-1}^j)^2)$$", "right", "hidden bias, tanh' = 1 - a^2",
+             value=lambda c: [c.dCda(1, j) * (1 - c.a(1, j) ** 2) for j in range(3)],
+             truth=lambda c: c.net.db(1)[:, 0]),
+        Item("N'(a_{L-1}^j)$$", "wrong", "N' taken at the activation instead of the weighted input",
+             ["derivative-at-wrong-argument"],
+             value=lambda c: [c.dCda(1, j) * Np(c.a(1, j)) for j in range(3)],
+             truth=lambda c: c.net.db(1)[:, 0]),
+    ],
+))
+
+
 # ARTICLES-END
 
 if __name__ == "__main__":
