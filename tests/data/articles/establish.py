@@ -1312,6 +1312,113 @@ ARTICLES.append(Article(
 ))
 
 
+# --------------------------------------------------------------------------
+# tutorial_flat.md: flat tutorial names, 2-2-1 sigmoid, L = (y_true - y_pred)^2
+# --------------------------------------------------------------------------
+
+class Tut:
+    def __init__(self, net):
+        self.net = net
+        W1, W2 = net.W[1], net.W[2]
+        self.x1, self.x2 = net.x[:, 0]
+        self.w1, self.w2, self.w3, self.w4 = W1[0, 0], W1[0, 1], W1[1, 0], W1[1, 1]
+        self.w5, self.w6 = W2[0, 0], W2[0, 1]
+        self.b1, self.b2 = net.b[1][:, 0]
+        self.b3 = net.b[2][0, 0]
+        self.h1, self.h2 = net.a[1][:, 0]
+        self.yp = net.a[2][0, 0]
+        self.yt = net.y[0, 0]
+        self.zo = self.w5 * self.h1 + self.w6 * self.h2 + self.b3
+        self.z1 = self.w1 * self.x1 + self.w2 * self.x2 + self.b1
+        self.z2 = self.w3 * self.x1 + self.w4 * self.x2 + self.b2
+        self.dL = -2 * (self.yt - self.yp)
+
+    def dyp_dh(self, k):   # d y_pred / d h_k by finite differences of the output neuron
+        if k == 1:
+            return fd1(lambda v: sigmoid(self.w5 * v + self.w6 * self.h2 + self.b3), self.h1)
+        return fd1(lambda v: sigmoid(self.w5 * self.h1 + self.w6 * v + self.b3), self.h2)
+
+    def dh1_dw1(self):
+        return fd1(lambda v: sigmoid(v * self.x1 + self.w2 * self.x2 + self.b1), self.w1)
+
+
+def tut_make(seed):
+    return Tut(Net([2, 2, 1], "sigmoid", "mse", True, seed))
+
+
+ARTICLES.append(Article(
+    name="tutorial_flat.md",
+    meta={
+        "convention": "flat tutorial names: h_1 = f(w_1 x_1 + w_2 x_2 + b_1), h_2 = f(w_3 x_1 + w_4 x_2 + b_2), "
+                      "o_1 = f(w_5 h_1 + w_6 h_2 + b_3), y_{pred} = o_1, L = (y_{true} - y_{pred})^2, f sigmoid",
+        "source_of_convention": "Victor Zhou, 'Machine Learning for Beginners: An Introduction to Neural "
+                                "Networks' (victorzhou.com, 2019) and the tutorials modelled on it",
+        "arch": "2-2-1", "activation": "sigmoid", "loss": "mse", "bias": True, "notation": "flat",
+        "symbols": "w_1=w_{11}^{(1)}, w_2=w_{12}^{(1)}, w_3=w_{21}^{(1)}, w_4=w_{22}^{(1)}, w_5=w_{11}^{(2)}, "
+                   "w_6=w_{12}^{(2)}, b_1=b_1^{(2)}, b_2=b_2^{(2)}, b_3=b_1^{(3)}, h_1=x_1^{(2)}, h_2=x_2^{(2)}, "
+                   "o_1=x_1^{(3)}, y_{pred}=x_1^{(3)}, y_{true}=y_1, f=\\sigma",
+        "notes": "one training sample; two formulas are typed with Unicode ∂, −, · instead of LaTeX commands",
+    },
+    make=tut_make,
+    items=[
+        Item("f(x) = \\frac{1}{1 + e^{-x}}", "definition", "sigmoid",
+             value=lambda c: sigmoid(c.z1), truth=lambda c: c.h1),
+        Item("f'(x) = f(x) * (1 - f(x))", "right", "derivative of the sigmoid (checked at the hidden inputs)",
+             value=lambda c: [sigmoid(z) * (1 - sigmoid(z)) for z in (c.z1, c.z2, c.zo)],
+             truth=lambda c: [fd1(sigmoid, z) for z in (c.z1, c.z2, c.zo)]),
+        Item("h_1 = f(w_1 x_1 + w_2 x_2 + b_1)", "definition", "hidden neuron 1",
+             value=lambda c: sigmoid(c.z1), truth=lambda c: c.h1),
+        Item("h_2 = f(w_3 x_1 + w_4 x_2 + b_2)", "definition", "hidden neuron 2",
+             value=lambda c: sigmoid(c.z2), truth=lambda c: c.h2),
+        Item("o_1 = f(w_5 h_1 + w_6 h_2 + b_3)", "definition", "output neuron",
+             value=lambda c: sigmoid(c.zo), truth=lambda c: c.yp),
+        Item("y_{pred} = o_1", "definition", "the prediction is the output"),
+        Item("L = (y_{true} - y_{pred})^2", "definition", "squared error of one sample",
+             value=lambda c: (c.yt - c.yp) ** 2, truth=lambda c: c.net.loss),
+        Item("* \\frac{\\partial h_1}{\\partial w_1}", "right", "w_1 reaches L only through h_1 and y_pred",
+             value=lambda c: c.dL * c.dyp_dh(1) * c.dh1_dw1(), truth=lambda c: c.net.dW(1)[0, 0]),
+        Item("\\frac{\\partial L}{\\partial y_{pred}} = -2(y_{true} - y_{pred})", "right", "derivative of the square",
+             value=lambda c: c.dL, truth=lambda c: c.net.da(2)[0, 0]),
+        Item("\\frac{\\partial y_{pred}}{\\partial h_1} = w_5 * f'", "right", "through w_5",
+             value=lambda c: c.w5 * dsigmoid(c.zo), truth=lambda c: c.dyp_dh(1)),
+        Item("\\frac{\\partial y_{pred}}{\\partial h_2} = w_5 * f'", "wrong", "h_2 enters the output through w_6",
+             ["index"],
+             value=lambda c: c.w5 * dsigmoid(c.zo), truth=lambda c: c.dyp_dh(2)),
+        Item("\\frac{\\partial h_1}{\\partial w_1} = x_1 * f'", "right", "slope of h_1 times its input x_1",
+             value=lambda c: c.x1 * dsigmoid(c.z1), truth=lambda c: c.dh1_dw1()),
+        Item("\\frac{\\partial L}{\\partial w_1} = -2", "right", "the three factors multiplied",
+             value=lambda c: c.dL * c.w5 * dsigmoid(c.zo) * c.x1 * dsigmoid(c.z1),
+             truth=lambda c: c.net.dW(1)[0, 0]),
+        Item("\\frac{\\partial L}{\\partial w_2} = -2", "wrong", "the slope f'(w_1 x_1 + w_2 x_2 + b_1) of h_1 "
+             "is missing", ["missing-activation-derivative"],
+             value=lambda c: c.dL * c.w5 * dsigmoid(c.zo) * c.x2, truth=lambda c: c.net.dW(1)[0, 1]),
+        Item("\\frac{\\partial L}{\\partial w_3} = -2", "wrong",
+             "w_3 feeds h_2: the slope must be f'(w_3 x_1 + w_4 x_2 + b_2), not h_1's", ["index"],
+             value=lambda c: c.dL * c.w6 * dsigmoid(c.zo) * c.x1 * dsigmoid(c.z1),
+             truth=lambda c: c.net.dW(1)[1, 0]),
+        Item("\\frac{∂L}{∂w_4}", "right", "through h_2 and w_6 (typed with Unicode)",
+             value=lambda c: c.dL * c.w6 * dsigmoid(c.zo) * c.x2 * dsigmoid(c.z2),
+             truth=lambda c: c.net.dW(1)[1, 1]),
+        Item("\\frac{\\partial L}{\\partial b_1} = -2", "right", "as w_1 with input 1",
+             value=lambda c: c.dL * c.w5 * dsigmoid(c.zo) * dsigmoid(c.z1), truth=lambda c: c.net.db(1)[0, 0]),
+        Item("\\frac{\\partial L}{\\partial w_5} = -2", "right", "output weight from h_1",
+             value=lambda c: c.dL * c.h1 * dsigmoid(c.zo), truth=lambda c: c.net.dW(2)[0, 0]),
+        Item("h_2 f'(y_{pred})", "wrong", "f' taken at the output y_pred instead of its input w_5 h_1 + w_6 h_2 + b_3",
+             ["derivative-at-wrong-argument"],
+             value=lambda c: c.dL * c.h2 * dsigmoid(c.yp), truth=lambda c: c.net.dW(2)[0, 1]),
+        Item("\\frac{∂L}{∂b_3}", "right", "output bias (typed with Unicode)",
+             value=lambda c: c.dL * dsigmoid(c.zo), truth=lambda c: c.net.db(2)[0, 0]),
+        Item("\\frac{\\partial L}{\\partial b_3} = -(y_{true}", "wrong", "the factor 2 of the square is missing",
+             ["factor"],
+             value=lambda c: -(c.yt - c.yp) * dsigmoid(c.zo), truth=lambda c: c.net.db(2)[0, 0]),
+        Item("\\frac{\\partial L}{\\partial b_3} = y_{pred} - y_{true}", "wrong",
+             "the cross-entropy shortcut (sigmoid + log loss); with the squared error it is "
+             "-2(y_true - y_pred) f'(...)", ["wrong-loss"],
+             value=lambda c: c.yp - c.yt, truth=lambda c: c.net.db(2)[0, 0]),
+    ],
+))
+
+
 # ARTICLES-END
 
 if __name__ == "__main__":
