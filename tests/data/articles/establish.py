@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -227,9 +228,9 @@ def measure(article: Article, item: Item) -> tuple[str, str]:
     if item.numeric is not None:
         members, exact, tol = item.numeric()
         worst = max(abs(m - exact) for m in members)
-        return ("right" if worst <= tol else "wrong",
-                f"members {' '.join(f'{m:.10g}' for m in members)} exact {exact:.10g}"
-                f" (off {worst:.1e}, tol {tol:.0e})")
+        shown = " ".join(f"{m:.10g}" for m in members)
+        account = f"members {shown} exact {exact:.10g} (off {worst:.1e}, tol {tol:.0e})"
+        return ("right" if worst <= tol else "wrong"), account
     if item.nonexistent is not None:
         account = f"no parameter {item.nonexistent} in {article.meta['arch']}"
         if item.value is not None:  # what the right side really is, as the reason says
@@ -375,7 +376,7 @@ def flat_numbers():
     oh1, oh2 = sigmoid(nh1), sigmoid(nh2)
     no1, no2 = w5 * oh1 + w6 * oh2 + b3, w7 * oh1 + w8 * oh2 + b4
     oo1, oo2 = sigmoid(no1), sigmoid(no2)
-    v = dict(nh1=nh1, nh2=nh2, oh1=oh1, oh2=oh2, no1=no1, no2=no2, oo1=oo1, oo2=oo2)
+    v = {"nh1": nh1, "nh2": nh2, "oh1": oh1, "oh2": oh2, "no1": no1, "no2": no2, "oo1": oo1, "oo2": oo2}
     v["E1"], v["E2"] = 0.5 * (t1 - oo1) ** 2, 0.5 * (t2 - oo2) ** 2
     v["dEdoo1"] = -(t1 - oo1)
     v["doo1"] = oo1 * (1 - oo1)
