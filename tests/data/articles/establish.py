@@ -233,22 +233,24 @@ def measure(article: Article, item: Item) -> tuple[str, str]:
         return ("right" if worst <= tol else "wrong"), account
     if item.nonexistent is not None:
         account = f"no parameter {item.nonexistent} in {article.meta['arch']}"
-        if item.value is not None:  # what the right side really is, as the reason says
-            errs = [rel(item.value(ctx), item.truth(ctx)) for ctx in map(article.make, SEEDS)]
+        value, truth = item.value, item.truth
+        if value is not None and truth is not None:  # what the right side really is, as the reason says
+            errs = [rel(value(ctx), truth(ctx)) for ctx in map(article.make, SEEDS)]
             if max(errs) > RIGHT_TOL:
                 return "undecided", account + "; right side is NOT what the reason says"
             account += "; right side = the derivative named in the reason"
         return "wrong", account
+    value, truth = item.value, item.truth
+    assert value is not None and truth is not None, f"{article.name}: {item.anchor!r} has no transcription"
     errs = []
     for seed in SEEDS:
         ctx = article.make(seed)
         try:
-            v = item.value(ctx)
+            v = value(ctx)
         except ValueError:  # shapes that do not multiply
             errs.append(float("inf"))
             continue
-        t = item.truth(ctx)
-        errs.append(rel(v, t))
+        errs.append(rel(v, truth(ctx)))
     if all(e < RIGHT_TOL for e in errs):
         verdict = "right"
     elif sum(e > WRONG_TOL for e in errs) >= 2:
@@ -293,7 +295,7 @@ ARTICLES: list[Article] = []
 def main(argv: list[str]) -> int:
     write = "--write" in argv
     bad = 0
-    counts = {}
+    counts: dict[str, dict[str, int]] = {}
     print(f"{'article':28} {'line':>4}  {'expected':10} {'numbers':10}  account")
     for article in ARTICLES:
         locate(article)
