@@ -1267,10 +1267,10 @@ ARTICLES.append(Article(
     },
     make=course_make,
     items=[
-        Item("{a_l}^i = N(b_l^i", "definition", "forward pass of neuron i in layer l",
+        Item("a_l^i = N\\left(b_l^i", "definition", "forward pass of neuron i in layer l",
              value=lambda c: [np.tanh(c.pre(l, i)) for l in (1, 2) for i in range(c.n(l))],
              truth=lambda c: [c.a(l, i) for l in (1, 2) for i in range(c.n(l))]),
-        Item("Here $$a_l^i$$ is neuron", "not-an-equation", "prose with inline $$ symbols"),
+        Item("The superscript counts neurons", "not-an-equation", "prose with inline $$ symbols"),
         Item("N(x) = \\tanh(x), \\quad", "definition", "the nonlinearity and its derivative",
              value=lambda c: Np(c.net.z[1]), truth=lambda c: fd_elementwise(np.tanh, c.net.z[1])),
         Item("C = \\sum_{i=1}^{2}", "definition", "sum of squared errors, no 1/2",
