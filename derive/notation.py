@@ -38,8 +38,9 @@ are columns; "rows": vectors are rows and weight matrices are n_l × n_{l+1}, as
 batch-row code ``X W + b``, so each whole quantity is the transpose of the reference one),
 ``elementwise`` (the products that are elementwise), ``prime_is_transpose``,
 ``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``loss_names``,
-``functions`` (names that are functions before a bracket, like ``N``), ``constants``
-(``m``, the number of examples, is 1: formulas are read for one example), and ``symbols``:
+``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
+number of examples, and ``\\mathbf{1}``, the vector of ones, are 1: batch formulas are read for
+one example), and ``symbols``:
 explicit bindings ``{Symbol: tree}`` (an article's own names, ``--symbols``), whose trees
 are written in the reference notation and read with ``arrows``.
 """
@@ -256,6 +257,12 @@ class Notation:
     @cached_property
     def loss_symbols(self) -> tuple[Symbol, ...]:
         return tuple(_plain(parse_one(name)) for name in self.loss_names)
+
+    @cached_property
+    def constant_symbols(self) -> dict:
+        """``constants`` by their parsed names (m, \\mathbf{1}: the number of examples and the
+        vector of ones, both 1 for the one example formulas are read for)."""
+        return {_plain(parse_one(name)): value for name, value in self.constants.items()}
 
     @cached_property
     def _by_head(self) -> dict:
@@ -567,7 +574,7 @@ _NG = Notation(
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
     default_loss_name="J",
     functions=("g",),
-    constants={"m": "1"},
+    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
 )
 
 _ROWS = Notation(
@@ -600,7 +607,7 @@ _ROWS = Notation(
     elementwise=("odot", "circ", "star"),
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
-    constants={"m": "1"},
+    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
 )
 
 _INDEX = Notation(
@@ -724,7 +731,7 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
             items = _typed(data["symbols"], dict, "symbols", where)
             result = result.with_symbols(parse_symbols(", ".join(f"{k}={_typed(v, str, 'symbols', where)}"
                                                                  for k, v in items.items())))
-        result.patterns  # noqa: B018 (every template must parse now, not at the first formula)
+        _ = (result.patterns, result.loss_symbols, result.constant_symbols)  # every name parses now, not later
         return result
     except DeriveError as error:
         message = str(error)

@@ -189,6 +189,8 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("rows", r"\hat{y}", Transpose(Q("node", 3))),
     ("rows", "W^{(1)}_{32}", Q("weight", 1, 2, 3)),
     ("rows", "l", LOSS),
+    ("rows", r"\mathbf{1}", Number("1")),  # the vector of ones, for the one example formulas are read for
+    ("ng", r"\mathcal{L}(a^{[2]}, y)", LOSS),
     ("flat", "E_{total}", LOSS),
     ("index", "a_l^i", Q("node", "l", "i")),
     ("index", "{a_{l-1}}^j", Q("node", "l-1", "j")),

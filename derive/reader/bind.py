@@ -66,6 +66,7 @@ class _Binder:
 
         own = loss(arch.loss).latex_name
         self.own_loss = Symbol(own) if notation.own_loss_name else Symbol(notation.default_loss_name)
+        self.loss_names = {s.written for s in (*notation.loss_symbols, self.own_loss)}
 
     def bind(self, node):
         if isinstance(node, Symbol):
@@ -136,8 +137,8 @@ class _Binder:
         relabelled = replace(node, args=tuple(self.relabelled(a) for a in node.args))
         if self.n.match(relabelled):
             return self.template(relabelled)
-        if node.primes == 0 and node.sub is None and Symbol(node.name) in (*self.n.loss_symbols, self.own_loss):
-            return LOSS  # l(o, y): the loss written as a function of its arguments
+        if node.primes == 0 and node.sub is None and node.name in self.loss_names:
+            return LOSS  # l(o, y), \mathcal{L}(a, y): the loss written as a function of its arguments
         arguments = tuple(self.bind(a) for a in node.args)
         if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
             return Call(ACTIVATION, arguments, node.primes)
@@ -157,9 +158,8 @@ class _Binder:
         indexed = self.indexed(node)
         if indexed is not None:
             return indexed
-        if node.sub is None and node.sup is None and node.primes == 0 and node.accent is None \
-                and node.base in n.constants:
-            return Number(n.constants[node.base])
+        if plain in n.constant_symbols:
+            return Number(n.constant_symbols[plain])
         if plain in n.loss_symbols or plain == self.own_loss:
             return LOSS
         if n.match(node):
