@@ -351,6 +351,17 @@ def test_symbols_bind_an_articles_names_to_the_reference_quantities():
         read("i_1", flat, arch)
 
 
+def test_symbols_with_layer_and_node_letters_are_patterns_too():
+    n = NOTATIONS["flat"].with_symbols(parse_symbols(
+        r"a_j^l=x_j^{(l+1)}, a_j^L=x_j^{(L)}, w_{ij}^l=w_{ji}^{(l \rightarrow l+1)}, f=\sigma"))
+    assert read("a_2^1", n, BIASED) == [Q("node", 2, 2)]
+    assert read("a_j^{l-1}", n, BIASED) == [Q("node", "l", "j")]
+    assert read("a_1^L", n, BIASED) == [Q("node", 4, 1)]  # the more literal pattern wins
+    assert read("w_{12}^2", n, BIASED) == [Q("weight", 2, 2, 1)]  # a label, as the pattern says
+    assert read("w_{jk}^{l+1}", n, BIASED) == [Q("weight", "l+1", "k", "j")]
+    assert read("f'(a_1^1)", n, BIASED) == [Call(r"\sigma", (Q("node", 2, 1),), 1)]  # f is σ
+
+
 def test_a_symbol_with_an_index_letter_is_a_pattern():
     n = NOTATIONS["flat"].with_symbols(parse_symbols(r"h_i=x_i^{(2)}, o_j=x_j^{(3)}"))
     assert read(r"h_1 + o_k", n, ARTICLE) == [Add(((1, Q("node", 2, 1)), (1, Q("node", 3, "k"))))]

@@ -23,7 +23,17 @@ from dataclasses import dataclass, field, replace
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
-from derive.notation import AUTO_ORDER, FORMS, NOTATIONS, Notation, parse_for, split_index
+from derive.notation import (
+    AUTO_ORDER,
+    FORMS,
+    NOTATIONS,
+    Notation,
+    index_value,
+    pair_value,
+    parse_for,
+    split_index,
+)
+from derive.reader.parse import FUNCTION_MACROS, FUNCTION_WORDS
 from derive.reader.syntax import (
     Add,
     Call,
@@ -129,7 +139,7 @@ class _Binder:
             label = exponent.text if isinstance(exponent, Number) else exponent.base
             if label.isalnum():
                 labelled = replace(base, sup=label, text=f"{base.text}^{{{label}}}")
-                if self.n.match(labelled):
+                if self.names(labelled):
                     return labelled
         return node
 
@@ -142,6 +152,9 @@ class _Binder:
         arguments = tuple(self.bind(a) for a in node.args)
         if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
             return Call(ACTIVATION, arguments, node.primes)
+        alias = self.n.symbols.get(Symbol(node.name))
+        if isinstance(alias, Symbol) and (alias.base in FUNCTION_MACROS or alias.base in FUNCTION_WORDS):
+            return Call(alias.base, arguments, node.primes)  # --symbols 'f=\sigma': f(z) is σ(z)
         return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
@@ -185,16 +198,30 @@ class _Binder:
         return Mul(factors, ("juxt",) * (len(factors) - 1))
 
     def indexed(self, node: Symbol):
-        """An explicit name with an index letter is a pattern: h_i=x_i^{(2)} binds h_1 to
-        x_1^{(2)} and h_j to x_j^{(2)}."""
-        if node.sub is None:
+        """An explicit name written with index letters is a pattern: h_i=x_i^{(2)} binds h_1 to
+        x_1^{(2)} and h_j to x_j^{(2)}; a_j^l=x_j^{(l+1)} binds a_2^1 to x_2^{(2)}."""
+        meaning = self.pattern_meaning(node)
+        return None if meaning is None else self.explicit(node, meaning)
+
+    def pattern_meaning(self, node: Symbol):
+        if node.sub is None and node.sup is None:
             return None
+        best, best_score = None, -1
         for key, meaning in self.n.symbols.items():
-            if key.sub is None or len(key.sub) != 1 or not key.sub.isalpha() or isinstance(meaning, Quantity) \
-                    or (key.base, key.sup, key.primes, key.accent) != (node.base, node.sup, node.primes, node.accent):
+            if isinstance(meaning, Quantity) or (key.sub is None and key.sup is None) \
+                    or (key.base, key.primes, key.accent) != (node.base, node.primes, node.accent):
                 continue
-            return self.explicit(node, _substituted(meaning, key.sub, node.sub))
-        return None
+            values: dict = {}
+            if _index_part(key.sub, node.sub, values) and _index_part(key.sup, node.sup, values) and values:
+                score = (key.sub == node.sub) + (key.sup == node.sup)  # a^L_j=… beats a^l_j=… for a^L_1
+                if score > best_score:
+                    best, best_score = _substituted(meaning, values), score
+        return best
+
+    def names(self, node: Symbol) -> bool:
+        """Whether this notation (its templates or explicit names) names ``node``."""
+        return bool(self.n.match(node)) or replace(node, text="") in self.n.symbols \
+            or self.pattern_meaning(node) is not None
 
     def explicit(self, node: Symbol, meaning):
         """A name the article defined (``--symbols``, an article's definitions): its meaning
@@ -295,15 +322,52 @@ class _Binder:
                 "(give its meaning with --symbols)")
 
 
-def _substituted(tree, letter: str, value: str):
-    """``tree`` (unbound) with the index ``letter`` in its subscripts and superscripts replaced."""
-    pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
+def _index_part(pattern: str | None, text: str | None, values: dict) -> bool:
+    """Whether ``text`` (a subscript or superscript) fits ``pattern`` made of index letters
+    (i, ij, j,k), recording each letter's value; other patterns must be equal."""
+    if pattern is None or text is None:
+        return pattern == text
+    letters = pattern.replace(",", "")
+    if not (letters.isalpha() and len(set(letters)) == len(letters) <= 2):
+        return pattern == text
+    if len(letters) == 1:
+        found: tuple | None = (index_value(text),) if index_value(text) is not None else None
+    else:
+        found = pair_value(text)
+    if found is None:
+        return False
+    for letter, value in zip(letters, found):
+        if values.setdefault(letter, str(value)) != str(value):
+            return False
+    return True
+
+
+def _substituted(tree, values: dict):
+    """``tree`` (unbound) with the index letters of ``values`` in its subscripts and
+    superscripts replaced (all at once; ji is two letters), and sums of numbers worked out:
+    (l+1) with l = 2 is (3)."""
+    def run(match):
+        letters = match.group(0)
+        if not all(letter in values for letter in letters):
+            return letters  # a word (new, h1 …), not indices
+        parts = [values[letter] for letter in letters]
+        return "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
 
     def text(part):
-        return None if part is None else pattern.sub(value, part)
+        if part is None:
+            return None
+        part = re.sub(r"(?<!\\)[A-Za-z]+", run, part)
+        part = re.sub(r"([A-Za-z])([+-]\d+)([+-]\d+)",
+                      lambda m: shifted_text(m.group(1), int(m.group(2)) + int(m.group(3))), part)
+        return re.sub(r"(?<![A-Za-z0-9+\-])(\d+)([+-])(\d+)",
+                      lambda m: str(int(m.group(1)) + int(m.group(3)) * (1 if m.group(2) == "+" else -1)), part)
 
     return replaced(tree, lambda node: replace(node, sub=text(node.sub), sup=text(node.sup), text="")
                     if isinstance(node, Symbol) else None)
+
+
+def shifted_text(letter: str, offset: int) -> str:
+    return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
 def _written(node) -> str:
