@@ -25,7 +25,8 @@ letter L in a layer position is the output layer, resolved to the network's dept
 
 **Templates** are LaTeX with placeholders in angle brackets: ``<l>`` the layer of a node
 (bias, δ…), ``<p>`` and ``<q>`` the source and destination layers of a weight, ``<i>``,
-``<j>`` the indices as written and ``<ij>`` both joined (``12``, ``1,2``, ``jk``).
+``<j>`` the indices as written and ``<ij>`` both joined (``12``, ``1,2``, ``jk``), ``<e>`` an example's index (``x^{(i)}`` in Ng's
+notes; formulas are read for one example, so it is matched and dropped).
 Layers are written in the notation's own numbering (``first_layer`` is the number of the
 input layer: 1 in the article, 0 in Ng's course). The first template of a form is the one
 written; the others are read too. ``fixed`` templates name one layer (``X`` the input, ``o``
@@ -55,7 +56,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from derive.errors import DeriveError, lookup
-from derive.reader.parse import parse, parse_one
+from derive.reader.parse import FUNCTION_MACROS, FUNCTION_WORDS, parse, parse_equations, parse_one
 from derive.reader.syntax import Call, Quantity, Symbol
 
 __all__ = ["NOTATIONS", "Notation", "Quantity", "load_toml", "notation", "parse_symbols"]
@@ -76,8 +77,10 @@ FORMS: Mapping[str, tuple[str, bool, bool]] = MappingProxyType({
     **{f"d_{kind}_vector": (kind, True, True) for kind in ("node", "preactivation", "bias")},
     "d_weight_matrix": ("weight", True, True),
 })
-_PLACEHOLDERS = {"node": ("l", "i"), "node_prime": ("l", "i"), "preactivation": ("l", "i"), "bias": ("l", "i"),
-                 "delta": ("l", "i"), "label": ("i",), "weight": ("p", "q", "i", "j", "ij")}
+_PLACEHOLDERS = {"node": ("l", "i", "e"), "node_prime": ("l", "i", "e"), "preactivation": ("l", "i", "e"),
+                 "bias": ("l", "i", "e"), "delta": ("l", "i", "e"), "label": ("i", "e"),
+                 "weight": ("p", "q", "i", "j", "ij", "e")}
+LAYER_LETTERS = frozenset("lLkmnpqrst")  # letters that may stand for a layer (a_o, \delta_h are names)
 _MARK = "zzq"  # placeholders become letters the parser keeps as labels: <l> -> zzql
 _VALUE = r"[A-Za-z0-9+\-]+"
 _PAIR = r"[A-Za-z0-9,]+"
@@ -309,6 +312,8 @@ class Notation:
         if pattern.layer is not None:
             values["layer"] = pattern.layer
         for name, text in written.items():
+            if name == "e":
+                continue  # the example: formulas are read for one example
             if name == "ij":
                 pair = pair_value(text)
                 if pair is None:
@@ -319,6 +324,8 @@ class Notation:
             if value is None:
                 return None
             if name in ("l", "p", "q"):
+                if isinstance(value, str) and value[0] not in LAYER_LETTERS:
+                    return None
                 value = _layer_value(value, self.first_layer)
                 if name == "q":
                     value = shifted(value, -1)
@@ -555,20 +562,21 @@ _NG = Notation(
         "bias": ("b^{[<l>]}_{<i>}",),
         "label": ("y_{<i>}",),
         "delta": ("dz^{[<l>]}_{<i>}",),
-        "node_vector": ("a^{[<l>]}", "A^{[<l>]}"),
+        "node_vector": ("a^{[<l>]}", "A^{[<l>]}", "a^{[<l>](<e>)}"),
         "node_prime_vector": ("g'^{[<l>]}(z^{[<l>]})", "g'^{[<l>]}(Z^{[<l>]})"),
-        "preactivation_vector": ("z^{[<l>]}", "Z^{[<l>]}"),
+        "preactivation_vector": ("z^{[<l>]}", "Z^{[<l>]}", "z^{[<l>](<e>)}"),
         "weight_matrix": ("W^{[<q>]}",),
         "bias_vector": ("b^{[<l>]}",),
-        "label_vector": ("y", "Y"),
-        "delta_vector": ("dz^{[<l>]}", "dZ^{[<l>]}"),
+        "label_vector": ("y", "Y", "y^{(<e>)}"),
+        "delta_vector": ("dz^{[<l>]}", "dZ^{[<l>]}", "dz^{[<l>](<e>)}", "dZ^{[<l>](<e>)}"),
         "d_node_vector": ("da^{[<l>]}", "dA^{[<l>]}"),
         "d_weight_matrix": ("dW^{[<q>]}",),
         "d_bias_vector": ("db^{[<l>]}",),
         "d_weight": ("dW^{[<q>]}_{<ij>}",),
         "d_bias": ("db^{[<l>]}_{<i>}",),
     },
-    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1), ("X", 1, "read"), (r"\hat{y}", "L"))},
+    fixed={"node": (("x_{<i>}", 1),),
+           "node_vector": (("x", 1), ("X", 1, "read"), ("x^{(<e>)}", 1), (r"\hat{y}", "L"), ("a", "L"))},
     first_layer=0,
     elementwise=("odot", "circ", "star"),
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
@@ -601,7 +609,8 @@ _ROWS = Notation(
            "node_vector": (("X", 1), ("x", 1, "read"), ("h", 2, "read"), ("o", "L"), (r"\hat{y}", "L")),
            "preactivation_vector": (("z_h", 2, "read"), ("z_o", "L")),
            "weight_matrix": (("W_h", 1, "read"), ("W_o", "L-1")),
-           "bias_vector": (("b_h", 2, "read"), ("b_o", "L"))},
+           "bias_vector": (("b_h", 2, "read"), ("b_o", "L")),
+           "delta_vector": ((r"\delta_h", 2, "read"), (r"\delta_o", "L"))},
     weight_order="from-to",
     orientation="rows",
     elementwise=("odot", "circ", "star"),
@@ -761,7 +770,7 @@ def parse_symbols(text: str) -> dict:
         name_text, meaning_text = parts[0].strip(), parts[1].strip()
         try:
             name = parse_one(name_text)
-            meaning = parse_one(meaning_text)
+            meaning = _function_name(meaning_text) or parse_one(meaning_text)
         except DeriveError as error:
             raise DeriveError(f"--symbols: {item.strip()!r}: {error}") from None
         if not isinstance(name, Symbol):
@@ -773,6 +782,12 @@ def parse_symbols(text: str) -> dict:
     if not bindings:
         raise DeriveError("--symbols is empty; give NAME=MEANING pairs like 'h=z^{(2)}, o=x^{(2)}'")
     return bindings
+
+
+def _function_name(text: str) -> Symbol | None:
+    """``\\tanh``, ``relu``, ``\\operatorname{relu}`` as the meaning of a name: a function alias."""
+    name = re.sub(r"^\\(?:operatorname|mathrm|text)\{(.*)\}$", r"\1", text.strip())
+    return Symbol(name) if name in FUNCTION_MACROS or name in FUNCTION_WORDS else None
 
 
 def _split_top_level(text: str, separator: str = ",") -> list[str]:
@@ -797,3 +812,8 @@ def _split_top_level(text: str, separator: str = ",") -> list[str]:
 def parse_for(latex: str, n: Notation) -> list:
     """``parse`` with the notation's function names (``N(…)`` is a call where N is one)."""
     return parse(latex, functions=n.functions)
+
+
+def parse_equations_for(latex: str, n: Notation) -> list[list]:
+    """``parse_equations`` with the notation's function names."""
+    return parse_equations(latex, functions=n.functions)

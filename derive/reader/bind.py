@@ -30,6 +30,7 @@ from derive.notation import (
     Notation,
     index_value,
     pair_value,
+    parse_equations_for,
     parse_for,
     split_index,
 )
@@ -67,6 +68,12 @@ def read(latex: str, notation: Notation, arch: Architecture) -> list:
     return [binder.bind(member) for member in parse_for(latex, notation)]
 
 
+def read_equations(latex: str, notation: Notation, arch: Architecture) -> list[list]:
+    """Every chain in ``latex`` (a block may list several: w_1 = 0.15, w_2 = 0.2), bound."""
+    binder = _Binder(notation, arch)
+    return [[binder.bind(member) for member in chain] for chain in parse_equations_for(latex, notation)]
+
+
 class _Binder:
     def __init__(self, notation: Notation, arch: Architecture):
         self.n = notation
@@ -86,8 +93,7 @@ class _Binder:
         if isinstance(node, Add):
             return Add(tuple((sign, self.bind(term)) for sign, term in node.terms))
         if isinstance(node, Mul):
-            ops = tuple("odot" if op in self.n.elementwise else op for op in node.ops)
-            return Mul(tuple(self.bind(f) for f in node.factors), ops)
+            return self.product(node)
         if isinstance(node, Frac):
             return Frac(self.bind(node.num), self.bind(node.den))
         if isinstance(node, Pow):
@@ -100,7 +106,7 @@ class _Binder:
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Sum):
-            return Sum(node.index, node.lower, node.upper, self.bind(node.body))
+            return Sum(node.index, self.limit(node.lower), self.limit(node.upper), self.bind(node.body))
         if isinstance(node, Partial):
             if node.spelling == "delta" and not self.n.delta_is_partial:
                 raise DeriveError(f"\\frac{{\\delta …}}{{\\delta …}} means ∂ only in notations that say so; "
@@ -114,6 +120,48 @@ class _Binder:
         if isinstance(node, Diag):
             return Diag(self.bind(node.arg))
         return node  # already bound (a Quantity)
+
+    def product(self, node: Mul):
+        """Factors bound, elementwise products marked; a name that --symbols makes a function
+        (h=\\tanh) applies to the factor after it: h (z) is h(z)."""
+        factors, ops = [], []
+        k = 0
+        while k < len(node.factors):
+            factor = node.factors[k]
+            alias = self.function_alias(factor)
+            if alias is not None and isinstance(factor, Symbol) and k + 1 < len(node.factors) \
+                    and node.ops[k] == "juxt":
+                factors.append(Call(alias, (self.bind(node.factors[k + 1]),), factor.primes))
+                if k + 1 < len(node.ops):
+                    ops.append(node.ops[k + 1])
+                k += 2
+                continue
+            factors.append(self.bind(factor))
+            if k < len(node.ops):
+                ops.append(node.ops[k])
+            k += 1
+        ops = ops[:len(factors) - 1]
+        if len(factors) == 1:
+            return factors[0]
+        return Mul(tuple(factors), tuple("odot" if op in self.n.elementwise else op for op in ops))
+
+    def function_alias(self, node) -> str | None:
+        """The function a plain name stands for (--symbols 'f=\\sigma'), if it stands for one."""
+        if not isinstance(node, Symbol) or node.sub is not None or node.sup is not None:
+            return None
+        alias = self.n.symbols.get(Symbol(node.base))
+        if isinstance(alias, Symbol) and (alias.base in FUNCTION_MACROS or alias.base in FUNCTION_WORDS):
+            return alias.base
+        return None
+
+    def limit(self, node):
+        """A sum's limit bound where it names something (m, the examples, is 1); else as written."""
+        if node is None:
+            return None
+        try:
+            return self.bind(node)
+        except DeriveError:
+            return node
 
     def power(self, node: Pow):
         labelled = self.relabelled(node)
@@ -152,9 +200,9 @@ class _Binder:
         arguments = tuple(self.bind(a) for a in node.args)
         if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
             return Call(ACTIVATION, arguments, node.primes)
-        alias = self.n.symbols.get(Symbol(node.name))
-        if isinstance(alias, Symbol) and (alias.base in FUNCTION_MACROS or alias.base in FUNCTION_WORDS):
-            return Call(alias.base, arguments, node.primes)  # --symbols 'f=\sigma': f(z) is σ(z)
+        alias = self.function_alias(Symbol(node.name))
+        if alias is not None:
+            return Call(alias, arguments, node.primes)  # --symbols 'f=\sigma': f(z) is σ(z)
         return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
@@ -420,7 +468,7 @@ def choose(items, arch: Architecture, symbols: dict | None = None, candidates: t
             key = (n.functions, item)
             if key not in parsed:
                 try:
-                    parsed[key] = parse_for(item, n)
+                    parsed[key] = [m for chain in parse_equations_for(item, n) for m in chain]
                 except DeriveError as error:
                     parsed[key] = error
             try:
