@@ -605,7 +605,7 @@ _ROWS = Notation(
         "label_vector": ("y", "Y"),
         "delta_vector": (r"\delta^{(<l>)}",),
     },
-    fixed={"node": (("x_{<i>}", 1),),
+    fixed={"node": (("x_{<i>}", 1), ("h_{<i>}", 2, "read"), ("o_{<i>}", "L"), (r"\hat{y}_{<i>}", "L")),
            "node_vector": (("X", 1), ("x", 1, "read"), ("h", 2, "read"), ("o", "L"), (r"\hat{y}", "L")),
            "preactivation_vector": (("z_h", 2, "read"), ("z_o", "L")),
            "weight_matrix": (("W_h", 1, "read"), ("W_o", "L-1")),

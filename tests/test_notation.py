@@ -192,6 +192,7 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("rows", "l", LOSS),
     ("rows", r"\mathbf{1}", Number("1")),
     ("rows", r"\delta_o", Transpose(Q("delta", 3))),
+    ("rows", "o_j", Q("node", 3, "j")),
     ("ng", "dZ^{[1](i)}", Q("delta", 2)),  # the example i: formulas are read for one example
     ("ng", "y^{(i)}", Q("label")),
     ("ng", "a", Q("node", 3)),  # \mathcal{L}(a, y): a alone is the output  # the vector of ones, for the one example formulas are read for
