@@ -141,7 +141,7 @@ class _Pattern:
     layer: Index = None  # a fixed template's layer, in reference numbering ("L": the output)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: its tables are dicts
 class Notation:
     """A notation: templates per form, and the conventions of the docstring above."""
 
