@@ -12,8 +12,12 @@ linear in the length; recursion goes as deep as the brackets, which are bounded.
 Layout is ignored: ``\\\\`` and ``&`` outside matrices, ``\\;`` ``\\,`` ``\\quad``,
 ``\\left.`` ``\\right.``, ``\\displaystyle``, ``\\tag{…}``, ``\\label{…}``, ``\\boxed``, the
 ``aligned``-like environments, and ``\\text{…}`` unless a ``_``, ``^`` or ``(`` makes it a
-name. Unicode ∂ ∑ − · × ′ ⊙ ∇ and Greek letters read as their macros. Errors are one-line
-``DeriveError``s with the line and column and what was expected.
+name. Unicode ∂ ∑ − · × ′ ⊙ ∇ and Greek letters read as their macros. ``:=``, ``\\coloneqq``
+and ``\\equiv`` join a chain like ``=``; a chain may start or end with ``=`` (``open_ends``), and a
+full stop or comma may end it; ``parse_equations`` reads a block that lists several equations
+(``w_1 = 0.15, \\quad w_2 = 0.2``). ``|x|`` and ``\\|x\\|`` are ``Call("abs")`` and
+``Call("norm")``. Errors are one-line ``DeriveError``s with the line and column and what was
+expected.
 """
 from __future__ import annotations
 
