@@ -185,7 +185,7 @@ class Notation:
         return _transposed(text) if whole and self.orientation == "rows" else text
 
     def _fill(self, template: str, kind: str, layer: Index, i: Index, j: Index) -> str:
-        shown = shifted(layer, self.first_layer - 1) if layer is not None else None
+        shown = _layer_value(layer, 2 - self.first_layer) if layer is not None else None  # L stays L
         values = {"l": shown, "p": shown, "q": shifted(shown, 1), "i": i, "j": j}
         if kind == "weight" and i is not None:
             first, second = (i, j) if self.weight_order == "to-from" else (j, i)

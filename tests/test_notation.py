@@ -106,6 +106,7 @@ def test_letter_indices_read_back_as_letters(name):
     assert read(n.write("node", "l", "j"), n, ARTICLE) == [Q("node", "l", "j")]
     assert read(n.write("weight", "l", "j", "k"), n, ARTICLE) == [Q("weight", "l", "j", "k")]
     assert read(n.write("delta", "l+1", "k"), n, ARTICLE) == [Q("delta", "l+1", "k")]
+    assert read(n.write("node", "L", "j"), n, ARTICLE) == [Q("node", 3, "j")]  # L, the output layer, in every notation
 
 
 SMALL = Architecture.parse("2-2-1", activation="tanh,sigmoid", bias=True)
