@@ -12,15 +12,16 @@ from pathlib import Path
 
 import pytest
 
+import derive
 from derive.cli import main
-from derive.document.render import MATH_DELIMITERS, MATHJAX_URL
+from derive.document import proven_document
+from derive.document.render import MATH_DELIMITERS, MATHJAX_URL, Publishing, to_markdown
 
-from .conftest import needs
+from .conftest import named, needs
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = ROOT / "tests" / "mathjax"
 MATHJAX_ES5 = NODE / "node_modules" / "mathjax-full" / "es5"
-SOFTMAX = ["2-3-2-2", "--activation", "tanh,relu,softmax", "--loss", "cross-entropy", "--bias"]
 
 needs_node = needs(bool(shutil.which("node") and (NODE / "node_modules" / "katex").is_dir()
                         and (NODE / "node_modules" / "mathjax-full").is_dir()),
@@ -99,9 +100,6 @@ def test_front_matter_only_when_asked(tmp_path):
 
 
 def test_notebook_markdown_has_no_front_matter():
-    import derive
-    from tests.conftest import named
-
     markdown = derive.derive(named("article"))._repr_markdown_()
     assert markdown.startswith("# Backpropagation") and "\n---\n" not in markdown
     assert "data:image/svg+xml;base64," in markdown
@@ -120,24 +118,34 @@ def test_the_html_page_is_self_contained(tmp_path):
 
 # -- rendered as a blog renders it -------------------------------------------------------------
 
+def markdown_documents(d, tmp_path, delimiters=tuple(MATH_DELIMITERS), **options):
+    """The Markdown of one proven document with each choice of delimiters (the proof runs once)."""
+    document, note = proven_document(d, **options)
+    for choice in delimiters:
+        path = tmp_path / f"{choice}.md"
+        path.write_text(to_markdown(document, note, Publishing(choice, front_matter=choice == "kramdown")))
+        yield path, choice
+
+
 @needs_node
-@pytest.mark.parametrize("delimiters", sorted(MATH_DELIMITERS))
 @pytest.mark.parametrize("notation", ["arrows", "layer", "nielsen"])
-def test_every_markdown_document_renders_with_mathjax_defaults_and_katex(notation, delimiters, tmp_path):
-    assert_renders(write(tmp_path, "3-2-2", "--notation", notation, "--math-delimiters", delimiters), delimiters)
+def test_every_markdown_document_renders_with_mathjax_defaults_and_katex(notation, tmp_path):
+    for markdown, delimiters in markdown_documents(derive.derive(named("article")), tmp_path, notation_name=notation):
+        assert_renders(markdown, delimiters)
 
 
 @needs_node
-@pytest.mark.parametrize("argv", [
-    SOFTMAX + ["--wrt", "b1[2]"],
-    ["2-2-3", "--activation", "sigmoid,softmax", "--loss", "mean-mse", "--wrt", "W2[3,1]", "--loss-name", "E"],
-    ["2-3-2", "--activation", "relu,sigmoid", "--loss", "bce", "--bias", "--notation", "nielsen"],
-    ["2-2-2", "--activation", "leaky_relu,identity", "--loss", "half-mse", "--bias", "--wrt", "W1[1,2]"],
-], ids=["softmax-ce-bias-wrt", "softmax-mse", "relu-bce-nielsen", "leaky-relu-names"])
-def test_markdown_of_other_architectures_renders(argv, tmp_path):
-    for delimiters in ("mathjax", "kramdown"):
-        assert_renders(write(tmp_path, *argv, "--math-delimiters", delimiters, name=f"{delimiters}.md"),
-                       delimiters)
+@pytest.mark.parametrize("key, options, delimiters", [
+    ("four-layer-softmax", {"wrt": ["b1[2]"]}, "mathjax"),
+    ("tanh-softmax-ce", {"notation_name": "nielsen", "wrt": ["b2[1]"]}, "kramdown"),
+    ("softmax-mse", {"wrt": ["W2[3,1]"], "loss_name": "E"}, "dollars"),
+    ("relu-bce", {"notation_name": "layer"}, "brackets"),
+])
+def test_markdown_of_other_architectures_renders(key, options, delimiters, tmp_path):
+    d = derive.derive(derive.Architecture.parse("2-3-2-2", activation="tanh,relu,softmax", loss="cross-entropy",
+                                                bias=True) if key == "four-layer-softmax" else named(key))
+    for markdown, choice in markdown_documents(d, tmp_path, (delimiters,), **options):
+        assert_renders(markdown, choice)
 
 
 @needs_node
