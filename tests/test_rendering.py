@@ -4,6 +4,7 @@ the diagram travels inside the post; the HTML preview page typesets in a real br
 import functools
 import html.parser
 import http.server
+import json
 import re
 import shutil
 import subprocess
@@ -85,6 +86,16 @@ def test_math_delimiters(delimiters, display, inline, tmp_path):
     text = write(tmp_path, "3-2-2", "--math-delimiters", delimiters).read_text()
     assert display in text and inline in text
     assert text.count("\\begin{aligned}") == text.count("\\end{aligned}") > 20
+
+
+@pytest.mark.parametrize("delimiters", sorted(MATH_DELIMITERS))
+def test_derive_audit_reads_every_delimiter_choice_back_as_right(delimiters, tmp_path, capsys):
+    markdown = write(tmp_path, "3-2-2", "--math-delimiters", delimiters)
+    capsys.readouterr()
+    status = main(["audit", str(markdown), "--arch", "3-2-2", "--format", "json"])
+    verdicts = [item["verdict"] for item in json.loads(capsys.readouterr().out)["items"]]
+    assert status == 0 and verdicts.count("right") >= 40
+    assert "wrong" not in verdicts and "undecided" not in verdicts
 
 
 def test_asset_url_writes_the_svg_beside_and_links_it_under_the_prefix(tmp_path):

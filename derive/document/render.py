@@ -2,9 +2,9 @@
 self-contained HTML page that previews the post.
 
 The math of the Markdown and HTML stays inside what MathJax 3's default TeX packages (base,
-ams, what a blog's ``tex-chtml.js`` loads without configuration) and KaTeX both read: no
-macro inside ``\\text{…}`` (MathJax needs textmacros for that), ``{\\small \\text{…}}`` for
-the step notes. ``MATH_DELIMITERS`` says how each choice of ``--math-delimiters`` writes it.
+ams, what a blog's ``tex-chtml.js`` loads without configuration) and KaTeX both read, within
+KaTeX's limit of macro expansions (``web_math``). ``MATH_DELIMITERS`` says how each choice of
+``--math-delimiters`` writes it.
 """
 from __future__ import annotations
 
@@ -91,11 +91,15 @@ def html_text(text: str) -> str:
                    for is_math, piece in _segments(text))
 
 
-# KaTeX stops a formula after 1000 macro expansions (its maxExpand default): \\operatorname costs 3,
-# \\; 3 and \\quad 1, which the long chain-rule displays of a 4-layer network exceed. The web forms write
-# the primitives these macros stand for, which both renderers read without expanding anything.
-_WEB_MATH = ((re.compile(r"\\operatorname\{([^{}]*)\}"), r"\\mathop{\\mathrm{\1}}"),
-             (re.compile(r"\\;"), r"\\mkern5mu "), (re.compile(r"\\quad(?![A-Za-z])"), r"\\mkern18mu"))
+# KaTeX stops a formula after 1000 macro expansions (its maxExpand default): \operatorname costs 3
+# each, and a long chain-rule display of a 4-layer network writes hundreds. The web forms name
+# functions with \mathrm, which costs nothing (and which derive audit reads back). A step note is
+# plain \text{(…)}: MathJax's default configuration has no macros inside \text (textmacros), and
+# \small outside it would stop derive audit from reading the row. (\quad costs 1 in KaTeX, but its
+# cheaper stand-ins are either unread by derive audit or, like "\ ", a macro that MathJax refuses
+# to expand in a formula longer than its 5 KB buffer.)
+_WEB_MATH = ((re.compile(r"\\operatorname\{([^{}]*)\}"), r"\\mathrm{\1}"),
+             (re.compile(r"\\text\{\\small "), r"\\text{"))
 
 
 def web_math(latex: str) -> str:
@@ -127,7 +131,7 @@ def equation_rows(equation: Equation, writer: LatexWriter) -> list[str]:
         note = equation.notes[k + 1] if equation.notes and k + 1 < len(equation.notes) else ""
         first = prefix + packed[0]
         if note and visual_width(packed[0]) + indent + len(note) * 0.8 < WIDTH + 8:
-            first += rf" \quad {{\small \text{{({note})}}}}"  # no macro inside \text: MathJax's default lacks textmacros
+            first += rf" \quad \text{{\small ({note})}}"  # web_math drops \small for MathJax and KaTeX
         rows.append(first)
         rows += [r"&\quad " + row for row in packed[1:]]
     return rows
