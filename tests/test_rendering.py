@@ -110,6 +110,20 @@ def test_front_matter_only_when_asked(tmp_path):
     assert "\n# " not in text
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--math-delimiters", "latex", "-o", "d.md"], "invalid choice: 'latex'"),
+    (["--format", "pdf", "-o", "d.md"], "invalid choice: 'pdf'"),
+    (["--asset-url", "/img", "-o", "d.tex"], "--asset-url is for Markdown (--format md); this writes --format tex"),
+    (["--front-matter", "-o", "d.html"], "--front-matter is for Markdown (--format md); this writes --format html"),
+])
+def test_publishing_options_bad_input(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["latex", "3-2-2", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_notebook_markdown_has_no_front_matter():
     markdown = derive.derive(named("article"))._repr_markdown_()
     assert markdown.startswith("# Backpropagation") and "\n---\n" not in markdown

@@ -54,6 +54,9 @@ def run(args) -> int:
     form = args.format or ("md" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "tex")
     if args.loss_name is not None and not args.loss_name.replace("_", "").isalnum():
         raise DeriveError(f"--loss-name {args.loss_name!r} must be letters and digits, like MSE, C or L")
+    if form != "md" and (args.asset_url is not None or args.front_matter):
+        raise DeriveError(f"--{'asset-url' if args.asset_url is not None else 'front-matter'} is for Markdown "
+                          f"(--format md); this writes --format {form}")
     arch = parse_architecture(args)
     real, _ = resolve_output(output, args.parents, create=False)  # refuse a bad -o before the work
     publishing = Publishing(args.math_delimiters, args.asset_url, front_matter=args.front_matter)
