@@ -69,7 +69,7 @@ def test_by_default_the_post_has_no_front_matter_no_dollar_inline_math_and_the_d
     assert text.startswith("# Backpropagation for the 3-2-2 network\n")
     # every $ stands in a $$ line of a display block: $ … $ inline stays raw under MathJax's defaults
     assert all(line == "$$" for line in text.splitlines() if "$" in line)
-    assert r"the weight \\(w_{ij}\\) connects" in text  # \\( is \( once Markdown has read it
+    assert r"the weight \\(w\_{ij}\\) connects" in text  # \\( is \( and \_ is _ once Markdown has read it
     assert "\n<svg" in text and "\n\n<svg" in text and "</svg>\n\n" in text
     svg = text[text.index("<svg"):text.index("</svg>")]
     assert "\n\n" not in svg  # one HTML block for the Markdown processor
@@ -80,7 +80,7 @@ def test_by_default_the_post_has_no_front_matter_no_dollar_inline_math_and_the_d
     ("dollars", "$$\n\\begin{aligned}", r"the weight $w_{ij}$ connects"),
     ("brackets", "\\[\n\\begin{aligned}", r"the weight \(w_{ij}\) connects"),
     ("kramdown", "$$\n\\begin{aligned}", r"the weight $$w_{ij}$$ connects"),
-    ("mathjax", "$$\n\\begin{aligned}", r"the weight \\(w_{ij}\\) connects"),
+    ("mathjax", "$$\n\\begin{aligned}", r"the weight \\(w\_{ij}\\) connects"),
 ])
 def test_math_delimiters(delimiters, display, inline, tmp_path):
     text = write(tmp_path, "3-2-2", "--math-delimiters", delimiters).read_text()
@@ -179,6 +179,7 @@ def test_markdown_of_other_architectures_renders(key, options, delimiters, tmp_p
      'MathJax .*a macro shown as text: "\\\\small \\(power rule\\)"'),
     ("the weight $w_{ij}$ connects\n", r"page text: TeX left as text"),
     ("$$\\nosuchmacro{x}$$\n", "MathJax .*Undefined control sequence"),
+    ("inline \\\\(a^{3}_{1} + w^{2}_{11}\\\\)\n", r"page text: TeX left as text"),  # _ … _ is emphasis
     ("$$\\begin{bmatrix}1 & 2$$\n", "MathJax .*"),
 ])
 def test_the_render_check_fails_on_what_a_reader_would_see_broken(markdown, complaint, tmp_path):

@@ -78,8 +78,9 @@ def markdown_text(text: str, delimiters: str) -> str:
     for is_math, piece in _segments(text):
         if not is_math:
             out.append(_MARKDOWN_SPECIALS.sub(r"\\\1", plain_text(piece)))
-        elif delimiters == "mathjax":  # the Markdown processor turns \\ into \ before MathJax reads it
-            out.append(opening + re.sub(r"\\(?=[^A-Za-z])", r"\\\\", web_math(piece)) + closing)
+        elif delimiters == "mathjax":  # Markdown reads this math as text: \\ becomes \, \_ becomes _
+            math = re.sub(r"\\(?=[^A-Za-z])", r"\\\\", web_math(piece))
+            out.append(opening + re.sub(r"([_*])", r"\\\1", math) + closing)  # _ … _ would open emphasis
         else:
             out.append(opening + web_math(piece) + closing)
     return "".join(out)

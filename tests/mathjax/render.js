@@ -1,11 +1,11 @@
 // Renders a Markdown document of derive as a blog would show it, and fails on anything a reader
 // would see broken: node render.js --delimiters MODE FILE.md
 //
-// 1. The Markdown stage, as the blog's Markdown processor does it: front matter dropped, an
-//    inline <svg> block passed through as HTML, the math a math-aware processor protects kept
-//    as written (MODE says which: $$ blocks for mathjax; $$ and $ for dollars; \[ \] and \( \)
-//    for brackets; $$ for kramdown, which writes \[ \] and \( \) as kramdown does), and in the
-//    rest backslash escapes of ASCII punctuation resolved (so \\( becomes \(), *…* and headings.
+// 1. The Markdown stage, as the blog's Markdown processor does it: front matter dropped, the
+//    math a math-aware processor protects kept as written (MODE says which: $$ blocks for
+//    mathjax; $$ and $ for dollars; \[ \] and \( \) for brackets; $$ for kramdown, written as
+//    \[ \] and \( \) as kramdown does), and the rest rendered by markdown-it (CommonMark: backslash
+//    escapes, so \\( becomes \(; emphasis, which a stray _ or * in math would open; raw HTML).
 // 2. MathJax 3 with the TeX packages of its default tex-chtml component (base, ams, newcommand,
 //    configmacros; not noundefined, so an unknown macro is an error, and never textmacros) finds
 //    the math on the page with its default delimiters ($ … $ added for MODE dollars only).
@@ -27,6 +27,7 @@ require('mathjax-full/js/input/tex/ams/AmsConfiguration.js');
 require('mathjax-full/js/input/tex/newcommand/NewcommandConfiguration.js');
 require('mathjax-full/js/input/tex/configmacros/ConfigMacrosConfiguration.js');
 const katex = require('katex');
+const MarkdownIt = require('markdown-it');
 
 const args = process.argv.slice(2);
 const mode = args[0] === '--delimiters' ? args[1] : 'mathjax';
@@ -40,11 +41,12 @@ if (!MODES.includes(mode) || !file) {
 const escapeHtml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 // -- 1. the Markdown stage -------------------------------------------------------------------
+// The math a math-aware processor protects is set aside (as a placeholder that Markdown leaves
+// alone), markdown-it (CommonMark, raw HTML allowed) renders the rest, and the math comes back.
 function markdownToHtml(markdown) {
   const kept = [];
-  const keep = (html) => `\u0000${kept.push(html) - 1}\u0000`;
+  const keep = (math) => `MATHPLACEHOLDER${kept.push(escapeHtml(math)) - 1}X`;
   let text = markdown.replace(/^---\n[\s\S]*?\n---\n/, '');
-  text = text.replace(/^<svg[\s\S]*?^<\/svg>$/gm, (svg) => keep(svg));
   const protect = {
     mathjax: [/\$\$[\s\S]+?\$\$/g],
     dollars: [/\$\$[\s\S]+?\$\$/g, /\$[^$\n]+?\$/g],
@@ -53,24 +55,14 @@ function markdownToHtml(markdown) {
   }[mode];
   for (const pattern of protect) {
     text = text.replace(pattern, (math, offset, whole) => {
-      if (mode !== 'kramdown') return keep(escapeHtml(math));
-      const body = math.slice(2, -2);
+      if (mode !== 'kramdown') return keep(math);
+      const body = math.slice(2, -2);  // kramdown writes a block as \[ \], math in a line as \( \)
       const alone = (offset === 0 || whole[offset - 1] === '\n') && /^\n/.test(body);
-      return keep(escapeHtml(alone ? `\\[${body}\\]` : `\\(${body}\\)`));
+      return keep(alone ? `\\[${body}\\]` : `\\(${body}\\)`);
     });
   }
-  const inline = (s) => escapeHtml(s.replace(/\\([!-/:-@[-`{-~])/g, (_, c) => keep(escapeHtml(c))))
-    .replace(/!\[([^\]]*)\]\(([^)]*)\)/g, '<img alt="$1" src="$2">')
-    .replace(/\*([^*\n]+)\*/g, '<em>$1</em>');
-  const html = text.split(/\n{2,}/).map((block) => {
-    const heading = block.match(/^(#{1,6}) (.*)$/);
-    if (heading) return `<h${heading[1].length}>${inline(heading[2])}</h${heading[1].length}>`;
-    if (/^\u0000\d+\u0000$/.test(block.trim())) return block.trim();
-    return `<p>${inline(block)}</p>`;
-  }).join('\n');
-  let out = html;
-  while (/\u0000\d+\u0000/.test(out)) out = out.replace(/\u0000(\d+)\u0000/g, (_, k) => kept[Number(k)]);
-  return out;
+  const html = new MarkdownIt({html: true}).render(text);
+  return html.replace(/MATHPLACEHOLDER(\d+)X/g, (_, k) => kept[Number(k)]);
 }
 
 // -- 2. MathJax with its default TeX packages ---------------------------------------------------
