@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import derive
+from derive.activations import ACTIVATIONS
 from derive.cli import main
 from derive.document import proven_document
 from derive.document.render import MATH_DELIMITERS, MATHJAX_URL, Publishing, to_markdown
@@ -171,6 +172,18 @@ def test_markdown_of_other_architectures_renders(key, options, delimiters, tmp_p
                                                 bias=True) if key == "four-layer-softmax" else named(key))
     for markdown, choice in markdown_documents(d, tmp_path, (delimiters,), **options):
         assert_renders(markdown, choice)
+
+
+ELEMENTWISE = [name for name, entry in ACTIVATIONS.items() if entry.elementwise]
+
+
+@needs_node
+@pytest.mark.parametrize("pair", [ELEMENTWISE[k:k + 2] for k in range(0, len(ELEMENTWISE), 2)], ids="-".join)
+def test_every_activation_renders(pair, tmp_path):
+    """Each activation's own LaTeX (its name, its derivative) in a 2-2-2 network with biases."""
+    arch = derive.Architecture.parse("2-2-2", activation=",".join((pair * 2)[:2]), loss="half-mse", bias=True)
+    for markdown, delimiters in markdown_documents(derive.derive(arch), tmp_path, ("mathjax",)):
+        assert_renders(markdown, delimiters)
 
 
 @needs_node
