@@ -93,7 +93,7 @@ def run(args) -> int:
         if refusal is None:
             with progress.step("writing the derivation (every equation proven)"):
                 document, note = proven_document(d)
-                outputs["derivation.md"] = to_markdown(document, note, "derivation-network.svg").encode()
+                outputs["derivation.md"] = to_markdown(document, note).encode()
                 outputs["derivation-network.svg"] = svg_of(document, note).encode()
                 outputs["derivation.tex"] = to_tex(document, note).encode()
             tex_hash = _sha256(outputs["derivation.tex"])
