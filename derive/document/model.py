@@ -9,11 +9,14 @@ the expanded loss with SymPy.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from derive import naming
 from derive.activations import Softmax, activation
+from derive.errors import DeriveError
 from derive.proof import Prover
 
 
@@ -68,6 +71,39 @@ class Nabla(sp.MatrixExpr):
         return self.args[0].shape
 
 
+class Chain(sp.Expr):
+    """A product written in the order given, as the chain rule is: ∂L/∂x · ∂x/∂z · ∂z/∂w
+    (SymPy's Mul would sort its factors). Its value is the product."""
+
+    is_commutative = True
+
+
+class LossSymbol(sp.Symbol):
+    """The loss's name: a word set upright (``MSE`` -> \\mathrm{MSE}), one letter in italics
+    (``C``, ``L``), or the LaTeX given (``\\mathcal{L}``); ``_2`` adds a subscript."""
+
+    def _latex(self, printer):
+        if self.name.startswith("\\"):
+            return self.name
+        base, _, sub = self.name.partition("_")
+        text = base if len(base) == 1 else rf"\mathrm{{{base}}}"
+        return text + (f"_{{{sub}}}" if sub else "")
+
+
+_LOSS_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)?"
+                        r"|\\(mathrm|mathcal|mathit|mathbf|mathsf|mathscr|operatorname)\{[A-Za-z][A-Za-z0-9]*\}"
+                        r"|\\ell")
+
+
+def loss_symbol(name: str) -> LossSymbol:
+    """The loss symbol for a name like MSE, C, L_2, \\mathrm{CE}, \\mathcal{L} or \\ell; any other
+    name is a one-line error."""
+    if not _LOSS_NAME.fullmatch(name):
+        raise DeriveError(f"--loss-name {name!r} must be letters and digits (like MSE, C or L_2), or them "
+                          r"inside \mathrm{…}, \mathcal{…}, \mathbf{…} (like \mathcal{L}), or \ell")
+    return LossSymbol(name)
+
+
 class ProofError(Exception):
     """An equation of the document could not be proven; nothing is written."""
 
@@ -83,6 +119,7 @@ class Document:
     assumptions: dict = field(default_factory=dict)  # substitutions the proofs may use (Σ y = 1)
     named: dict = field(default_factory=dict)  # δ_i^(l) symbols -> their expressions
     diagram: object = None  # the Architecture to draw
+    definitions: dict = field(default_factory=dict)  # x, z and the loss symbol -> their definitions
 
     @property
     def prover(self) -> Prover:
@@ -116,7 +153,24 @@ class Document:
         if isinstance(expr, Nabla):
             symbols = self.matrices[expr.args[0]]
             return symbols.applyfunc(lambda s: sp.diff(self.loss, s))
-        return self.prover.value(expr)
+        if expr.has(Chain):
+            expr = expr.replace(lambda e: isinstance(e, Chain), lambda e: sp.Mul(*e.args))
+        local = {a: self.local_derivative(a) for a in expr.atoms(sp.Derivative) if _rank(a.variables[0])}
+        return self.prover.value(expr.xreplace(local) if local else expr)
+
+    def local_derivative(self, derivative):
+        """∂A/∂v for a named quantity v (a node x or a pre-activation z): A written in the
+        quantities of v's level (everything above it substituted by its definition), then
+        differentiated by v; in named quantities."""
+        (variable, _count), = derivative.variable_count
+        level = _rank(variable)
+        expr = derivative.expr
+        while True:
+            above = {s: self.definitions[s] for s in expr.free_symbols
+                     if s in self.definitions and _rank(s) > level}
+            if not above:
+                return sp.diff(expr, variable)
+            expr = expr.xreplace(above)
 
     def prove(self, equation: Equation) -> None:
         """Raise ``ProofError`` unless every link of the chain is proven."""
@@ -142,3 +196,14 @@ class Document:
             self.prove(equation)
             count += 0 if equation.definition else len(equation.parts) - 1
         return count
+
+
+def _rank(symbol) -> int:
+    """Where a quantity sits in the forward pass: z^(l) is 2l - 1, x^(l) is 2l, the loss
+    above everything; 0 for the inputs, parameters, labels and anything else."""
+    if isinstance(symbol, LossSymbol):
+        return 10**9
+    parts = naming.parse_symbol(getattr(symbol, "name", ""))
+    if parts is None or parts["kind"] not in ("x", "z") or (parts["kind"] == "x" and parts["layer"] == 1):
+        return 0
+    return 2 * parts["layer"] - (parts["kind"] == "z")
