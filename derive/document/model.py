@@ -120,6 +120,7 @@ class Document:
     named: dict = field(default_factory=dict)  # δ_i^(l) symbols -> their expressions
     diagram: object = None  # the Architecture to draw
     definitions: dict = field(default_factory=dict)  # x, z and the loss symbol -> their definitions
+    _gradients: dict = field(default_factory=dict, repr=False)  # parameter -> ∂(expanded loss)/∂parameter
 
     @property
     def prover(self) -> Prover:
@@ -132,31 +133,48 @@ class Document:
                 if isinstance(block, Equation):
                     yield block
 
-    def value(self, expr):
-        """``expr`` as explicit SymPy: a written-out scalar or an explicit Matrix."""
+    def value(self, expr, written_out: bool = True):
+        """``expr`` as explicit SymPy: a written-out scalar or an explicit Matrix; with
+        ``written_out=False`` in the named quantities (x, x', z, weights, labels as independent
+        symbols, δ by its expression), for parts without derivatives."""
         if isinstance(expr, sp.MatrixSymbol):
-            return self.value(self.matrices[expr])
+            return self.value(self.matrices[expr], written_out)
         if isinstance(expr, sp.MatrixBase):
-            return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
+            return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e, written_out) for e in expr])
         if isinstance(expr, (sp.MatMul, sp.MatAdd, sp.Transpose)):
-            explicit = expr.xreplace({m: sp.ImmutableMatrix(self.value(m)) for m in expr.atoms(sp.MatrixSymbol)})
-            return self.value(sp.ImmutableMatrix(explicit.doit()))
+            explicit = expr.xreplace({m: sp.ImmutableMatrix(self.value(m, written_out))
+                                      for m in expr.atoms(sp.MatrixSymbol)})
+            return self.value(sp.ImmutableMatrix(explicit.doit()), written_out)
         if isinstance(expr, Elementwise):
             name, argument = expr.args
-            inner = self.value(argument)
+            inner = self.value(argument, written_out)
             if name.name == "softmax":  # the whole layer at once
                 return sp.ImmutableMatrix(len(inner), 1, [Softmax(i + 1, *inner) for i in range(len(inner))])
             return inner.applyfunc(activation(name.name).function)
         if isinstance(expr, Hadamard):
-            a, b = (self.value(arg) for arg in expr.args)
+            a, b = (self.value(arg, written_out) for arg in expr.args)
             return a.multiply_elementwise(b)
         if isinstance(expr, Nabla):
-            symbols = self.matrices[expr.args[0]]
-            return symbols.applyfunc(lambda s: sp.diff(self.loss, s))
+            symbols = self.matrices[expr.args[0]]  # written out as ∂L/∂w is, so that equal parts are identical
+            return symbols.applyfunc(lambda s: self.value(sp.Derivative(self.loss_symbol, s)))
         if expr.has(Chain):
             expr = expr.replace(lambda e: isinstance(e, Chain), lambda e: sp.Mul(*e.args))
-        local = {a: self.local_derivative(a) for a in expr.atoms(sp.Derivative) if _rank(a.variables[0])}
-        return self.prover.value(expr.xreplace(local) if local else expr)
+        if not written_out:
+            return expr.xreplace(self.named)
+        known = {}
+        for derivative in expr.atoms(sp.Derivative):
+            variable = derivative.variables[0]
+            if _rank(variable):
+                known[derivative] = self.local_derivative(derivative)
+            elif derivative.expr == self.loss_symbol and isinstance(variable, naming.NetworkSymbol):
+                known[derivative] = self.gradient(variable)
+        return self.prover.value(expr.xreplace(known) if known else expr)
+
+    def gradient(self, parameter):
+        """∂L/∂parameter of the expanded loss (taken once: many equations use it)."""
+        if parameter not in self._gradients:
+            self._gradients[parameter] = sp.diff(self.loss, parameter)
+        return self._gradients[parameter]
 
     def local_derivative(self, derivative):
         """∂A/∂v for a named quantity v (a node x or a pre-activation z): A written in the
@@ -176,10 +194,25 @@ class Document:
         """Raise ``ProofError`` unless every link of the chain is proven."""
         if equation.definition:
             return
-        values = [self.value(p) for p in equation.parts]
-        for k in range(1, len(values)):
-            if not self.same_values(values[k - 1], values[k]):
+        values: dict = {}
+
+        def written(k):
+            if k not in values:
+                values[k] = self.value(equation.parts[k])
+            return values[k]
+
+        for k in range(1, len(equation.parts)):
+            if not (self._equal_as_named(equation.parts[k - 1], equation.parts[k])
+                    or self.same_values(written(k - 1), written(k))):
                 raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
+
+    def _equal_as_named(self, a, b) -> bool:
+        """Whether two parts without derivatives are equal with the named quantities taken as
+        independent symbols: then they are equal whatever those stand for (a quick proof; the
+        written-out values decide otherwise)."""
+        if any(p.has(Nabla, sp.Derivative, self.loss_symbol) for p in (a, b)):
+            return False
+        return self.same_values(self.value(a, written_out=False), self.value(b, written_out=False))
 
     def equal(self, a, b) -> bool:
         """Whether two parts are proven equal."""
