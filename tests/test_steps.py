@@ -14,8 +14,9 @@ import derive
 from derive import naming
 from derive.cli import main
 from derive.document import render_document
-from derive.document.build import SECTIONS, STEPS, build_document, chosen_sections
+from derive.document.build import build_document
 from derive.document.model import Chain, Equation, ProofError, Text
+from derive.document.sections import SECTIONS, STEPS, chosen_sections
 from derive.errors import DeriveError
 
 from .conftest import named, needs
@@ -175,7 +176,7 @@ def test_sections_omit_and_include_by_name():
     assert not any(isinstance(b, Equation) and b.parts[0] in arch.network.nodes[2]
                    for s in exact.sections for b in s.blocks)
     added = build_document(arch, steps="result", sections=["+expanded"])
-    assert [s.title for s in added.sections][0] == "The forward pass"
+    assert added.sections[0].title == "The forward pass"
 
 
 def test_section_names_and_their_errors():
@@ -238,8 +239,8 @@ def test_the_labels_summing_to_one_is_said_once_and_used_everywhere(steps):
     text, _ = render_document(derived(key), "tex", steps=steps, wrt=[wrt], sections="+elements")
     assert text.count(r"\sum_i y_i = 1") == 1
     # every shown result is simplified with it: x - y, never x_1 y_2 - y_1 (1 - x_1)
-    assert not re.search(r"x_\{\d\}\^\{\(%d\)\} y_\{\d\}" % L, text) and r"\left(1 - x_{" not in text
-    assert r"x_{1}^{(%d)} - y_{1}" % L in text
+    assert not re.search(rf"x_\{{\d\}}\^\{{\({L}\)\}} y_\{{\d\}}", text) and r"\left(1 - x_{" not in text
+    assert rf"x_{{1}}^{{({L})}} - y_{{1}}" in text
     mse, _ = render_document(derived("article"), "tex", steps=steps)
     assert r"\sum_i y_i" not in mse
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from derive.commands.options import add_output_options, derived, parse_architecture
-from derive.document.build import DEFAULT_STEPS, SECTIONS, STEPS
 from derive.document.notation import NOTATIONS
+from derive.document.sections import DEFAULT_STEPS, SECTIONS, STEPS
 from derive.files import check_folder, resolve_output, shown
 
 NAME = "latex"
@@ -43,8 +43,8 @@ def add_options(parser) -> None:
 
 def run(args) -> int:
     from derive.document import write_document
-    from derive.document.build import chosen_sections
     from derive.document.model import loss_symbol
+    from derive.document.sections import chosen_sections
 
     output = Path(args.output)
     form = args.format or ("md" if output.suffix.lower() in (".md", ".markdown") else "tex")
