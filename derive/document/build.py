@@ -300,6 +300,7 @@ class _Builder:
             section.blocks.append(Text(
                 "Substituting back the named quantities (the nodes $x$ and the derivatives of their "
                 "activations $x'$) gives the short form:" if self.steps == "full" or "chain" not in wanted else
+                "Multiplied out, in the named quantities:" if p == self.L - 1 else
                 "Multiplied out over every path through the network, in the named quantities:"))
             section.blocks.append(Equation([target, self.short_form(name, i, j)]))
         if name[0] == "W" and "elements" in wanted:
@@ -336,7 +337,7 @@ class _Builder:
         what = "weight" if kind == "W" else "bias"
         local = D(z, symbol)
         factors = [D(loss, x), D(x, z), local] if elementwise else [D(loss, z), local]
-        through = f"${show(z)}$, and ${show(z)}$ only through ${show(x)}$" if elementwise else f"${show(z)}$"
+        through = f"${show(z)}$, which enters it only through ${show(x)}$" if elementwise else f"${show(z)}$"
         blocks: list = [
             Text(f"The {what} enters the loss only through {through}, so by the chain rule:"),
             Equation([target, Chain(*factors)]),

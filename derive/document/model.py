@@ -207,12 +207,16 @@ class Document:
                 raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
 
     def _equal_as_named(self, a, b) -> bool:
-        """Whether two parts without derivatives are equal with the named quantities taken as
-        independent symbols: then they are equal whatever those stand for (a quick proof; the
-        written-out values decide otherwise)."""
+        """Whether two parts without derivatives expand to the same thing with the named
+        quantities taken as independent symbols: then they are equal whatever those stand for
+        (a quick proof by expansion only; the written-out values decide otherwise)."""
         if any(p.has(Nabla, sp.Derivative, self.loss_symbol) for p in (a, b)):
             return False
-        return self.same_values(self.value(a, written_out=False), self.value(b, written_out=False))
+        a, b = self.value(a, written_out=False), self.value(b, written_out=False)
+        if isinstance(a, sp.MatrixBase) != isinstance(b, sp.MatrixBase) or getattr(a, "shape", 0) != getattr(b, "shape", 0):
+            return False
+        pairs = zip(a, b, strict=True) if isinstance(a, sp.MatrixBase) else [(a, b)]
+        return all(sp.expand((x - y).xreplace(self.assumptions)) == 0 for x, y in pairs)
 
     def equal(self, a, b) -> bool:
         """Whether two parts are proven equal."""
