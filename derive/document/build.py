@@ -164,11 +164,11 @@ class _Builder:
         return doc
 
     def definitions(self) -> dict:
-        """Every node, pre-activation and the loss symbol -> its definition one level down."""
+        """Every node and pre-activation -> its definition one level down; None -> the loss."""
         from derive.network import LOSS
 
         out = {k: v for k, v in self.net.definitions.items() if k != LOSS}
-        out[self.loss] = self.net.loss
+        out[None] = self.net.loss
         return out
 
     def remark(self) -> list:

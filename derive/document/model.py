@@ -17,7 +17,7 @@ import sympy as sp
 from derive import naming
 from derive.activations import Softmax, activation
 from derive.errors import DeriveError
-from derive.proof import Prover
+from derive.proof import Prover, rank
 
 
 @dataclass
@@ -119,13 +119,13 @@ class Document:
     assumptions: dict = field(default_factory=dict)  # substitutions the proofs may use (Σ y = 1)
     named: dict = field(default_factory=dict)  # δ_i^(l) symbols -> their expressions
     diagram: object = None  # the Architecture to draw
-    definitions: dict = field(default_factory=dict)  # x, z and the loss symbol -> their definitions
+    definitions: dict = field(default_factory=dict)  # x, z -> their definitions; None -> the loss in outputs
     _gradients: dict = field(default_factory=dict, repr=False)  # parameter -> ∂(expanded loss)/∂parameter
 
     @property
     def prover(self) -> Prover:
         """The proofs of this document's equations (the checker uses the same Prover)."""
-        return Prover(self.loss_symbol, self.loss, self.expand, self.named, self.assumptions)
+        return Prover(self.loss_symbol, self.loss, self.expand, self.named, self.assumptions, self.definitions)
 
     def equations(self):
         for section in self.sections:
@@ -161,12 +161,10 @@ class Document:
             expr = expr.replace(lambda e: isinstance(e, Chain), lambda e: sp.Mul(*e.args))
         if not written_out:
             return expr.xreplace(self.named)
-        known = {}
+        known = {}  # ∂L/∂w, taken once (derivatives by named quantities: the prover's)
         for derivative in expr.atoms(sp.Derivative):
             variable = derivative.variables[0]
-            if _rank(variable):
-                known[derivative] = self.local_derivative(derivative)
-            elif derivative.expr == self.loss_symbol and isinstance(variable, naming.NetworkSymbol):
+            if derivative.expr == self.loss_symbol and isinstance(variable, naming.NetworkSymbol) and not rank(variable):
                 known[derivative] = self.gradient(variable)
         return self.prover.value(expr.xreplace(known) if known else expr)
 
@@ -175,20 +173,6 @@ class Document:
         if parameter not in self._gradients:
             self._gradients[parameter] = sp.diff(self.loss, parameter)
         return self._gradients[parameter]
-
-    def local_derivative(self, derivative):
-        """∂A/∂v for a named quantity v (a node x or a pre-activation z): A written in the
-        quantities of v's level (everything above it substituted by its definition), then
-        differentiated by v; in named quantities."""
-        (variable, _count), = derivative.variable_count
-        level = _rank(variable)
-        expr = derivative.expr
-        while True:
-            above = {s: self.definitions[s] for s in expr.free_symbols
-                     if s in self.definitions and _rank(s) > level}
-            if not above:
-                return sp.diff(expr, variable)
-            expr = expr.xreplace(above)
 
     def prove(self, equation: Equation) -> None:
         """Raise ``ProofError`` unless every link of the chain is proven."""
@@ -233,14 +217,3 @@ class Document:
             self.prove(equation)
             count += 0 if equation.definition else len(equation.parts) - 1
         return count
-
-
-def _rank(symbol) -> int:
-    """Where a quantity sits in the forward pass: z^(l) is 2l - 1, x^(l) is 2l, the loss
-    above everything; 0 for the inputs, parameters, labels and anything else."""
-    if isinstance(symbol, LossSymbol):
-        return 10**9
-    parts = naming.parse_symbol(getattr(symbol, "name", ""))
-    if parts is None or parts["kind"] not in ("x", "z") or (parts["kind"] == "x" and parts["layer"] == 1):
-        return 0
-    return 2 * parts["layer"] - (parts["kind"] == "z")
