@@ -245,6 +245,19 @@ def test_the_labels_summing_to_one_is_said_once_and_used_everywhere(steps):
     assert r"\sum_i y_i" not in mse
 
 
+def test_the_checker_reads_back_every_written_out_softmax(tmp_path, capsys):
+    """--steps full writes s_i(…) and e^z / Σ e^z; the audit reads both and finds every equation
+    right (only the update rules, definitions, are skipped)."""
+    md = tmp_path / "d.md"
+    arch = ["2-2-2", "--activation", "tanh,softmax", "--loss", "cross-entropy"]
+    assert main(["latex", *arch, "--steps", "full", "--wrt", "W2[1,1]", "--format", "md", "-o", str(md)]) == 0
+    assert r"s_{1}\Bigl(" in md.read_text() or r"s_{1}\left(" in md.read_text()
+    capsys.readouterr()
+    assert main(["audit", str(md), "--arch", *arch, "--format", "json"]) == 0
+    verdicts = [item["verdict"] for item in json.loads(capsys.readouterr().out)["items"]]
+    assert set(verdicts) == {"right", "skipped"} and verdicts.count("skipped") == 2
+
+
 # --- notebooks ------------------------------------------------------------------------------
 
 def test_notebook_markdown_has_no_front_matter_and_show_chooses_what_appears():

@@ -35,7 +35,8 @@ def add_options(parser) -> None:
                         + f" (default {DEFAULT_STEPS}; each chooses the sections written by default)")
     parser.add_argument("--sections", metavar="LIST",
                         help="sections to write, by name (listed below): 'network,loss,pattern' is the whole set, "
-                             "'-forward,-update' or '+expanded' change the defaults of --steps")
+                             "'-forward,-update' or '+expanded' change the defaults of --steps (write "
+                             "--sections=-forward,… when the list starts with -)")
     parser.add_argument("--format", choices=("tex", "md"), default=None,
                         help="tex (a complete document) or md (MathJax $$ blocks); default from -o's suffix")
     add_output_options(parser, "FILE", "the document to write (Markdown also writes FILE-network.svg beside it)")
