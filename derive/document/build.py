@@ -15,6 +15,7 @@ import re
 
 import sympy as sp
 
+from derive import naming
 from derive.activations import activation
 from derive.derivation import Derivation
 from derive.document import chain
@@ -168,6 +169,8 @@ class _Builder:
         from derive.network import LOSS
 
         out = {k: v for k, v in self.net.definitions.items() if k != LOSS}
+        out.update({prime: derivative for derivative, prime in self.net.derivative_names.items()
+                    if naming.parse_symbol(prime.name)["kind"] == "x'"})  # x' = f'(z) (softmax: x itself)
         out[None] = self.net.loss
         return out
 
@@ -319,9 +322,18 @@ class _Builder:
                     section.blocks.append(Equation([delta, self.distributed(self.shown_delta(p + 1, a))]))
         if name[0] == "W" and "matrix" in wanted:
             rows, cols = self.arch.shape(name)
+            entries = [[self.grid_entry(p, a, b) for b in range(1, cols + 1)] for a in range(1, rows + 1)]
+            if self.steps != "full" and p == self.L - 1 and self.too_wide(entries):  # δ_a x_b instead
+                section.blocks.append(Text(f"With $\\delta_i^{{({self.L})}} = \\partial {sp.latex(self.loss)} / "
+                                           f"\\partial z_i^{{({self.L})}}$ for each output:"))
+                for a in range(1, rows + 1):
+                    z = self.net.preactivations[self.L][a - 1]
+                    section.blocks.append(Equation([self.delta_symbol(self.L, a), sp.Derivative(self.loss, z),
+                                                    self.shown_delta(self.L, a)]))
+                entries = [[self.delta_symbol(self.L, a) * self.net.nodes[p][b - 1] for b in range(1, cols + 1)]
+                           for a in range(1, rows + 1)]
             section.blocks.append(Text("Together, and written as a matrix product:"))
-            grid = sp.ImmutableMatrix(rows, cols, [self.grid_entry(p, a, b)
-                                                   for a in range(1, rows + 1) for b in range(1, cols + 1)])
+            grid = sp.ImmutableMatrix(entries)
             section.blocks.append(Equation([Nabla(self.ws[p]), grid, self.pattern_product(p)]))
         return section
 
@@ -419,6 +431,12 @@ class _Builder:
         p = int(name[1:])
         delta = self.shown_delta(p + 1, a)
         return self.distributed(delta if b is None else delta * self.net.nodes[p][b - 1])
+
+    def too_wide(self, rows) -> bool:
+        """Whether a matrix of these entries is wider than a display line."""
+        from derive.document.layout import WIDTH, visual_width
+
+        return max(sum(visual_width(self.printer.doprint(e)) + 2 for e in row) for row in rows) > WIDTH - 14
 
     def grid_entry(self, p, a, b):
         """∂L/∂w_ab^(p) as shown in the gradient matrix: the short form for the output layer,

@@ -154,6 +154,8 @@ class Document:
         if isinstance(expr, Hadamard):
             a, b = (self.value(arg, written_out) for arg in expr.args)
             return a.multiply_elementwise(b)
+        if isinstance(expr, Nabla) and not written_out:
+            return self.matrices[expr.args[0]].applyfunc(lambda s: sp.Derivative(self.loss_symbol, s))
         if isinstance(expr, Nabla):
             symbols = self.matrices[expr.args[0]]  # written out as ∂L/∂w is, so that equal parts are identical
             return symbols.applyfunc(lambda s: self.value(sp.Derivative(self.loss_symbol, s)))
@@ -187,6 +189,7 @@ class Document:
 
         for k in range(1, len(equation.parts)):
             if not (self._equal_as_named(equation.parts[k - 1], equation.parts[k])
+                    or self._equal_at_level(equation.parts[k - 1], equation.parts[k])
                     or self.same_values(written(k - 1), written(k))):
                 raise ProofError(f"cannot prove link {k} of {equation.parts[0]} = …")
 
@@ -201,6 +204,76 @@ class Document:
             return False
         pairs = zip(a, b, strict=True) if isinstance(a, sp.MatrixBase) else [(a, b)]
         return all(sp.expand((x - y).xreplace(self.assumptions)) == 0 for x, y in pairs)
+
+    def _equal_at_level(self, a, b) -> bool:
+        """Whether two parts are equal written out only part of the way down the forward pass:
+        every derivative taken at its variable's level (∂L/∂w through the z that w feeds), then
+        both sides compared in the quantities left, first at the highest of those levels (by
+        expansion), then at the lowest (∂/∂x_i^(2) and x^(3): in x^(2), w, b, y). The
+        quantities left are independent symbols, so equal there is equal written out in full,
+        with far smaller expressions (the written-out values decide otherwise)."""
+        if not self.definitions:
+            return False
+        if any(isinstance(p, (sp.MatrixBase, sp.MatrixExpr)) for p in (a, b)):  # entry by entry
+            a, b = self.value(a, written_out=False), self.value(b, written_out=False)
+            return (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.shape
+                    and all(self._equal_at_level(x, y) for x, y in zip(a, b, strict=True)))
+        a_level, b_level = self._at_levels(a), self._at_levels(b)
+        if a_level is None or b_level is None:
+            return False
+        (a, a_levels), (b, b_levels) = a_level, b_level
+        symbols = a.free_symbols | b.free_symbols
+        named = [_level(s) for s in symbols if s in self.definitions or _is_input(s)]
+        levels = [level for level in a_levels + b_levels + named if level is not None]
+        if not levels:
+            return self.same_values(a, b)
+        highest, lowest = max(a_levels + b_levels, default=None), min(levels)
+        if highest is not None and highest != lowest:
+            x, y = self._down_to(a, highest), self._down_to(b, highest)
+            if sp.expand((x - y).xreplace(self.assumptions)) == 0:
+                return True
+        return self.same_values(self._down_to(a, lowest), self._down_to(b, lowest))
+
+    def _at_levels(self, part):
+        """``part`` with every derivative taken at its variable's level (∂A/∂w as ∂A/∂z · ∂z/∂w
+        for the z that w feeds, when A holds w only through z), δ by its expression and the
+        loss by its definition in the outputs; and those levels (None: not possible)."""
+        expr = part.replace(lambda e: isinstance(e, Chain), lambda e: sp.Mul(*e.args)) if part.has(Chain) else part
+        loss = {self.loss_symbol: self.definitions[None]}
+        levels, taken = [], {}
+        for derivative in expr.atoms(sp.Derivative):
+            variable = derivative.variables[0]
+            level = _level(variable)
+            if level is None or len(derivative.variables) != 1:
+                return None
+            inner = derivative.expr.xreplace(self.named).xreplace(loss)
+            fed = self._fed(variable)
+            if fed is not None:
+                above = self._down_to(inner, level + 1)
+                if variable not in above.free_symbols:  # through z only: the chain rule
+                    taken[derivative] = sp.diff(above, fed) * sp.diff(self.definitions[fed], variable)
+                    levels.append(level + 1)
+                    continue
+            taken[derivative] = sp.diff(self._down_to(inner, level), variable)
+            levels.append(level)
+        return expr.xreplace(taken).xreplace(self.named).xreplace(loss), levels
+
+    def _fed(self, parameter):
+        """The pre-activation a weight or bias feeds (w_ij^(p) and b_i^(p): z_i^(p+1)), or None."""
+        parts = naming.parse_symbol(getattr(parameter, "name", "")) if isinstance(parameter, naming.NetworkSymbol) else None
+        if parts is None or parts["kind"] not in ("w", "b"):
+            return None
+        z = naming.preactivation(parts["layer"] + 1, parts["i"])
+        return z if z in self.definitions else None
+
+    def _down_to(self, expr, level: int):
+        """``expr`` with every quantity above ``level`` substituted by its definition."""
+        while True:
+            above = {s: self.definitions[s] for s in expr.free_symbols
+                     if s in self.definitions and (_level(s) or 0) > level}
+            if not above:
+                return expr
+            expr = expr.xreplace(above)
 
     def equal(self, a, b) -> bool:
         """Whether two parts are proven equal."""
@@ -217,3 +290,18 @@ class Document:
             self.prove(equation)
             count += 0 if equation.definition else len(equation.parts) - 1
         return count
+
+
+def _level(symbol) -> int | None:
+    """Where a symbol enters the forward pass: z^(l) at 2l - 1; x^(l) and x^(l)' at 2l; the
+    parameters into layer l + 1 at 2l (with the nodes they multiply); None for labels and
+    anything else."""
+    parts = naming.parse_symbol(symbol.name) if isinstance(symbol, naming.NetworkSymbol) else None
+    if parts is None or "layer" not in parts:
+        return None
+    return 2 * parts["layer"] - (parts["kind"] == "z")
+
+
+def _is_input(symbol) -> bool:
+    parts = naming.parse_symbol(symbol.name) if isinstance(symbol, naming.NetworkSymbol) else None
+    return bool(parts) and parts["kind"] == "x" and parts["layer"] == 1
