@@ -211,7 +211,8 @@ class Document:
         both sides compared in the quantities left, first at the highest of those levels (by
         expansion), then at the lowest (∂/∂x_i^(2) and x^(3): in x^(2), w, b, y). The
         quantities left are independent symbols, so equal there is equal written out in full,
-        with far smaller expressions (the written-out values decide otherwise)."""
+        with far smaller expressions (the written-out values decide otherwise); one level lower
+        still when x and x' of a layer must meet in z (σ' = σ(1 - σ))."""
         if not self.definitions:
             return False
         if any(isinstance(p, (sp.MatrixBase, sp.MatrixExpr)) for p in (a, b)):  # entry by entry
@@ -228,11 +229,15 @@ class Document:
         if not levels:
             return self.same_values(a, b)
         highest, lowest = max(a_levels + b_levels, default=None), min(levels)
-        if highest is not None and highest != lowest:
+        if highest is not None and highest != lowest:  # a quick try at the derivatives' level
             x, y = self._down_to(a, highest), self._down_to(b, highest)
             if sp.expand((x - y).xreplace(self.assumptions)) == 0:
                 return True
-        return self.same_values(self._down_to(a, lowest), self._down_to(b, lowest))
+        if self.same_values(self._down_to(a, lowest), self._down_to(b, lowest)):
+            return True
+        # x and x' = f'(z) of one layer are related through z: one level lower, f' is rewritten
+        return lowest % 2 == 0 and lowest > 2 and self.same_values(self._down_to(a, lowest - 1),
+                                                                    self._down_to(b, lowest - 1))
 
     def _at_levels(self, part):
         """``part`` with every derivative taken at its variable's level (∂A/∂w as ∂A/∂z · ∂z/∂w
