@@ -127,6 +127,14 @@ def test_named_steps_write_one_proven_line_per_factor(key, wrt):
                        for p in e.parts)  # nothing written out in full
 
 
+def test_named_steps_are_proven_through_wide_inner_layers():
+    """The inner-layer lines of a 3-4-4-3 network with gelu and binary cross-entropy: written out
+    in full they pass the prover's size limit, so they are proven part of the way down."""
+    d = derive.derive(derive.Architecture.parse("3-4-4-3", activation="relu,gelu,sigmoid", loss="bce", bias=True))
+    document = build_document(d, wrt=["W1[1,1]"], sections="chain")
+    assert document.prove_all() == sum(len(e.parts) - 1 for e in document.equations()) > 20
+
+
 def test_a_wrong_named_line_is_refused():
     document = build_document(derived("article"), wrt=["W1[1,1]"])
     x, z = naming.node(2, 1), naming.preactivation(2, 1)
@@ -138,6 +146,15 @@ def test_a_wrong_named_line_is_refused():
         document.prove(Equation([sp.Derivative(loss, x), wrong]))
     right = sum(sp.Symbol(f"delta3_{k}") * naming.weight(2, k, 1) for k in (1, 2))
     document.prove(Equation([sp.Derivative(loss, x), right]))
+    w, output = naming.weight(2, 1, 1), naming.node(3, 1)
+    for other_node, proven in ((naming.node(2, 2), False), (naming.node(2, 1), True)):
+        short = 2 * (output - naming.label(1)) * naming.node_derivative(3, 1) * other_node
+        if proven:
+            document.prove(Equation([sp.Derivative(loss, w), short]))
+        else:
+            with pytest.raises(ProofError):  # ∂L/∂w_11^(2→3) with the wrong node of layer 2
+                document.prove(Equation([sp.Derivative(loss, w), short]))
+
 
 
 def test_named_is_the_default_and_writes_no_expanded_loss():
