@@ -170,7 +170,7 @@ class _Builder:
 
         out = {k: v for k, v in self.net.definitions.items() if k != LOSS}
         out.update({prime: derivative for derivative, prime in self.net.derivative_names.items()
-                    if naming.parse_symbol(prime.name)["kind"] == "x'"})  # x' = f'(z) (softmax: x itself)
+                    if (naming.parse_symbol(prime.name) or {}).get("kind") == "x'"})  # x' = f'(z) (softmax: x itself)
         out[None] = self.net.loss
         return out
 

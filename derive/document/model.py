@@ -309,4 +309,4 @@ def _level(symbol) -> int | None:
 
 def _is_input(symbol) -> bool:
     parts = naming.parse_symbol(symbol.name) if isinstance(symbol, naming.NetworkSymbol) else None
-    return bool(parts) and parts["kind"] == "x" and parts["layer"] == 1
+    return parts is not None and parts["kind"] == "x" and parts["layer"] == 1
