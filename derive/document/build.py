@@ -356,7 +356,7 @@ class _Builder:
             Text("One factor at a time:"),
             Equation([local, net.nodes[p][j - 1] if kind == "W" else sp.Integer(1)]),
         ]
-        values = [net.nodes[p][j - 1] if kind == "W" else sp.Integer(1)]
+        values = [net.nodes[p][j - 1]] if kind == "W" else []  # ∂z/∂b = 1 is left out of the product
         if elementwise:
             prime = self.prime(layer, i)
             blocks.append(Equation([D(x, z), prime]))
@@ -370,7 +370,7 @@ class _Builder:
                 blocks.append(Equation([D(loss, z), self.through_outputs(z), gradient]))
             values.insert(0, gradient)
             blocks.append(Text("Multiplied together:"))
-            blocks.append(Equation([target, Chain(*values)]))
+            blocks.append(Equation([target, Chain(*values) if len(values) > 1 else values[0]]))
             return blocks
         above = net.preactivations[layer + 1]
         weights = [net.weights[layer][k][i - 1] for k in range(len(above))]
@@ -395,7 +395,8 @@ class _Builder:
                 blocks.append(Equation(parts))
         blocks.append(Text("Multiplied together:"))
         values.insert(0, gradient)
-        blocks.append(Equation([target, Chain(*values), Chain(self.delta_symbol(layer, i), values[-1])]))
+        delta = self.delta_symbol(layer, i)
+        blocks.append(Equation([target, Chain(*values), Chain(delta, values[-1]) if kind == "W" else delta]))
         return blocks
 
     def prime(self, layer, i):
