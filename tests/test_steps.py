@@ -203,6 +203,14 @@ def test_section_names_and_their_errors():
         chosen_sections("named", "network,proofs")
 
 
+def test_build_takes_the_steps_of_its_documents():
+    from derive.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["build", "3-2-2"]).steps == "named"
+    assert parser.parse_args(["build", "3-2-2", "--steps", "full"]).steps == "full"
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--sections", "network,nosuch"], "--sections: unknown section 'nosuch'"),
     (["--steps", "brief"], "invalid choice: 'brief'"),
