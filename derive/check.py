@@ -61,7 +61,11 @@ class Checker:
 
         deltas = {delta_symbol(layer, i): d.delta(layer, i)
                   for layer in range(2, d.arch.depth + 1) for i in range(1, d.arch.widths[layer - 1] + 1)}
-        self.prover = Prover(loss, d.loss, self.net.expanded, deltas, assumptions)
+        from derive.network import LOSS
+
+        definitions = {k: v for k, v in self.net.definitions.items() if k != LOSS}  # for ∂L/∂x, ∂x/∂z
+        definitions[None] = self.net.loss
+        self.prover = Prover(loss, d.loss, self.net.expanded, deltas, assumptions, definitions)
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
         # one evaluator per point, so that candidates share the work on their common parts

@@ -11,6 +11,7 @@ from derive.commands.options import (
     parse_architecture,
 )
 from derive.document.render import DEFAULT_DELIMITERS, MATH_DELIMITERS, MATHJAX_URL, Publishing
+from derive.document.sections import DEFAULT_STEPS, SECTIONS, STEPS
 from derive.errors import DeriveError
 from derive.files import check_folder, resolve_output, shown
 
@@ -24,7 +25,11 @@ EXAMPLE = """example:
   derive latex 3-2-2 -o preview.html                   one page to preview the post in a browser
   derive latex 2-3-2-2 --activation tanh,relu,softmax --loss cross-entropy --bias --wrt 'W1[2,1]' -o d.tex
   derive latex 3-2-2 --notation nielsen --loss-name C -o nielsen.tex
-"""
+  derive latex 3-2-2 --steps full -o article.tex      the chain rule on the expanded loss, as the articles do
+  derive latex 3-2-2 --sections=-forward,-update --loss-name '\\mathcal{L}' -o short.tex
+
+sections (--sections, in this order):
+""" + "\n".join(f"  {name:<10} {text}" for name, text in SECTIONS.items())
 
 
 def add_options(parser) -> None:
@@ -32,8 +37,15 @@ def add_options(parser) -> None:
                         help="an element to derive step by step, like 'W2[1,2]' or 'b1[2]' "
                              "(repeatable; default: the first element of each weight matrix)")
     add_notation_options(parser, "arrows")
-    parser.add_argument("--loss-name", metavar="NAME", help="the loss's symbol: MSE, C, L … "
-                        "(default MSE, or C with --notation nielsen)")
+    parser.add_argument("--loss-name", metavar="NAME", help="the loss's symbol: MSE (set upright), C, L, "
+                        "\\mathcal{L}, \\mathrm{CE} … (default MSE, or C with --notation nielsen)")
+    parser.add_argument("--steps", choices=tuple(STEPS), default=DEFAULT_STEPS,
+                        help="; ".join(f"{name}: {text}" for name, (text, _) in STEPS.items())
+                        + f" (default {DEFAULT_STEPS}; each chooses the sections written by default)")
+    parser.add_argument("--sections", metavar="LIST",
+                        help="sections to write, by name (listed below): 'network,loss,pattern' is the whole set, "
+                             "'-forward,-update' or '+expanded' change the defaults of --steps (write "
+                             "--sections=-forward,… when the list starts with -)")
     parser.add_argument("--format", choices=("tex", "md", "html"), default=None,
                         help="tex (a complete document), md (Markdown for a blog) or html (a page to preview "
                              "the post); default from -o's suffix")
@@ -52,12 +64,15 @@ def add_options(parser) -> None:
 
 def run(args) -> int:
     from derive.document import asset_path, write_document
+    from derive.document.model import loss_symbol
+    from derive.document.sections import chosen_sections
 
     output = Path(args.output)
     suffix = output.suffix.lower()
     form = args.format or ("md" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "tex")
-    if args.loss_name is not None and not args.loss_name.replace("_", "").isalnum():
-        raise DeriveError(f"--loss-name {args.loss_name!r} must be letters and digits, like MSE, C or L")
+    if args.loss_name is not None:
+        loss_symbol(args.loss_name)  # a bad name is refused before the work
+    chosen_sections(args.steps, args.sections)
     if form != "md" and (args.asset_url is not None or args.front_matter):
         raise DeriveError(f"--{'asset-url' if args.asset_url is not None else 'front-matter'} is for Markdown "
                           f"(--format md); this writes --format {form}")
@@ -70,7 +85,8 @@ def run(args) -> int:
     d = derived(args, arch)
     check_folder(real.parent, args.parents)  # --parents: create the folder now
     written = write_document(d, output, form, publishing, mathjax_url=args.mathjax_url, wrt=args.wrt,
-                             notation_name=note, loss_name=args.loss_name)
+                             notation_name=note, loss_name=args.loss_name,
+                             steps=args.steps, sections=args.sections)
     for path, changed in written:
         print(f"{'wrote' if changed else 'unchanged:'} {shown(path)}")
     return 0

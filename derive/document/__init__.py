@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def proven_document(d, wrt=None, notation_name: str = "arrows", loss_name=None):
-    """The document model of ``d`` with every equation proven, and its notation."""
-    from derive.document.build import build_document
+def proven_document(d, wrt=None, notation_name: str = "arrows", loss_name=None, steps: str | None = None,
+                    sections=None):
+    """The document model of ``d`` with every equation proven, and its notation; ``steps`` and
+    ``sections`` choose what appears (derive.document.build.STEPS and SECTIONS)."""
+    from derive.document.build import DEFAULT_STEPS, build_document
     from derive.document.notation import notation
 
-    document = build_document(d, wrt=wrt, loss_name=loss_name, notation_name=notation_name)
+    document = build_document(d, wrt=wrt, loss_name=loss_name, notation_name=notation_name,
+                              steps=steps or DEFAULT_STEPS, sections=sections)
     document.prove_all()
     return document, notation(notation_name)
 
@@ -67,15 +70,41 @@ def markdown_for_notebook(d, **options) -> str:
     return text.replace("](SVG/network.svg)", f"]({uri})")
 
 
+class Shown:
+    """A derivation document for a notebook: Jupyter displays it through ``_repr_markdown_``;
+    ``markdown`` is the text."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+def show_derivation(d, steps: str | None = None, wrt=None, sections=None, notation: str = "arrows",
+                    loss_name=None) -> Shown:
+    """``Derivation.show``: the proven document of ``d`` for a notebook, as chosen: ``steps``
+    (full, named, result), ``wrt`` (elements like "W1[2,1]"), ``sections`` (like "-forward")."""
+    if isinstance(wrt, str):
+        wrt = [wrt]
+    return Shown(markdown_for_notebook(d, steps=steps, wrt=wrt, sections=sections, notation_name=notation,
+                                       loss_name=loss_name))
+
+
 def pattern_latex(d) -> str:
     """The δ recurrence section of the document, proven, as ``$$\\begin{aligned}…$$``."""
+    import sympy as sp
+
     from derive.document.build import pattern_equations
     from derive.document.layout import LatexWriter
     from derive.document.notation import notation
     from derive.document.render import equation_rows
 
     document, equations = pattern_equations(d)
-    writer = LatexWriter(notation("arrows"), loss_latex=str(document.loss_symbol))
+    writer = LatexWriter(notation("arrows"), loss_latex=sp.latex(document.loss_symbol))
     rows = [row for equation in equations for row in equation_rows(equation, writer)]
     return "$$\\begin{aligned}" + " \\\\ ".join(rows) + "\\end{aligned}$$"
 
