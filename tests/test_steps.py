@@ -16,6 +16,7 @@ from derive.cli import main
 from derive.document import render_document
 from derive.document.build import build_document
 from derive.document.model import Chain, Equation, ProofError, Text
+from derive.document.render import Publishing
 from derive.document.sections import SECTIONS, STEPS, chosen_sections
 from derive.errors import DeriveError
 
@@ -251,7 +252,8 @@ def test_bias_update_rules_are_written_with_biases():
 def test_softmax_is_readable(steps):
     for key in ("tanh-softmax-ce", "softmax-mse"):
         sections = "forward,expanded,pattern" if steps == "full" else "+forward"  # full: its written-out forms
-        text, _ = render_document(derived(key), "md", steps=steps, wrt=["W1[1,1]"], sections=sections)
+        text, _ = render_document(derived(key), "md", steps=steps, wrt=["W1[1,1]"], sections=sections,
+                                  publishing=Publishing("brackets"))  # inline math as written, no Markdown escapes
         assert "softmax}_" not in text and "softmax_" not in text
         assert r"\frac{e^{z_{1}^{(3)}}}{e^{z_{1}^{(3)}} + e^{z_{2}^{(3)}}" in text
         if r"s_{1}\left(" in text or r"s_{1}\Bigl(" in text:  # written out: the name s_i is defined
