@@ -2,13 +2,14 @@
 from derive.architecture import Architecture
 from derive.code_check import check_gradients
 from derive.derivation import ELEMENTWISE_LIMIT, Derivation, derive
-from derive.document import derivation_latex, derivation_markdown
+from derive.document import derivation_latex, derivation_markdown, show_derivation
 from derive.errors import DeriveError, TooLargeError
 
 # A derivation is plain data that documents and code read; how it shows in a notebook is the
 # documents' business, attached here so that derive.derivation never imports derive.document.
 Derivation._repr_markdown_ = derivation_markdown  # type: ignore[attr-defined]
 Derivation._repr_latex_ = derivation_latex  # type: ignore[attr-defined]
+Derivation.show = show_derivation  # type: ignore[attr-defined]
 
 # derive.check(latex, arch) and derive.audit(path_or_text, arch): the notebook API, callable on
 # the modules of the same names (which stay importable as modules).

@@ -17,6 +17,7 @@ and, for the other consumers:
                       rows, from outputs x and their pre-activations z, without overflow;
                       quoted into emitted modules with ``helpers``;
 ``equation``          the per-sample loss in plain text, for comments;
+``outer``             what the chain rule takes first on the expanded loss, for documents;
 ``check_labels``      ``_labels_KIND(Y, batch, n_out, dtype)``: Y as a (batch, n_out) array or a
                       ValueError that says what is wrong; quoted into emitted modules;
 ``sample``            ``(rng, shape) -> labels`` suited to the loss, for random checks;
@@ -53,6 +54,7 @@ class Loss:
     stable: Callable | None = None
     helpers: tuple[Callable, ...] = ()
     label_note: tuple[str, ...] = ()  # what the labels must be, for the emitted module's header
+    outer: str = "the outer square"  # the chain rule's first step on the expanded loss
 
 
 # --- kernels quoted into emitted modules ----------------------------------------------------
@@ -176,12 +178,13 @@ LOSSES: dict[str, Loss] = {
              value=_loss_bce,
              equation="L = -Σ_i y_i log x_i + (1 - y_i) log(1 - x_i) = Σ_i log(1 + e^z_i) - y_i z_i",
              check_labels=_labels_probabilities, sample=_unit_labels, helpers=(_labels_any,),
+             outer="the logarithms",
              label_note=("Labels: each entry of Y lies in [0, 1].",),
              stable=lambda zs, ys, lse: sp.Add(*[Softplus(z) - y * z for z, y in zip(zs, ys, strict=True)]),
              reference=lambda x, y, z: (float((np.logaddexp(0, z) - y * z).sum()), x - y, True)),
         Loss("cross-entropy", lambda xs, ys: -sp.Add(*[y * sp.log(x) for x, y in zip(xs, ys, strict=True)]),
              "categorical cross-entropy of softmax outputs (labels sum to 1)", output="softmax",
-             labels_sum_to_one=True,
+             labels_sum_to_one=True, outer="the logarithm",
              value=_loss_cross_entropy, equation="L = -Σ_i y_i log x_i = Σ_i y_i (log Σ_k e^z_k - z_i)",
              check_labels=_labels_distributions, sample=_distribution_labels,
              stable=lambda zs, ys, lse: sp.Add(*[y * (lse - z) for z, y in zip(zs, ys, strict=True)]),

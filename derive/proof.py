@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from derive.activations import BY_DERIVATIVE
+from derive import naming
+from derive.activations import BY_DERIVATIVE, Softmax
 from derive.graph import fold, tree_size
 
 EXPAND_LIMIT = 20_000  # tree nodes; beyond this only canonical-form equality is tried
@@ -165,38 +166,76 @@ class Prover:
     explicit Matrix is written out entry by entry. Two values are equal when their difference
     is proven zero, as they stand or after the activations' rewrite rules (σ' = σ(1 - σ), …),
     with ``assumptions`` (Σ y = 1 for cross-entropy) applied.
+
+    With ``definitions`` (every x and z by the quantities of the layer below, ``None`` for the
+    loss in the outputs), a derivative by a named quantity, ∂L/∂x_i^(l) or ∂x_i^(l)/∂z_i^(l),
+    is taken as the chain rule through named quantities means it: everything above that
+    quantity written in it, the rest held fixed.
     """
 
     def __init__(self, loss_symbol: sp.Symbol, loss: sp.Expr, expand, named: dict | None = None,
-                 assumptions: dict | None = None):
+                 assumptions: dict | None = None, definitions: dict | None = None):
         self.loss_symbol = loss_symbol
         self.loss = loss
         self.expand = expand
         self.named = named or {}
         self.assumptions = assumptions or {}
+        self.definitions = definitions or {}
 
     def value(self, expr):
         """``expr`` written out: a scalar, or an explicit Matrix of written-out entries."""
         if isinstance(expr, sp.MatrixBase):
             return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
+        local = {a: self.local_derivative(a) for a in expr.atoms(sp.Derivative)
+                 if self.definitions and rank(a.variables[0])}
+        if local:
+            expr = expr.xreplace(local)
         written = self.expand(expr.xreplace(self.named).xreplace({self.loss_symbol: self.loss}))
         return written.doit() if written.has(sp.Derivative) else written
+
+    def local_derivative(self, derivative):
+        """∂A/∂v for a named quantity v (a node x or a pre-activation z), in named quantities:
+        A with everything above v substituted by its definition, differentiated by v."""
+        (variable, _count), = derivative.variable_count
+        level = rank(variable)
+        expr = derivative.expr.xreplace({self.loss_symbol: self.definitions[None]})
+        while True:
+            above = {s: self.definitions[s] for s in expr.free_symbols
+                     if s in self.definitions and rank(s) > level}
+            if not above:
+                return sp.diff(expr, variable)
+            expr = expr.xreplace(above)
 
     def equal(self, a, b) -> bool:
         """Whether two parts are proven equal."""
         return self.same_values(self.value(a), self.value(b))
 
     def same_values(self, a, b) -> bool:
-        """Whether two written-out values are proven equal, as they stand or rewritten."""
-        return (equal_values(a, b, self.assumptions)
-                or equal_values(rewritten(a), rewritten(b), self.assumptions))
+        """Whether two written-out values are proven equal, as they stand or rewritten (at once
+        when the rewriting makes them identical: a softmax against its e^z / Σ e^z)."""
+        if a == b:
+            return equal_values(a, b, self.assumptions)
+        ra, rb = rewritten(a), rewritten(b)
+        return ra == rb or equal_values(a, b, self.assumptions) or equal_values(ra, rb, self.assumptions)
+
+
+def rank(symbol) -> int:
+    """Where a named quantity sits in the forward pass: z^(l) is 2l - 1, x^(l) is 2l (l ≥ 2);
+    0 for inputs, parameters, labels and anything else."""
+    parts = naming.parse_symbol(getattr(symbol, "name", "")) if isinstance(symbol, naming.NetworkSymbol) else None
+    if parts is None or parts["kind"] not in ("x", "z") or (parts["kind"] == "x" and parts["layer"] == 1):
+        return 0
+    return 2 * parts["layer"] - (parts["kind"] == "z")
 
 
 def rewritten(value):
     """``value`` with every activation derivative f'(u) written by its rewrite rule
-    (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_registry.py proves."""
+    (σ'(u) = σ(u)(1 - σ(u)), …), rules that tests/test_registry.py proves, and every
+    softmax as e^{z_i} / Σ_k e^{z_k}."""
     for derivative, entry in BY_DERIVATIVE.items():
         value = value.replace(derivative, lambda u, e=entry: e.from_output(e.function(u), u))
+    if value.has(Softmax):
+        value = value.replace(Softmax, lambda i, *z: sp.exp(z[int(i) - 1]) / sp.Add(*[sp.exp(u) for u in z]))
     return value
 
 

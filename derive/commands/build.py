@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from derive.commands.options import add_output_options, derived, parse_architecture
+from derive.document.sections import DEFAULT_STEPS, STEPS
 from derive.errors import DeriveError
 from derive.files import (
     check_folder,
@@ -57,6 +58,9 @@ EXIT_PDF_FAILED = 1
 
 
 def add_options(parser) -> None:
+    parser.add_argument("--steps", choices=tuple(STEPS), default=DEFAULT_STEPS,
+                        help=f"how the derivation documents write the chain rule (default {DEFAULT_STEPS}); "
+                             "see derive latex --help")
     add_output_options(parser, "DIR", "the folder to write (default derive-ARCH)", required=False,
                        policy=FOLDER_POLICY)
 
@@ -92,8 +96,8 @@ def run(args) -> int:
         refusal = document_refusal(d)
         if refusal is None:
             with progress.step("writing the derivation (every equation proven)"):
-                document, note = proven_document(d)
-                outputs["derivation.md"] = to_markdown(document, note, "derivation-network.svg").encode()
+                document, note = proven_document(d, steps=args.steps)
+                outputs["derivation.md"] = to_markdown(document, note).encode()
                 outputs["derivation-network.svg"] = svg_of(document, note).encode()
                 outputs["derivation.tex"] = to_tex(document, note).encode()
             tex_hash = _sha256(outputs["derivation.tex"])

@@ -15,11 +15,25 @@ import re
 
 import sympy as sp
 
+from derive import naming
+from derive.activations import activation
 from derive.derivation import Derivation
 from derive.document import chain
 from derive.document.layout import NotationPrinter
-from derive.document.model import Diagram, Document, Elementwise, Equation, Hadamard, Nabla, Section, Text
+from derive.document.model import (
+    Chain,
+    Diagram,
+    Document,
+    Elementwise,
+    Equation,
+    Hadamard,
+    Nabla,
+    Section,
+    Text,
+    loss_symbol,
+)
 from derive.document.notation import notation
+from derive.document.sections import DEFAULT_STEPS, chosen_sections
 from derive.errors import DeriveError
 from derive.pattern import XP, X, Y, Z
 
@@ -59,25 +73,33 @@ def document_refusal(d: Derivation) -> str | None:
 
 
 def build_document(d: Derivation, wrt: list | None = None, loss_name: str | None = None,
-                   notation_name: str = "arrows") -> Document:
+                   notation_name: str = "arrows", steps: str = DEFAULT_STEPS, sections=None) -> Document:
+    """The document of ``d``: ``steps`` (full, named, result) says how the chain rule is written
+    and which sections are written by default, ``sections`` changes them (``chosen_sections``)."""
     arch = d.arch
     refusal = document_refusal(d)
     if refusal:
         raise DeriveError(f"no derivation document: {refusal}")
     if d.pattern is None:
         raise DeriveError(f"no document: the matrix pattern of {arch.text} was not proven ({d.failure})")
-    return _Builder(d, notation(notation_name), loss_name).build(wrt)
+    chosen = chosen_sections(steps, sections)
+    return _Builder(d, notation(notation_name), loss_name, steps, chosen).build(wrt)
 
 
 class _Builder:
-    def __init__(self, d: Derivation, note, loss_name):
+    def __init__(self, d: Derivation, note, loss_name, steps: str = DEFAULT_STEPS, sections=None):
         self.d, self.arch, self.net = d, d.arch, d.network
+        self.steps = steps
+        self.sections = chosen_sections(steps) if sections is None else sections
         self.note = note
         self.printer = NotationPrinter(note)
         from derive.losses import loss as loss_entry
 
         default = note.default_loss_name if note.default_loss_name != "MSE" else loss_entry(d.arch.loss).latex_name
-        self.loss = sp.Symbol(loss_name or default)
+        self.loss = loss_symbol(loss_name or default)
+        self.remark_due = bool(self.assumptions())  # Σ y = 1 is said once, where first used
+        self.softmax_defined = False
+        self.pattern_deltas: dict = {}
         self.L = self.arch.depth
         self.matrices: dict[sp.Symbol, sp.ImmutableMatrix] = {}
         net, arch = self.net, self.arch
@@ -126,12 +148,46 @@ class _Builder:
             assumptions=assumptions,
             named=self.named,
             diagram=arch,
+            definitions=self.definitions(),
         )
-        doc.sections += [self.network(), self.loss_section(), self.gradients()]
-        chosen = [parse_wrt(t, arch) for t in wrt] if wrt else [(f"W{p}", 1, 1) for p in range(self.L - 1, 0, -1)]
-        doc.sections += [self.element(*element) for element in chosen]
-        doc.sections.append(self.recurrence())
+        wanted = self.sections
+        if wanted & {"network", "diagram"}:
+            doc.sections.append(self.network())
+        if wanted & {"loss", "forward", "expanded"}:
+            doc.sections.append(self.loss_section())
+        if wanted & {"gradients", "update"}:
+            doc.sections.append(self.gradients())
+        if wanted & {"chain", "short", "elements", "matrix"}:
+            chosen = [parse_wrt(t, arch) for t in wrt] if wrt else [(f"W{p}", 1, 1) for p in range(self.L - 1, 0, -1)]
+            doc.sections += [self.element(*element) for element in chosen]
+        if "pattern" in wanted:
+            doc.sections.append(self.recurrence())
         return doc
+
+    def definitions(self) -> dict:
+        """Every node and pre-activation -> its definition one level down; None -> the loss."""
+        from derive.network import LOSS
+
+        out = {k: v for k, v in self.net.definitions.items() if k != LOSS}
+        out.update({prime: derivative for derivative, prime in self.net.derivative_names.items()
+                    if (naming.parse_symbol(prime.name) or {}).get("kind") == "x'"})  # x' = f'(z) (softmax: x itself)
+        out[None] = self.net.loss
+        return out
+
+    def remark(self) -> list:
+        """Σ y = 1, said once: at the first section that shows a result."""
+        if not self.remark_due:
+            return []
+        self.remark_due = False
+        return [Text("The labels sum to one, $\\sum_i y_i = 1$ (one-hot labels or a distribution); every "
+                     "result below is simplified with it, as the pattern needs.")]
+
+    def softmax_definition(self) -> list:
+        """What s_i means, once, before the first written-out softmax."""
+        if self.softmax_defined or all(activation(a).elementwise for a in self.arch.activations):
+            return []
+        self.softmax_defined = True
+        return [Text("Written out, the softmax is $s_i(u_1, \\dots, u_n) = e^{u_i} / \\sum_k e^{u_k}$.")]
 
     # 1 -----------------------------------------------------------------------
     def network(self) -> Section:
@@ -145,96 +201,250 @@ class _Builder:
             f"{arch.depth} layers of {', '.join(map(str, arch.widths))} nodes and {bias} "
             f"({acts}). Layer 1 is the input; the weight $w_{{ij}}$ connects node $j$ of one layer "
             "to node $i$ of the next."))
-        symbols = [self.xs[1]] + [m for p in range(1, self.L) for m in ([self.ws[p]] + ([self.bs[p]] if arch.bias else []))]
-        for symbol in symbols + [self.y]:
-            section.blocks.append(Equation([symbol, self.matrices[symbol]], definition=True))
-        section.blocks.append(Diagram())
+        if "network" in self.sections:
+            symbols = [self.xs[1]] + [m for p in range(1, self.L)
+                                      for m in ([self.ws[p]] + ([self.bs[p]] if arch.bias else []))]
+            for symbol in symbols + [self.y]:
+                section.blocks.append(Equation([symbol, self.matrices[symbol]], definition=True))
+        if "diagram" in self.sections:
+            section.blocks.append(Diagram())
         return section
 
     # 2 -----------------------------------------------------------------------
     def loss_section(self) -> Section:
-        net, arch = self.net, self.arch
+        net, arch, wanted = self.net, self.arch, self.sections
         from derive.losses import loss as loss_entry
 
-        section = Section("The loss and the forward pass")
-        section.blocks.append(Text(f"The loss is the {loss_entry(arch.loss).description}:"))
-        section.blocks.append(Equation([self.loss, net.loss]))
-        section.blocks.append(Text("Each layer, first compact and then written out node by node:"))
-        for layer in range(2, self.L + 1):
-            p = layer - 1
-            inner = sp.MatMul(self.ws[p], self.xs[p])
-            if arch.bias:
-                inner = sp.MatAdd(inner, self.bs[p])
-            section.blocks.append(Equation([self.xs[layer], Elementwise(arch.activations[p - 1], inner)]))
-            for x in net.nodes[layer]:
-                definition = net.definitions[x]
-                parts = [x, definition.xreplace({z: net.definitions[z] for z in net.preactivations[layer]})]
-                if layer > 2:
-                    parts.append(net.expanded(x))
-                section.blocks.append(Equation(parts))
-        section.blocks.append(Text("With every layer plugged in, the loss written out in full:"))
-        section.blocks.append(Equation([self.loss, self.d.loss]))
+        titles = [t for t, names in (("The loss", {"loss"}), ("the forward pass", {"forward", "expanded"}))
+                  if wanted & names]
+        section = Section(" and ".join(titles)[:1].upper() + " and ".join(titles)[1:])
+        if "loss" in wanted:
+            section.blocks.append(Text(f"The loss is the {loss_entry(arch.loss).description}:"))
+            section.blocks.append(Equation([self.loss, net.loss]))
+            section.blocks += self.remark()
+        if "forward" in wanted:
+            section.blocks.append(Text("Each layer, first compact and then written out node by node:"))
+            if "expanded" in wanted:
+                section.blocks += self.softmax_definition()
+            for layer in range(2, self.L + 1):
+                section.blocks += self.layer_equations(layer, "expanded" in wanted)
+        if "expanded" in wanted:
+            section.blocks.append(Text("With every layer plugged in, the loss written out in full:"))
+            section.blocks += self.softmax_definition()
+            section.blocks.append(Equation([self.loss, self.d.loss]))
         return section
+
+    def layer_equations(self, layer, expanded: bool) -> list:
+        """x^(l) = f(W x^(l-1) + b), then node by node (written out in full with ``expanded``);
+        a softmax layer through its z, so that e^z / Σ e^z stays readable."""
+        net, arch = self.net, self.arch
+        p = layer - 1
+        inner = sp.MatMul(self.ws[p], self.xs[p])
+        if arch.bias:
+            inner = sp.MatAdd(inner, self.bs[p])
+        blocks = [Equation([self.xs[layer], Elementwise(arch.activations[p - 1], inner)])]
+        softmax = not activation(arch.activations[p - 1]).elementwise
+        if softmax:
+            blocks += [Equation([z, net.definitions[z]]) for z in net.preactivations[layer]]
+        for x in net.nodes[layer]:
+            definition = net.definitions[x]
+            parts = [x, definition if softmax else
+                     definition.xreplace({z: net.definitions[z] for z in net.preactivations[layer]})]
+            if expanded and layer > 2:
+                parts.append(net.expanded(x))
+            blocks.append(Equation(parts))
+        return blocks
 
     # 3 -----------------------------------------------------------------------
     def gradients(self) -> Section:
-        section = Section("The gradient and the update rule")
-        section.blocks.append(Text("Gradient descent needs the derivative of the loss with respect to "
-                                   "every weight, arranged like the weights:"))
-        for p in range(self.L - 1, 0, -1):
-            grid = self.matrices[self.ws[p]].applyfunc(lambda w: sp.Derivative(self.loss, w))
-            section.blocks.append(Equation([Nabla(self.ws[p]), grid]))
-        section.blocks.append(Text("and each step moves the weights against it, with a learning rate "
-                                   "$\\epsilon$:"))
-        for p in range(self.L - 1, 0, -1):
-            new = sp.MatrixSymbol(f"mat_W_{p}_new", *self.ws[p].shape)
-            rate = sp.Symbol("epsilon")
-            self.matrices[new] = self.matrices[self.ws[p]]
-            section.blocks.append(Equation([new, sp.MatAdd(self.ws[p], -rate * Nabla(self.ws[p]))],
-                                           definition=True))
+        wanted, layers = self.sections, range(self.L - 1, 0, -1)
+        titles = [t for t, name in (("The gradient", "gradients"), ("the update rule", "update")) if name in wanted]
+        section = Section(" and ".join(titles)[:1].upper() + " and ".join(titles)[1:])
+        parameters = [(self.ws[p], f"mat_W_{p}") for p in layers] + [(self.bs[p], f"vec_b_{p}") for p in layers
+                                                                      if self.arch.bias]
+        if "gradients" in wanted:
+            section.blocks.append(Text("Gradient descent needs the derivative of the loss with respect to "
+                                       "every weight, arranged like the weights:"))
+            for symbol, _ in parameters:
+                grid = self.matrices[symbol].applyfunc(lambda w: sp.Derivative(self.loss, w))
+                section.blocks.append(Equation([Nabla(symbol), grid]))
+        if "update" in wanted:
+            section.blocks.append(Text("and each step moves the weights against it, with a learning rate "
+                                       "$\\epsilon$:" if "gradients" in wanted else
+                                       "Each step of gradient descent moves the weights against the gradient, "
+                                       "with a learning rate $\\epsilon$:"))
+            for symbol, name in parameters:
+                new = sp.MatrixSymbol(f"{name}_new", *symbol.shape)
+                rate = sp.Symbol("epsilon")
+                self.matrices[new] = self.matrices[symbol]
+                section.blocks.append(Equation([new, sp.MatAdd(symbol, -rate * Nabla(symbol))], definition=True))
         return section
 
     # 4 -----------------------------------------------------------------------
     def element(self, name, i, j) -> Section:
-        d, net = self.d, self.net
+        d, net, wanted = self.d, self.net, self.sections
         p = int(name[1:])
         symbol = net.weights[p][i - 1][j - 1] if name[0] == "W" else net.biases[p][i - 1]
         target = sp.Derivative(self.loss, symbol)
         section = Section(f"The derivative with respect to ${self.printer.doprint(symbol)}$")
-        section.blocks.append(Text("The chain rule, applied step by step to the expanded loss: "
-                                   "first the outer square, then the activation, then the inner sum."))
-        steps = chain.steps(d.loss, symbol)
-        notes = [""] + [chain.describe(a, b) for a, b in itertools.pairwise(steps)]
-        section.blocks.append(Equation([target] + steps, notes=notes))
-        section.blocks.append(Text("Substituting back the named quantities (the nodes $x$ and the "
-                                   "derivatives of their activations $x'$) gives the short form:"))
-        section.blocks.append(Equation([target, self.distributed(d.partial(name, i, j, short=True))]))
-        if name[0] == "W":
+        section.blocks += self.remark()
+        if "chain" in wanted and self.steps == "full":
+            from derive.losses import loss as loss_entry
+
+            section.blocks.append(Text("The chain rule, applied step by step to the expanded loss: first "
+                                       f"{loss_entry(self.arch.loss).outer}, then the activation, then the inner sum."))
+            section.blocks += self.softmax_definition()
+            steps = chain.steps(d.loss, symbol)
+            notes = [""] + [chain.describe(a, b) for a, b in itertools.pairwise(steps)]
+            section.blocks.append(Equation([target] + steps, notes=notes))
+        elif "chain" in wanted:
+            section.blocks += self.named_chain(symbol, name[0], p, i, j)
+        if "short" in wanted:
+            section.blocks.append(Text(
+                "Substituting back the named quantities (the nodes $x$ and the derivatives of their "
+                "activations $x'$) gives the short form:" if self.steps == "full" or "chain" not in wanted else
+                "Multiplied out, in the named quantities:" if p == self.L - 1 else
+                "Multiplied out over every path through the network, in the named quantities:"))
+            section.blocks.append(Equation([target, self.short_form(name, i, j)]))
+        if name[0] == "W" and "elements" in wanted:
             section.blocks.append(Text("The other elements of this matrix follow the same way:"))
             rows, cols = self.arch.shape(name)
             for a in range(1, rows + 1):
                 for b in range(1, cols + 1):
                     if (a, b) != (i, j):
                         other = net.weights[p][a - 1][b - 1]
-                        section.blocks.append(Equation([sp.Derivative(self.loss, other),
-                                                        self.distributed(d.partial(name, a, b, short=True))]))
-            L = self.L
-            if p < L - 1:
+                        section.blocks.append(Equation([sp.Derivative(self.loss, other), self.short_form(name, a, b)]))
+            if p < self.L - 1:
                 section.blocks.append(Text(
                     "Each element is a $\\delta$ of the layer above times a node of this layer, with"))
                 for a in range(1, rows + 1):
                     delta = self.delta_symbol(p + 1, a)
-                    section.blocks.append(Equation([delta, self.distributed(self.named[delta])]))
+                    section.blocks.append(Equation([delta, self.distributed(self.shown_delta(p + 1, a))]))
+        if name[0] == "W" and "matrix" in wanted:
+            rows, cols = self.arch.shape(name)
+            entries = [[self.grid_entry(p, a, b) for b in range(1, cols + 1)] for a in range(1, rows + 1)]
+            if self.steps != "full" and p == self.L - 1 and self.too_wide(entries):  # δ_a x_b instead
+                section.blocks.append(Text(f"With $\\delta_i^{{({self.L})}} = \\partial {sp.latex(self.loss)} / "
+                                           f"\\partial z_i^{{({self.L})}}$ for each output:"))
+                for a in range(1, rows + 1):
+                    z = self.net.preactivations[self.L][a - 1]
+                    section.blocks.append(Equation([self.delta_symbol(self.L, a), sp.Derivative(self.loss, z),
+                                                    self.shown_delta(self.L, a)]))
+                entries = [[self.delta_symbol(self.L, a) * self.net.nodes[p][b - 1] for b in range(1, cols + 1)]
+                           for a in range(1, rows + 1)]
             section.blocks.append(Text("Together, and written as a matrix product:"))
-            grid = sp.ImmutableMatrix(rows, cols, [self.grid_entry(p, a, b)
-                                                   for a in range(1, rows + 1) for b in range(1, cols + 1)])
+            grid = sp.ImmutableMatrix(entries)
             section.blocks.append(Equation([Nabla(self.ws[p]), grid, self.pattern_product(p)]))
         return section
+
+    def named_chain(self, symbol, kind, p, i, j) -> list:
+        """∂L/∂w through the named quantities: ∂L/∂x · ∂x/∂z · ∂z/∂w, each factor on its own line,
+        the δ of every layer above from the output down, and the product."""
+        net, L, loss, D = self.net, self.L, self.loss, sp.Derivative
+        layer = p + 1
+        x, z = net.nodes[layer][i - 1], net.preactivations[layer][i - 1]
+        elementwise = activation(self.arch.activations[p - 1]).elementwise
+        target = D(loss, symbol)
+        show = self.printer.doprint
+        what = "weight" if kind == "W" else "bias"
+        local = D(z, symbol)
+        factors = [D(loss, x), D(x, z), local] if elementwise else [D(loss, z), local]
+        through = f"${show(z)}$, which enters it only through ${show(x)}$" if elementwise else f"${show(z)}$"
+        blocks: list = [
+            Text(f"The {what} enters the loss only through {through}, so by the chain rule:"),
+            Equation([target, Chain(*factors)]),
+            Text("One factor at a time:"),
+            Equation([local, net.nodes[p][j - 1] if kind == "W" else sp.Integer(1)]),
+        ]
+        values = [net.nodes[p][j - 1]] if kind == "W" else []  # ∂z/∂b = 1 is left out of the product
+        if elementwise:
+            prime = self.prime(layer, i)
+            blocks.append(Equation([D(x, z), prime]))
+            values.insert(0, prime)
+        if layer == L:
+            if elementwise:
+                gradient = sp.factor_terms(sp.diff(net.loss, x))
+                blocks.append(Equation([D(loss, x), gradient]))
+            else:
+                gradient = self.shown_delta(L, i)
+                blocks.append(Equation([D(loss, z), self.through_outputs(z), gradient]))
+            values.insert(0, gradient)
+            blocks.append(Text("Multiplied together:"))
+            blocks.append(Equation([target, Chain(*values) if len(values) > 1 else values[0]]))
+            return blocks
+        above = net.preactivations[layer + 1]
+        weights = [net.weights[layer][k][i - 1] for k in range(len(above))]
+        gradient = sp.Add(*[self.delta_symbol(layer + 1, k + 1) * w for k, w in enumerate(weights)])
+        blocks.append(Equation([D(loss, x), sp.Add(*[Chain(D(loss, zk), D(zk, x)) for zk in above]), gradient]))
+        blocks.append(Text("with $\\delta_k^{(l)} = \\partial " + sp.latex(loss) + " / \\partial z_k^{(l)}$ "
+                           "for every layer above, from the output down:"))
+        for m in range(L, layer, -1):
+            hidden = activation(self.arch.activations[m - 2]).elementwise
+            for k in range(1, self.arch.widths[m - 1] + 1):
+                xk, zk = net.nodes[m][k - 1], net.preactivations[m][k - 1]
+                parts = [self.delta_symbol(m, k), D(loss, zk)]
+                if m == L:
+                    parts += [Chain(D(loss, xk), D(xk, zk)) if hidden else self.through_outputs(zk),
+                              self.shown_delta(L, k)]
+                elif hidden:
+                    inner = sp.Add(*[self.delta_symbol(m + 1, n + 1) * net.weights[m][n][k - 1]
+                                     for n in range(self.arch.widths[m])])
+                    parts += [Chain(D(loss, xk), D(xk, zk)), Chain(inner, self.prime(m, k))]
+                else:
+                    parts.append(self.shown_delta(m, k))
+                blocks.append(Equation(parts))
+        blocks.append(Text("Multiplied together:"))
+        values.insert(0, gradient)
+        delta = self.delta_symbol(layer, i)
+        blocks.append(Equation([target, Chain(*values), Chain(delta, values[-1]) if kind == "W" else delta]))
+        return blocks
+
+    def prime(self, layer, i):
+        """∂x_i/∂z_i of an elementwise layer as named: x_i', or a constant (identity: 1)."""
+        x, z = self.net.nodes[layer][i - 1], self.net.preactivations[layer][i - 1]
+        return sp.diff(self.net.definitions[x], z).xreplace(self.net.derivative_names)
+
+    def through_outputs(self, z):
+        """∂L/∂z of a softmax output: Σ_n ∂L/∂x_n · ∂x_n/∂z (every output depends on every z)."""
+        D = sp.Derivative
+        return sp.Add(*[Chain(D(self.loss, xn), D(xn, z)) for xn in self.net.outputs])
+
+    def shown_delta(self, layer, i):
+        """δ_i^(layer) as shown: from the proven pattern, simplified with the labels' assumptions
+        (x - y for softmax with cross-entropy), else as recognized."""
+        if not self.assumptions():
+            return self.named[self.delta_symbol(layer, i)]
+        key = (layer, i)
+        if key not in self.pattern_deltas:
+            if layer == self.L:
+                value = self.d.output_delta(i)
+            else:
+                factor = self.net.derivatives[layer][i - 1] if self.d.proven.inner_factor[layer] != 1 else 1
+                value = factor * sp.Add(*[self.net.weights[layer][k][i - 1] * self.shown_delta(layer + 1, k + 1)
+                                          for k in range(self.arch.widths[layer])])
+            self.pattern_deltas[key] = value
+        return self.pattern_deltas[key]
+
+    def short_form(self, name, a, b=None):
+        """∂L/∂ of one element in named quantities, multiplied out over the paths."""
+        if not self.assumptions():
+            return self.distributed(self.d.partial(name, a, b, short=True))
+        p = int(name[1:])
+        delta = self.shown_delta(p + 1, a)
+        return self.distributed(delta if b is None else delta * self.net.nodes[p][b - 1])
+
+    def too_wide(self, rows) -> bool:
+        """Whether a matrix of these entries is wider than a display line."""
+        from derive.document.layout import WIDTH, visual_width
+
+        return max(sum(visual_width(self.printer.doprint(e)) + 2 for e in row) for row in rows) > WIDTH - 14
 
     def grid_entry(self, p, a, b):
         """∂L/∂w_ab^(p) as shown in the gradient matrix: the short form for the output layer,
         δ_a^(p+1) x_b^(p) below it."""
         if p == self.L - 1:
+            if self.assumptions():
+                return self.shown_delta(self.L, a) * self.net.nodes[p][b - 1]
             return self.d.partial(f"W{p}", a, b, short=True)
         return self.delta_symbol(p + 1, a) * self.net.nodes[p][b - 1]
 
@@ -281,6 +491,7 @@ class _Builder:
     def recurrence(self) -> Section:
         d, L = self.d, self.L
         section = Section("The pattern: the $\\delta$ recurrence")
+        section.blocks += self.remark()
         section.blocks.append(Text(
             "Every gradient matrix is an outer product of a vector $\\delta$ with the layer below; "
             "$\\delta$ of the output layer comes from the loss, and each inner $\\delta$ from the one above "
@@ -296,7 +507,7 @@ class _Builder:
             section.blocks.append(Equation([Nabla(self.ws[p]), sp.MatMul(self.deltas[p + 1], sp.Transpose(self.xs[p]))]))
             if self.arch.bias:
                 section.blocks.append(Equation([Nabla(self.bs[p]), self.deltas[p + 1]]))
-        if d.proven.output.rewrite:
+        if d.proven.output.rewrite and not (d.proven.output.rewrite == _SUM_TO_ONE and self.assumptions()):
             section.blocks.append(Text(f"(The output $\\delta$ uses {_rule_text(d.proven.output.rewrite)}.)"))
         return section
 
@@ -308,6 +519,9 @@ class _Builder:
             g = sp.ImmutableMatrix(n, 1, [sp.factor_terms(out.gradient.xreplace(names(i))) for i in range(n)])
             return Hadamard(g, self.primes[L])
         return sp.ImmutableMatrix(n, 1, [self.d.output_delta(i + 1) for i in range(n)])
+
+
+_SUM_TO_ONE = "Σ_i y_i = 1"  # the pattern's rewrite for labels that sum to one (said once, by remark)
 
 
 def _rule_text(rule: str) -> str:

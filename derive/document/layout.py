@@ -14,6 +14,7 @@ from sympy.printing.latex import LatexPrinter
 
 from derive import naming
 from derive.activations import Softmax
+from derive.document.model import Chain
 from derive.document.notation import Notation
 
 WIDTH = 62  # visual characters per display line, by visual_width (an A4 text width at 10pt)
@@ -26,6 +27,23 @@ class NotationPrinter(LatexPrinter):
         super().__init__({"mul_symbol": None, "mat_str": "bmatrix", "mat_delim": "", **(settings or {})})
         self.notation = notation
         self.loss_latex = loss_latex
+
+    def _print(self, expr, **kwargs):
+        if isinstance(expr, Softmax):  # before the class's own _latex
+            return self.softmax_latex(expr)
+        return super()._print(expr, **kwargs)
+
+    def softmax_latex(self, expr) -> str:
+        """e^{z_i} / Σ_k e^{z_k} over named quantities; s_i(u_1, …) when its arguments are
+        written out (the documents define s_i)."""
+        i, arguments = int(expr.args[0]), expr.args[1:]
+        if all(a.is_Symbol for a in arguments):
+            exps = [f"e^{{{self._print(a)}}}" for a in arguments]
+            return rf"\frac{{{exps[i - 1]}}}{{{' + '.join(exps)}}}"
+        return rf"s_{{{i}}}\left({', '.join(self._print(a) for a in arguments)}\right)"
+
+    def _print_Chain(self, expr):
+        return r" \cdot ".join(self._bracket_sum(factor) for factor in expr.args)
 
     def _print_MatrixSymbol(self, expr):
         n, name = self.notation, expr.name
@@ -98,7 +116,7 @@ class NotationPrinter(LatexPrinter):
 
     def _print_Derivative(self, expr):
         (variable, _count), = expr.variable_count
-        if expr.expr.is_Symbol and not isinstance(expr.expr, naming.NetworkSymbol):  # ∂MSE/∂w
+        if expr.expr.is_Symbol:  # ∂MSE/∂w, ∂x/∂z
             return rf"\frac{{\partial {self._print(expr.expr)}}}{{\partial {self._print(variable)}}}"
         inner = self._print(expr.expr)
         if expr.expr.is_Add or expr.expr.is_Mul or expr.expr.is_Pow:
@@ -174,14 +192,22 @@ class LatexWriter:
             (variable, _), = expr.variable_count
             head = rf"\frac{{\partial}}{{\partial {self.latex(variable)}}} \Bigl["
             return self._wrap(self.pieces(expr.expr), head, r"\Bigr]")
+        if isinstance(expr, Chain):
+            out = []
+            for k, factor in enumerate(expr.args):
+                body = self._wrap(self.pieces(factor), r"\Bigl(", r"\Bigr)") if factor.is_Add else self.pieces(factor)
+                if k:
+                    body[0] = r"\cdot " + body[0]
+                out += body
+            return out
         if isinstance(expr, Softmax):
-            out: list[str] = []
+            out = []
             for k, z in enumerate(expr.args[1:]):
                 body = self.pieces(z)
                 if k:
                     out[-1] += ","
                 out += body
-            return self._wrap(out, rf"\operatorname{{softmax}}_{{{expr.args[0]}}}\Bigl(", r"\Bigr)")
+            return self._wrap(out, rf"s_{{{expr.args[0]}}}\Bigl(", r"\Bigr)")
         if isinstance(expr, sp.Function) and len(expr.args) == 1:
             head, tail = self.latex(expr.func(sp.Symbol("ARG"))).split("ARG")
             head, tail = head.replace(r"\left(", r"\Bigl("), tail.replace(r"\right)", r"\Bigr)")

@@ -151,7 +151,9 @@ def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol
 
 def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None) -> Notation:
     """``--notation auto`` for one formula: the first preset (``AUTO_ORDER``) under which it reads
-    and binds; when none does, the first preset's error."""
+    and binds; when none does, the first preset's error. A formula the reference notation reads
+    but that names a layer the network does not have is that error (another preset reading it
+    differently would judge something the author did not write)."""
     first_error = None
     for name in AUTO_ORDER:
         n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
@@ -161,6 +163,8 @@ def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_nam
             members(latex, n, arch)
             return n
         except DeriveError as error:
+            if name == AUTO_ORDER[0] and "does not exist" in str(error):
+                raise  # read in the reference notation, it names what the network does not have
             first_error = first_error or error
     assert first_error is not None
     raise first_error

@@ -61,12 +61,13 @@ def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> lis
     """The parts of the equation chain written in ``latex``; bare names other than
     ``loss_names`` (default ``accepted_loss_names(arch)``) are refused."""
     _refuse_oversized(latex)
+    names = tuple(_bare_name(n) for n in loss_names or accepted_loss_names(arch))
     try:
-        tree = _parser().parse(_matrix_separators(latex))
+        tree = _parser().parse(_loss_names_bare(_matrix_separators(latex), names))
     except lark.UnexpectedInput as error:
         raise DeriveError(_describe(error, latex)) from None
     try:
-        parts = _Build(arch, loss_names or accepted_loss_names(arch)).transform(tree)
+        parts = _Build(arch, names).transform(tree)
     except lark.exceptions.VisitError as error:
         if isinstance(error.orig_exc, DeriveError):
             raise error.orig_exc from None
@@ -123,6 +124,24 @@ def _refuse_undefined(part) -> None:
             raise DeriveError("the formula has no finite value (it divides by zero or takes \\log(0))")
         if entry.has(sp.I):
             raise DeriveError("the formula has a complex value (\\log of a negative number?)")
+
+
+_WRAPPED_NAME = re.compile(r"\\(?:mathrm|mathcal|mathbf|mathit|mathsf|mathscr|operatorname)\s*\{\s*([A-Za-z]+)\s*\}")
+
+
+def _bare_name(name: str) -> str:
+    """A loss name without its font: \\mathrm{MSE} -> MSE, \\mathcal{L} -> L."""
+    match = _WRAPPED_NAME.fullmatch(name.strip())
+    return match.group(1) if match else name
+
+
+def _loss_names_bare(latex: str, names: tuple) -> str:
+    """The loss's names written in a font (\\mathrm{MSE}, \\mathcal{L}) as bare names, padded
+    with spaces so that positions stay exact."""
+    def bare(match):
+        name = match.group(1)
+        return name + " " * (len(match.group(0)) - len(name)) if name in names else match.group(0)
+    return _WRAPPED_NAME.sub(bare, latex)
 
 
 def _matrix_separators(latex: str) -> str:
@@ -272,11 +291,18 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         loss, variable = self._loss(items[3]), items[7]
         return sp.Derivative(loss, _scalar(variable), evaluate=False)
 
-    def partial_of_node(self, items):
-        quantity, variable = items[3], items[7]
+    def partial_named(self, items):
+        """∂x_i^(l)/∂z_i^(l), ∂z/∂w …: the chain rule through named quantities."""
+        quantity, variable = [i for i in items if not isinstance(i, lark.Token)]
         if isinstance(quantity, sp.MatrixBase):
             raise DeriveError("∂ of a vector or matrix is not part of this notation; write one entry")
         return sp.Derivative(quantity, _scalar(variable), evaluate=False)
+
+    def exponential(self, items):
+        power = items[1]
+        if isinstance(power, sp.MatrixBase):
+            raise DeriveError("e^{…} of a vector or matrix is not part of this notation")
+        return sp.exp(power)
 
     def partial_of(self, items):
         variable, body = [i for i in items if not isinstance(i, lark.Token)]
