@@ -40,7 +40,7 @@ from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
 from derive.network import LOSS
 from derive.numeric import Evaluator
-from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, rewritten
+from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, expanded_terms, rewritten
 
 SCREEN_POINTS = 3
 TOLERANCE = 1e-8  # relative, float64: equal at a point
@@ -545,6 +545,9 @@ class Checker:
             return sp.expand(e) == 0 or (e.is_Add and sp.cancel(sp.together(e)) == 0)
         if limits is None:
             return zero(difference)
+        terms = expanded_terms(difference)
+        if terms > limits.terms:
+            raise ProofBudgetExceeded(f"expanding it would give {terms:,} terms; proofs expand up to {limits.terms:,}")
         return bool(_within(limits, zero, difference))
 
     def _exp_proof(self, left, right) -> bool:
