@@ -60,8 +60,6 @@ def write(n, q: Q) -> str:
         text = n.write("weight", q.layer, q.i, q.j)
     else:
         text = n.write(q.form, q.layer, q.i)
-    if n.first_layer != 1:  # L is the output in every numbering: undo the shift of the letter L
-        text = text.replace(f"L-{1 - n.first_layer}", "L") if n.first_layer < 1 else text
     return text
 
 
