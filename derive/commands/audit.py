@@ -1,4 +1,4 @@
-"""``derive audit``: check every equation of a Markdown article."""
+"""``derive audit``: check every equation of a Markdown or LaTeX article."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,8 @@ from derive.errors import DeriveError
 from derive.progress import Progress
 
 NAME = "audit"
-HELP = "check every display equation of a Markdown article ($$ … $$, \\[ … \\]) and report by line"
+HELP = ("check every equation of a Markdown or LaTeX article ($$ … $$, \\[ … \\], ```math, equation/align, "
+        "inline math that holds an equation) and report by line")
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 EXAMPLE = f"""example:
   derive audit post.md --arch 3-2-2
@@ -29,7 +30,7 @@ TAKES_ARCHITECTURE = "option"
 
 
 def add_options(parser) -> None:
-    parser.add_argument("article", metavar="ARTICLE.md", help="the Markdown article")
+    parser.add_argument("article", metavar="ARTICLE", help="the article: Markdown (any text) or LaTeX (.tex)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in the article (default: MSE for the squared errors, or L, E, C, J)")
@@ -65,8 +66,9 @@ def run(args) -> int:
     arch = parse_architecture(args)
     checker = Checker(derived(args, arch))
     names = accepted_loss_names(arch, args.loss_name)
+    tex = path.suffix.lower() in (".tex", ".ltx", ".latex")
     with Progress(args.quiet or args.format == "json").step(f"auditing {path.name}"):
-        items = audit(markdown, checker, arch, loss_names=names)
+        items = audit(markdown, checker, arch, loss_names=names, tex=tex)
     if args.format == "json":
         print(json.dumps({"items": [item.as_dict() for item in items]}, ensure_ascii=False, indent=2))
     else:

@@ -1,0 +1,226 @@
+"""Auditing an article: every equation it writes, checked link by link and reported by line.
+
+``frame`` (derive/audit/frame.py) finds the formulas of a Markdown or LaTeX document. Inside
+a display, rows (split at ``\\\\``) that start with ``=`` continue the chain, rows that start
+with ``+``, ``-`` or ``\\cdot`` or have no ``=`` of their own continue the expression, other
+rows start a new equation; a display that starts with ``=`` continues the chain of the display
+before it. Each link ``A = B`` of a chain is one item. An inline formula is an item only when
+it holds an equation that could be judged (right, wrong or undecided); a bare symbol like
+``$$i$$`` or an inline remark that cannot be read is prose, not an item.
+
+Scanning is linear in the article's length. A display opened and never closed is an item of
+its own ("skipped: unterminated …", at the line it opens). One equation's failure is that
+item's verdict, never the end of the audit; identical equations are judged once; past
+``AUDIT_SECONDS`` the remaining equations are "skipped" as not judged.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from derive.audit.frame import Formula, Row, frame
+from derive.errors import DeriveError
+
+AUDIT_SECONDS = 35.0  # past this, the remaining equations are skipped as not judged (one may run 16 s more)
+_CONTINUES_EXPRESSION = re.compile(r"^(\+|-|\\cdot|\\times|\*|\\odot)")
+_LAYOUT = re.compile(r"&|\\q?quad|\\[;,!:> ]|\\displaystyle")
+
+
+@dataclass
+class Item:
+    line: int
+    end_line: int
+    latex: str
+    verdict: str  # "right" | "wrong" | "undecided" | "skipped"
+    diagnosis: str | None
+    unjudged: bool = False  # could not be judged (unreadable, unterminated, undecided, …); not in the JSON
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "end_line": self.end_line, "latex": self.latex, "verdict": self.verdict,
+                "diagnosis": self.diagnosis}
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One chain as written: its rows (from one or more displays) and whether it is inline."""
+
+    rows: tuple[Row, ...]
+    inline: bool
+
+    @property
+    def latex(self) -> str:
+        return " ".join(r.text.strip() for r in self.rows)
+
+    @property
+    def line(self) -> int:
+        return self.rows[0].line
+
+    @property
+    def end_line(self) -> int:
+        return self.rows[-1].line
+
+
+Judge = Callable[[str], list[Item]]  # one equation's LaTeX -> its items (lines filled in by audit)
+
+
+def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
+    """Group rows into equations (chains): a row that starts with = continues the chain (also
+    across displays); inside a formula, a row that starts with an operator or has no = of its
+    own continues the expression; any other row starts a new equation. Inline formulas are
+    equations of their own and never join a chain."""
+    result: list[list[Row]] = []
+    inline: list[bool] = []
+    last_display = -1
+    for formula in formulas:
+        for number, row in enumerate(formula.rows):
+            stripped = _LAYOUT.sub(" ", row.text).strip()
+            starts_with_equals = stripped.startswith("=")
+            if number > 0 and (starts_with_equals or _CONTINUES_EXPRESSION.match(stripped)
+                               or not has_top_level_equals(stripped)):
+                result[-1].append(row)
+            elif number == 0 and starts_with_equals and not formula.inline and last_display >= 0:
+                result[last_display].append(row)
+            else:
+                result.append([row])
+                inline.append(formula.inline)
+                if not formula.inline:
+                    last_display = len(result) - 1
+    return [Equation(tuple(rows), flag) for rows, flag in zip(result, inline, strict=True)]
+
+
+def has_top_level_equals(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += char == "{"
+        depth -= char == "}"
+        if char == "=" and depth == 0:
+            return True
+    return False
+
+
+def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
+    """Every equation of a document as items; never raises for one equation's sake."""
+    framing = frame(text, tex)
+    items = []
+    for gap in framing.unterminated:
+        items.append(Item(gap.line, gap.line, gap.opener, "skipped",
+                          f"unterminated {gap.opener} block: opened at line {gap.line} and never closed with "
+                          f"{gap.closer}; its equations are not judged", unjudged=True))
+    deadline = time.monotonic() + AUDIT_SECONDS
+    judged: dict[str, list[Item]] = {}  # identical equations are judged once
+    for equation in equations(framing.formulas):
+        latex = equation.latex
+        if equation.inline and not has_top_level_equals(_LAYOUT.sub(" ", latex)):
+            continue  # a symbol or an expression in the prose, not an equation
+        if latex not in judged:
+            if time.monotonic() > deadline:
+                if not equation.inline:
+                    items.append(Item(equation.line, equation.end_line, latex, "skipped",
+                                      f"not judged: the audit's time budget of {AUDIT_SECONDS:g} s ran out",
+                                      unjudged=True))
+                continue
+            judged[latex] = _safely(judge, latex)
+        found = judged[latex]
+        if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in found):
+            continue  # inline prose that is not an equation of the derivation
+        items.extend(Item(equation.line, equation.end_line, i.latex, i.verdict, i.diagnosis, i.unjudged)
+                     for i in found)
+    items.sort(key=lambda item: item.line)
+    return items
+
+
+def _safely(judge: Judge, latex: str) -> list[Item]:
+    """The judge's items, or one "skipped" item saying why it could not judge."""
+    def skipped(reason: str) -> list[Item]:
+        return [Item(0, 0, latex, "skipped", reason, True)]
+
+    if _LAYOUT.sub(" ", latex).lstrip().startswith("="):
+        return skipped("continues a chain with nothing before it")
+    try:
+        return judge(latex)
+    except DeriveError as error:
+        reason = str(error)
+        kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+        return skipped(f"{kind}: {reason}")
+    except RecursionError:
+        return skipped("not checkable: nested too deep to judge")
+    except MemoryError:
+        return skipped("not checkable: too large to judge in memory")
+    except Exception as error:  # noqa: BLE001 -- one equation's failure is its own verdict, never the audit's end
+        return skipped(f"not checkable: the checker failed on it ({type(error).__name__}: "
+                       f"{str(error).strip()[:120]})")
+
+
+def audit(markdown: str, checker, arch, progress=None, loss_names=None, tex: bool = False) -> list[Item]:
+    """Every equation of ``markdown`` judged by ``checker`` in the reference notation."""
+    return audit_text(markdown, checker_judge(checker, arch, loss_names), tex)
+
+
+def checker_judge(checker, arch, loss_names=None) -> Judge:
+    """A judge that reads the reference notation (derive.reader) and asks ``checker``."""
+    from derive.reader import read
+
+    def judge(latex: str) -> list[Item]:
+        def item(verdict, diagnosis, unjudged=False, text=latex):
+            return Item(0, 0, text, verdict, diagnosis, unjudged)
+
+        if "=" not in latex:
+            return [item("skipped", "no equation (no =) in this display")]
+        if r"\text{new}" in latex:
+            return [item("skipped", "a definition (the update rule), nothing to prove")]
+        parts = read(latex, arch, loss_names)
+        verdicts = checker.check(parts)
+        texts = link_texts(latex, len(parts))
+        result = []
+        for k, verdict in enumerate(verdicts):
+            if verdict.verdict == "wrong":
+                diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+            elif verdict.verdict == "undecided":
+                diagnosis = verdict.how
+            else:
+                diagnosis = None
+            result.append(item(verdict.verdict, diagnosis, verdict.verdict == "undecided", texts[k]))
+        return result
+
+    return judge
+
+
+def exit_status(items: list[Item]) -> tuple[int, str | None]:
+    """1 when anything is wrong; 3 when nothing is wrong but something could not be judged,
+    or nothing was judged at all (with the reason); 0 when every equation is right."""
+    if any(i.verdict == "wrong" for i in items):
+        return 1, None
+    unjudged = [i for i in items if i.unjudged]
+    if not any(i.verdict == "right" for i in items):
+        if not items:
+            return 3, "nothing judged: the article has no equations ($$ … $$, \\[ … \\], ```math, equation or align)"
+        first = unjudged[0] if unjudged else items[0]
+        return 3, (f"nothing judged: none of the {len(items)} equation(s) could be checked under this "
+                   f"architecture (line {first.line}: {first.diagnosis})")
+    if unjudged:
+        return 3, f"{len(unjudged)} equation(s) could not be judged (the first at line {unjudged[0].line})"
+    return 0, None
+
+
+def link_texts(latex: str, count: int) -> list[str]:
+    """``A = B = C`` -> ["A = B", "B = C"] (split at = outside braces)."""
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in latex:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        if char == "=" and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current).strip())
+    if len(parts) != count:
+        return [latex] * (count - 1)
+    return [f"{a} = {b}" for a, b in itertools.pairwise(parts)]
