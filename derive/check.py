@@ -1,16 +1,23 @@
-"""Checking hand-derived formulas against the derivation: proof, counterexample, diagnosis.
+"""Judging hand-derived formulas: proof, high-precision counterexample, blame, diagnosis.
 
-Each link ``A = B`` of a chain is first evaluated at random points, then proven (both sides
-written out in inputs, weights and labels; ∂L/∂w by differentiating the expanded loss; the
-difference must simplify to zero) under a budget (``derive.proof.budget``). A link is
-"right" only when proven; "wrong" only when the two sides clearly differ at two or more
-points (then with a counterexample: a point, the value of every symbol there, and both sides'
-values); otherwise "undecided", with why (too large to prove and numerically equal at N
-points, or not proven and not clearly different). For a wrong link the checker looks, within
+Each link ``A = B`` of a chain is judged on the sides written out in the network's leaves
+(``derive.judge.values``: partials of anything, δ, the loss). A link is
+
+- "right" only when proven: the difference simplifies to zero as it stands, with the
+  activations' rewrite rules (σ' = σ(1 - σ), …), or with the activations in exponentials
+  (σ' written as e^{-z}/(1 + e^{-z})^2 is σ');
+- "wrong" only when the two sides differ at ``CONFIRMING_POINTS`` or more random points
+  evaluated with ``values.DIGITS`` significant digits (then with a counterexample: the value of
+  each symbol of the formula there, and both sides printed with as many digits as it takes
+  to tell them apart);
+- otherwise "undecided", with the reason.
+
+In a chain ``A = B = C`` the member that breaks it is blamed (``blame``: its position in the
+chain): when A = C holds and A ≠ B, B is wrong, in both links that touch it. A derivative
+labelled with a parameter the network does not have is wrong, and the diagnosis says which
+derivative the other side is. For a wrong link the checker looks, within
 ``DIAGNOSIS_SECONDS``, for the smallest change that makes it true, each candidate screened
-numerically and then proven: one symbol for another ("y_1 should be y_2"), two symbols
-swapped, the derivative of another parameter, a constant factor or the sign, a transposed
-matrix.
+numerically and then proven, and names its kind (``derive.judge.diagnosis.KINDS``).
 """
 from __future__ import annotations
 
@@ -18,23 +25,54 @@ import itertools
 import time
 from dataclasses import dataclass, field
 
+import mpmath
 import numpy as np
 import sympy as sp
 
 from derive import naming
+from derive.activations import BY_DERIVATIVE
 from derive.derivation import Derivation
 from derive.errors import DeriveError
+from derive.judge.diagnosis import Diagnosis
+from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
+from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
 from derive.numeric import Evaluator
-from derive.proof import ProofBudgetExceeded, Prover, budget, rewritten
+from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, rewritten
 
 SCREEN_POINTS = 3
-TOLERANCE = 1e-8  # relative: equal at a point
-DIFFERENT = 1e-6  # relative: clearly different at a point (float64 rounding stays far below)
-CONFIRMING_POINTS = 2  # "wrong" needs the sides clearly different at this many points
+TOLERANCE = 1e-8  # relative, float64: equal at a point
+DIFFERENT = 1e-6  # relative, float64: clearly different at a point
+PRECISE_DIFFERENT = mpmath.mpf(10) ** -25  # relative, at DIGITS digits: really different
+CONFIRMING_POINTS = 2  # "wrong" needs the sides really different at this many points
 PROOF_SECONDS = 4.0  # per link
 DIAGNOSIS_SECONDS = 4.0  # per wrong link
 CHECK_SECONDS = 12.0  # for the whole chain: later links get what is left
+
+
+@dataclass
+class Counterexample:
+    """A point where the two sides differ: the formula's own symbols there, and both sides."""
+
+    symbols: tuple  # (Symbol, value) pairs
+    left: mpmath.mpf
+    right: mpmath.mpf
+
+    def sides(self) -> tuple[str, str]:
+        """Both values, with as many digits as it takes to tell them apart."""
+        for digits in (10, 15, 20, 30, DIGITS):
+            left, right = mpmath.nstr(self.left, digits), mpmath.nstr(self.right, digits)
+            if left != right:
+                return left, right
+        return mpmath.nstr(self.left, DIGITS), mpmath.nstr(self.right, DIGITS)
+
+    def values(self, latex: bool = True) -> dict:
+        name = naming.latex_name if latex else naming.text_name
+        return {name(s.name): float(v) for s, v in self.symbols}
+
+    def as_dict(self) -> dict:
+        left, right = self.sides()
+        return {"values": self.values(), "left": left, "right": right}
 
 
 @dataclass
@@ -43,31 +81,46 @@ class LinkVerdict:
     right: object
     verdict: str  # "right" | "wrong" | "undecided"
     how: str = ""  # how it was established (for "undecided": why not)
-    diagnosis: str | None = None
-    counterexample: dict = field(default_factory=dict)
+    found: Diagnosis | None = None
+    counterexample: Counterexample | None = None
+    blame: int | None = None  # position in the chain of the member at fault (wrong links)
+    link: int = 0  # this link joins members link and link + 1
+
+    @property
+    def diagnosis(self) -> str | None:
+        """The diagnosis in LaTeX (JSON, --latex)."""
+        return self.found.latex if self.found else None
+
+    @property
+    def diagnosis_text(self) -> str | None:
+        """The diagnosis in plain Unicode (a terminal)."""
+        return self.found.text if self.found else None
+
+    @property
+    def kind(self):
+        return self.found.kind if self.found else None
 
 
 class Checker:
-    """Checks equation chains for one derivation (element by element networks)."""
+    """Judges equation chains about one derivation (element by element networks)."""
 
     def __init__(self, d: Derivation, loss_name: str = "L"):
         if d.method != "elementwise":
             raise DeriveError(f"checking formulas needs the expanded loss; {d.arch.text} is too large, "
                               "check them on a smaller network of the same shape")
         self.d, self.net = d, d.network
-        loss = sp.Symbol(loss_name)
-        assumptions = self.net.label_assumptions() if d.pattern is not None else {}
-        from derive.reader import delta_symbol
-
-        deltas = {delta_symbol(layer, i): d.delta(layer, i)
-                  for layer in range(2, d.arch.depth + 1) for i in range(1, d.arch.widths[layer - 1] + 1)}
-        self.prover = Prover(loss, d.loss, self.net.expanded, deltas, assumptions)
+        self.values = Values(d, sp.Symbol(loss_name))
+        self.assumptions = self.net.label_assumptions() if d.pattern is not None else {}
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
-        # one evaluator per point, so that candidates share the work on their common parts
         self._evaluators = [Evaluator(point) for point in self.points]
-        self._written: dict = {}  # part -> its written-out value, rewrite rules applied
-        self._diagnosis_deadline: float | None = None  # while diagnosing: when to stop
+        self._floats: dict = {}
+        self._precise: dict = {}
+        self._diagnosis_deadline: float | None = None
+
+    @property
+    def loss_symbol(self) -> sp.Symbol:
+        return self.values.loss_symbol
 
     # ---------------------------------------------------------------------------------
     def check(self, parts: list) -> list[LinkVerdict]:
@@ -79,63 +132,105 @@ class Checker:
         parts = [sp.ImmutableMatrix(p) if isinstance(p, sp.MatrixBase) else p for p in parts]
         parts = [self._rename_loss(p) for p in parts]
         deadline = time.monotonic() + CHECK_SECONDS
-        return [self._link(a, b, deadline) for a, b in itertools.pairwise(parts)]
+        verdicts = []
+        for k, (a, b) in enumerate(itertools.pairwise(parts)):
+            verdict = self._link(a, b, deadline)
+            verdict.link = k
+            verdicts.append(verdict)
+        self._blame(parts, verdicts)
+        return verdicts
 
     def _rename_loss(self, part):
-        """A bare name (MSE, C, L …; the reader lets through only the loss's names) stands
-        for the loss; the first one met names it in messages."""
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
-        if names and self.prover.loss_symbol.name == "L" and len(names) == 1:
-            self.prover.loss_symbol = names.pop()
+        if names and self.values.loss_symbol.name == "L" and len(names) == 1:
+            self.values.loss_symbol = names.pop()
             return part
-        return part.xreplace({s: self.prover.loss_symbol for s in names})
+        return part.xreplace({s: self.values.loss_symbol for s in names})
 
+    def _blame(self, parts: list, verdicts: list[LinkVerdict]) -> None:
+        """The member at fault in each wrong link: the one that differs from the chain's other
+        members (A = C holds and A ≠ B: B), else the right one."""
+        for v in verdicts:
+            if v.verdict != "wrong" or v.blame is not None:
+                continue
+            k = v.link
+            left_agrees = any(self._agree(parts[k], parts[m]) for m in range(len(parts)) if m not in (k, k + 1))
+            right_agrees = any(self._agree(parts[k + 1], parts[m]) for m in range(len(parts))
+                               if m not in (k, k + 1))
+            if right_agrees and not left_agrees:
+                v.blame = k
+                reference = next(parts[m] for m in range(len(parts))
+                                 if m not in (k, k + 1) and self._agree(parts[k + 1], parts[m]))
+                found = self._diagnose(reference, parts[k])
+                if found is not None:
+                    v.found = found
+            else:
+                v.blame = k + 1
+
+    def _agree(self, a, b) -> bool:
+        """Whether two members agree at every screening point (numbers only: for blame)."""
+        if _shape(a) != _shape(b):
+            return False
+        try:
+            return all(self._close(x, y) for x, y in zip(_entries(a), _entries(b)))
+        except (DeriveError, _OutOfTime):
+            return False
+
+    # ---------------------------------------------------------------------------------
     def _link(self, a, b, deadline: float) -> LinkVerdict:
+        missing = _nonexistent_label(a, self.values)
+        if missing is not None:
+            return self._nonexistent(a, b, missing)
         if _shape(a) != _shape(b):  # certain without numbers
             verdict = LinkVerdict(a, b, "wrong", "the shapes differ")
-            self._diagnosis_deadline = time.monotonic() + DIAGNOSIS_SECONDS
-            try:
-                with budget(DIAGNOSIS_SECONDS):
-                    verdict.diagnosis = self._matrix_diagnosis(a, b)
-            except (_OutOfTime, ProofBudgetExceeded):
-                verdict.diagnosis = (f"the shapes differ: {_shape_text(a)} and {_shape_text(b)}")
+            verdict.found = self._shape_diagnosis(a, b)
             return verdict
         screened = self._screen(a, b)
         different = [k for k, state in enumerate(screened) if state == "different"]
         equal = sum(state == "equal" for state in screened)
+        why = detail = ""
         if len(different) < CONFIRMING_POINTS:
             try:
-                with budget(min(PROOF_SECONDS, deadline - time.monotonic())):
-                    if self.prover.equal(a, b):
+                with budget(max(0.1, min(PROOF_SECONDS, deadline - time.monotonic()))):
+                    if self._proven(a, b, inside_diagnosis=False):
                         return LinkVerdict(a, b, "right", "symbolic proof: both sides written out in inputs, "
                                            "weights and labels, their difference simplifies to zero")
-                    why, detail = "not proven symbolically", ""
+                    why = "not proven symbolically"
             except ProofBudgetExceeded as error:
                 why, detail = "too large to prove symbolically", f" ({error})"
             except (RecursionError, MemoryError):
                 why, detail = "too large to prove symbolically", " (the expression is nested too deep)"
+        confirmed = self._confirmed_points(a, b)
+        if len(confirmed) < CONFIRMING_POINTS:
+            if not why:  # the float screen saw differences the precise numbers do not confirm
+                why = "the sides differ in float64 but not at high precision"
             if equal == len(screened):
                 return LinkVerdict(a, b, "undecided", f"{why}, numerically equal at {equal} points{detail}")
-            if not different and not equal:
-                seen = "no finite value at the random points"
-            else:
-                seen = f"equal at {equal} and clearly different at {len(different)} of {len(screened)} points"
+            seen = (f"equal at {len(self.points) - len(confirmed)} and really different at {len(confirmed)} "
+                    f"of {len(self.points)} points at {DIGITS} digits")
             return LinkVerdict(a, b, "undecided", f"{why}, and the numbers do not settle it: {seen}{detail}")
-        verdict = LinkVerdict(a, b, "wrong", f"the two sides differ at {len(different)} of {len(screened)} "
-                                             "random points")
-        self._diagnosis_deadline = min(time.monotonic() + DIAGNOSIS_SECONDS, deadline + DIAGNOSIS_SECONDS)
-        try:
-            with budget(max(0.0, self._diagnosis_deadline - time.monotonic())):
-                if isinstance(a, sp.MatrixBase):
-                    verdict.diagnosis = self._matrix_diagnosis(a, b)
-                else:
-                    verdict.counterexample = self._counterexample(a, b, different[0])
-                    verdict.diagnosis = self._diagnosis(a, b)
-        except (_OutOfTime, ProofBudgetExceeded):
-            verdict.diagnosis = verdict.diagnosis or f"no single change found within {DIAGNOSIS_SECONDS:g} s"
-        except (RecursionError, MemoryError):
-            verdict.diagnosis = None
+        verdict = LinkVerdict(a, b, "wrong", f"the two sides differ at {len(confirmed)} of {len(self.points)} "
+                                             f"random points ({DIGITS}-digit arithmetic)")
+        if not isinstance(a, sp.MatrixBase):
+            verdict.counterexample = self._counterexample(a, b, confirmed[0])
+        verdict.found = self._diagnose(a, b, deadline)
         return verdict
+
+    def _diagnose(self, a, b, deadline: float | None = None) -> Diagnosis | None:
+        start = time.monotonic()
+        limit = start + DIAGNOSIS_SECONDS
+        if deadline is not None:
+            limit = min(limit, deadline + DIAGNOSIS_SECONDS)
+        self._diagnosis_deadline = limit
+        try:
+            with budget(max(0.0, limit - time.monotonic())):
+                if isinstance(a, sp.MatrixBase):
+                    return self._matrix_diagnosis(a, b)
+                return self._diagnosis(a, b)
+        except (_OutOfTime, ProofBudgetExceeded, RecursionError, MemoryError):
+            return None
+        finally:
+            self._diagnosis_deadline = None
 
     # numbers -------------------------------------------------------------------------
     def _point(self, rng) -> dict:
@@ -148,27 +243,47 @@ class Checker:
         values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
         return values
 
+    def _written(self, expr):
+        return self.values.value(expr)
+
     def _numbers(self, expr, k: int) -> float:
-        """``expr`` at screening point ``k`` (NaN where it has no finite value)."""
-        deadline = getattr(self, "_diagnosis_deadline", None)
+        """``expr`` at screening point ``k`` in float64 (NaN where it has no finite value)."""
+        deadline = self._diagnosis_deadline
         if deadline is not None and time.monotonic() > deadline:
             raise _OutOfTime
-        if expr not in self._written:
-            self._written[expr] = rewritten(self.prover.value(expr))
+        key = (expr, self.values._loss_override)
+        if key not in self._floats:
+            self._floats[key] = rewritten(self._written(expr))
         try:
             with np.errstate(all="ignore"):
-                value = float(self._evaluators[k](self._written[expr]))
+                value = float(self._evaluators[k](self._floats[key]))
         except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return float("nan")
         return value if np.isfinite(value) else float("nan")
 
-    def _entries(self, part) -> list:
-        return list(part) if isinstance(part, sp.MatrixBase) else [part]
+    def _precise_number(self, expr, k: int):
+        key = (expr, k)
+        if key not in self._precise:
+            self._precise[key] = precise(self._written(expr), self.points[k])
+        return self._precise[key]
+
+    def _confirmed_points(self, a, b) -> list[int]:
+        """The points where the sides really differ, at DIGITS digits."""
+        found = []
+        for k in range(len(self.points)):
+            for x, y in zip(_entries(a), _entries(b)):
+                left, right = self._precise_number(x, k), self._precise_number(y, k)
+                if left is None or right is None:
+                    continue
+                with mpmath.workdps(DIGITS):
+                    if abs(left - right) > PRECISE_DIFFERENT * max(1, abs(left), abs(right)):
+                        found.append(k)
+                        break
+        return found
 
     def _screen(self, a, b) -> list[str]:
         """Per point: "equal", "different" (clearly, all entries finite) or "unknown"."""
-        self._diagnosis_deadline = None
-        pairs = list(zip(self._entries(a), self._entries(b)))
+        pairs = list(zip(_entries(a), _entries(b)))
         states = []
         for k in range(len(self.points)):
             state = "equal"
@@ -193,84 +308,215 @@ class Checker:
                 return False
         return True
 
-    def _counterexample(self, a, b, k: int = 0) -> dict:
-        """The values at screening point ``k`` (one where the sides clearly differ)."""
-        point = self.points[k]
-        shown = {}
-        named = {s for s in _free(a) | _free(b) if isinstance(s, naming.NetworkSymbol)}
-        for s in sorted(named | set(self.net.inputs), key=_symbol_order):
-            shown[naming.latex_name(s.name)] = self._numbers(s, k)
-        for s in sorted(set(point) - set(shown), key=_symbol_order):
-            shown.setdefault(naming.latex_name(s.name), point[s])
-        return {"values": shown, "left": self._numbers(a, k), "right": self._numbers(b, k)}
+    def _counterexample(self, a, b, k: int) -> Counterexample:
+        """The formula's own symbols at point ``k`` (where the sides differ), and both sides."""
+        named = sorted({s for s in _free(a) | _free(b) if isinstance(s, naming.NetworkSymbol)}, key=_symbol_order)
+        shown = []
+        for s in named:
+            value = self._precise_number(s, k)
+            if value is not None:
+                shown.append((s, value))
+        return Counterexample(tuple(shown), self._precise_number(a, k), self._precise_number(b, k))
+
+    # proof -----------------------------------------------------------------------------
+    def _proven(self, a, b, inside_diagnosis: bool = True) -> bool:
+        """Proven equal: as they stand, with the rewrite rules, or in exponentials."""
+        try:
+            left, right = self._written(a), self._written(b)
+            if _shape(left) != _shape(right):
+                return False
+            if equal_values(left, right, self.assumptions) or \
+                    equal_values(rewritten(left), rewritten(right), self.assumptions):
+                return True
+            return all(self._exp_proof(x, y) for x, y in zip(_entries(left), _entries(right)))
+        except ProofBudgetExceeded:
+            if not inside_diagnosis:
+                raise
+            if self._diagnosis_deadline is not None and time.monotonic() > self._diagnosis_deadline:
+                raise _OutOfTime from None
+            return False
+
+    def _exp_proof(self, left, right) -> bool:
+        difference = left - right
+        if self.assumptions:
+            difference = difference.xreplace(self.assumptions)
+        if difference == 0:
+            return True
+        from derive.proof import _BUDGET
+
+        limits = _BUDGET.get()
+        if limits is None:
+            return exp_atoms_zero(explicit(difference))
+        return bool(_within(limits, lambda e: exp_atoms_zero(explicit(e)), difference))
 
     # diagnosis -------------------------------------------------------------------------
-    def _diagnosis(self, a, b) -> str | None:
-        for search in (self._other_parameter, self._one_symbol, self._factor, self._two_swapped, self._in_one_term):
+    def _diagnosis(self, a, b) -> Diagnosis | None:
+        for search in (self._other_parameter, self._factor, self._wrong_loss, self._activation_derivative,
+                       self._wrong_argument, self._one_symbol, self._missing_bias, self._two_swapped,
+                       self._in_one_term):
             found = search(a, b)
             if found:
                 return found
         return None
 
-    def _confirmed(self, a, candidate) -> bool:
-        return self._close(a, candidate) and self._proven(a, candidate)
+    def _fixes(self, a, fix, diagnosis: Diagnosis) -> Diagnosis | None:
+        """``diagnosis`` when ``fix`` (the right side corrected) equals ``a``, combined with a sign
+        or a constant factor when it equals ``a`` up to one; None otherwise."""
+        if self._close(a, fix):
+            return diagnosis if self._proven(a, fix) else None
+        factor = self._ratio(fix, a)
+        if factor is None or factor == 1 or not self._proven(factor * fix, a):
+            return None
+        if factor == -1:
+            return diagnosis.combined("sign", "and the sign is wrong")
+        return diagnosis.combined("factor", f"and the right side is {_factor_text(1 / factor)} times the correct value")
 
-    def _proven(self, a, b) -> bool:
-        """Proven equal within the diagnosis budget (a candidate too large to prove is no fix)."""
-        try:
-            return self.prover.equal(a, b)
-        except ProofBudgetExceeded:
-            assert self._diagnosis_deadline is not None  # _proven runs only while diagnosing (_link sets it)
-            if time.monotonic() > self._diagnosis_deadline:
-                raise _OutOfTime from None
-            return False
+    def _ratio(self, b, a):
+        """The small rational r with a = r b at every point, or None."""
+        ratios = []
+        for k in range(len(self.points)):
+            left, right = self._numbers(a, k), self._numbers(b, k)
+            if not (np.isfinite(left) and np.isfinite(right)) or abs(right) < 1e-12:
+                return None
+            ratios.append(left / right)
+        if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
+            return None
+        factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
+        if not factor.is_Rational or factor == 0 or abs(factor.p) > 64 or factor.q > 64:
+            return None
+        return factor
 
     def _other_parameter(self, a, b):
-        if not isinstance(a, sp.Derivative) or a.expr != self.prover.loss_symbol:
+        if not isinstance(a, sp.Derivative) or a.expr != self.loss_symbol:
             return None
         (claimed, _), = a.variable_count
         for other in self.net.all_parameters:
             if other != claimed:
-                candidate = sp.Derivative(self.prover.loss_symbol, other, evaluate=False)
+                candidate = sp.Derivative(self.loss_symbol, other, evaluate=False)
                 if self._close(candidate, b) and self._proven(candidate, b):
-                    loss = sp.latex(self.prover.loss_symbol)
-                    return (f"this equals ∂{loss}/∂{naming.latex_name(other.name)}, "
-                            f"not ∂{loss}/∂{naming.latex_name(claimed.name)}")
+                    return Diagnosis("wrong-parameter", "this equals {0}, not {1}", (
+                        candidate, sp.Derivative(self.loss_symbol, claimed, evaluate=False)))
+        return None
+
+    def _factor(self, a, b):
+        factor = self._ratio(a, b)  # b = factor · a
+        if factor is None or factor == 1 or not self._proven(b, factor * a):
+            return None
+        if factor == -1:
+            return Diagnosis("sign", "the sign is wrong")
+        if factor < 0:
+            return Diagnosis(("sign", "factor"), f"the sign is wrong and the right side is {_factor_text(-factor)} "
+                             "times the correct value")
+        if factor.q != 1 and factor.p == 1:
+            return Diagnosis("factor", f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the "
+                             "correct value)")
+        return Diagnosis("factor", f"off by a constant factor: the right side is {_factor_text(factor)} times the "
+                         "correct value")
+
+    def _wrong_loss(self, a, b):
+        if self.loss_symbol not in _free(a):
+            return None
+        own = self.d.arch.loss
+        for name, entry in LOSSES.items():
+            if name == own:
+                continue
+            with self.values.with_loss(name):
+                try:
+                    matches = self._close(a, b) and self._loss_differs(a, own) and self._proven(a, b)
+                except DeriveError:
+                    matches = False
+            if matches:
+                return Diagnosis("wrong-loss", f"this is the derivative of the {entry.description} "
+                                 f"({entry.equation}), not of this network's {loss_entry(own).description}")
+        return None
+
+    def _loss_differs(self, a, own: str) -> bool:
+        """Under the swapped loss: ``a`` is not a constant multiple of its value under ``own``."""
+        alternative = [self._numbers(a, k) for k in range(len(self.points))]
+        with self.values.with_loss(None):
+            actual = [self._numbers(a, k) for k in range(len(self.points))]
+        ratios = [x / y for x, y in zip(alternative, actual) if abs(y) > 1e-12]
+        return len(ratios) < len(actual) or max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0]))
+
+    def _activation_derivative(self, a, b):
+        primes = [p for layer in sorted(self.net.derivatives) for p in self.net.derivatives[layer]]
+        present = sorted((s for s in _named(b) if (naming.parse_symbol(s.name) or {}).get("kind") == "x'"),
+                         key=_symbol_order)
+        for p in present:  # one too many
+            fix = self._fixes(a, b.xreplace({p: 1}), Diagnosis(
+                "extra-activation-derivative", "the factor {0} should not be there", (p,)))
+            if fix:
+                return fix
+        for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
+            fix = self._fixes(a, b.xreplace({call: 1}), Diagnosis(
+                "extra-activation-derivative", "the factor {0} should not be there", (call,)))
+            if fix:
+                return fix
+        terms = list(b.args) if b.is_Add else [b]
+        for p in primes:  # one missing, in the whole or in one term
+            fix = self._fixes(a, b * p, Diagnosis("missing-activation-derivative",
+                                                  "a factor {0} (the activation's derivative) is missing", (p,)))
+            if fix:
+                return fix
+            if len(terms) > 1:
+                for k, term in enumerate(terms):
+                    candidate = sp.Add(*terms[:k], term * p, *terms[k + 1:])
+                    fix = self._fixes(a, candidate, Diagnosis(
+                        "missing-activation-derivative",
+                        "in the term {0}: a factor {1} (the activation's derivative) is missing", (term, p)))
+                    if fix:
+                        return fix
+        return None
+
+    def _wrong_argument(self, a, b):
+        calls = sorted(_derivative_calls(b), key=sp.default_sort_key)
+        zs = [z for layer in sorted(self.net.preactivations) for z in self.net.preactivations[layer]]
+        for call in calls:
+            for z in zs:
+                if call.args[0] == z:
+                    continue
+                fixed = b.xreplace({call: call.func(z)})
+                kind = "derivative-at-wrong-argument" if not _is_preactivation(call.args[0]) else \
+                    _symbol_kind(call.args[0], z)
+                fix = self._fixes(a, fixed, Diagnosis(kind, "{0} should be {1}", (call, call.func(z))))
+                if fix:
+                    return fix
         return None
 
     def _one_symbol(self, a, b):
         for s in sorted(_named(b), key=_symbol_order):
             for t in self._alternatives(s):
-                if self._confirmed(a, b.xreplace({s: t})):
-                    note = " (the indices are transposed)" if _transposed(s, t) else ""
-                    return f"{naming.latex_name(s.name)} should be {naming.latex_name(t.name)}{note}"
+                kind = _symbol_kind(s, t)
+                note = " (the indices are transposed)" if _transposed(s, t) else ""
+                fix = self._fixes(a, b.xreplace({s: t}), Diagnosis(kind, "{0} should be {1}" + note, (s, t)))
+                if fix:
+                    return fix
+        return None
+
+    def _missing_bias(self, a, b):
+        if not self.d.arch.bias:
+            return None
+        for node in sorted((n for n in sp.preorder_traversal(b) if isinstance(n, sp.Add)), key=sp.default_sort_key):
+            rows = set()
+            for s in _named(node):
+                parts = naming.parse_symbol(s.name) or {}
+                if parts.get("kind") == "w":
+                    rows.add((parts["layer"], parts["i"]))
+            for layer, i in sorted(rows):
+                bias = naming.bias(layer, i)
+                if bias in node.free_symbols:
+                    continue
+                fix = self._fixes(a, b.xreplace({node: node + bias}),
+                                  Diagnosis("missing-bias", "the bias {0} is missing", (bias,)))
+                if fix:
+                    return fix
         return None
 
     def _two_swapped(self, a, b):
         for s, t in itertools.combinations(sorted(_named(b), key=_symbol_order), 2):
-            if self._confirmed(a, b.xreplace({s: t, t: s})):
-                return f"{naming.latex_name(s.name)} and {naming.latex_name(t.name)} are swapped"
+            if self._close(a, b.xreplace({s: t, t: s})) and self._proven(a, b.xreplace({s: t, t: s})):
+                return Diagnosis(_symbol_kind(s, t), "{0} and {1} are swapped", (s, t))
         return None
-
-    def _factor(self, a, b):
-        ratios = []
-        for k in range(len(self.points)):
-            left, right = self._numbers(a, k), self._numbers(b, k)
-            if abs(left) < 1e-12:
-                return None
-            ratios.append(right / left)
-        if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
-            return None
-        if not all(np.isfinite(ratios)):
-            return None
-        factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
-        if not factor.is_Rational or factor == 1 or not self._proven(b, factor * a):
-            return None
-        if factor == -1:
-            return "the sign is wrong"
-        if factor.q != 1 and factor.p == 1:
-            return f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the correct value)"
-        return f"off by a constant factor: the right side is {factor} times the correct value"
 
     def _in_one_term(self, a, b):
         """A mistake in one term of a sum only: a symbol, or two factors in each other's layer."""
@@ -279,53 +525,119 @@ class Checker:
         terms = list(b.args)
         for k, term in enumerate(terms):
             symbols = sorted(_named(term), key=_symbol_order)
-            fixes = [({s: t}, f"{_tex(s)} should be {_tex(t)}") for s in symbols for t in self._alternatives(s)]
+            fixes = [({s: t}, Diagnosis(_symbol_kind(s, t), "in the term {0}: {1} should be {2}", (term, s, t)))
+                     for s in symbols for t in self._alternatives(s)]
             for s, t in itertools.combinations(symbols, 2):
                 moved = _layers_swapped(s, t)
                 if moved:
-                    fixes.append((moved, (f"{_tex(s)} and {_tex(t)} are in each other's layer "
-                                         f"({_tex(moved[s])} and {_tex(moved[t])} belong there)")))
-            for mapping, text in fixes:
+                    fixes.append((moved, Diagnosis("wrong-layer", "in the term {0}: {1} and {2} are in each other's "
+                                                   "layer ({3} and {4} belong there)",
+                                                   (term, s, t, moved[s], moved[t]))))
+            for mapping, diagnosis in fixes:
                 candidate = sp.Add(*terms[:k], term.xreplace(mapping), *terms[k + 1:])
-                if self._confirmed(a, candidate):
-                    return f"in the term {sp.latex(term)}: {text}"
+                if self._close(a, candidate) and self._proven(a, candidate):
+                    return diagnosis
         return None
 
     def _alternatives(self, s):
         parts = naming.parse_symbol(s.name)
+        if parts is None:
+            return []
+        net = self.net
+        pools = {
+            "x": [x for layer in range(1, net.arch.depth + 1) for x in net.nodes[layer]],
+            "x'": [p for layer in net.derivatives for p in net.derivatives[layer]],
+            "y": list(net.labels),
+            "w": [w for p in net.weights for row in net.weights[p] for w in row],
+            "b": [b for p in net.biases for b in net.biases[p]],
+            "z": [z for layer in net.preactivations for z in net.preactivations[layer]],
+        }
         kind = parts["kind"]
-        pool = {
-            "x": [x for layer in range(1, self.net.arch.depth + 1) for x in self.net.nodes[layer]],
-            "x'": [p for layer in self.net.derivatives for p in self.net.derivatives[layer]],
-            "y": list(self.net.labels),
-            "w": [w for p in self.net.weights for row in self.net.weights[p] for w in row],
-            "b": [b for p in self.net.biases for b in self.net.biases[p]],
-            "z": [z for layer in self.net.preactivations for z in self.net.preactivations[layer]],
-        }.get(kind, [])
-        return [t for t in pool if t != s]
+        same = pools.get(kind, [])
+        others = {"x": ("x'", "z", "y"), "x'": ("x",), "y": ("x",), "z": ("x",)}.get(kind, ())
+        return [t for t in same + [t for k in others for t in pools[k]] if t != s]
 
-    def _matrix_diagnosis(self, a, b) -> str | None:
-        doc = self.prover
-        if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)):
-            return "one side is a matrix and the other is not"
-        if a.shape != b.shape:
-            if a.shape == b.T.shape and self._proven(a, b.T):
-                return f"the right side is the transpose of the left ({b.shape[0]}×{b.shape[1]} instead of " \
-                       f"{a.shape[0]}×{a.shape[1]})"
-            return f"the shapes differ: {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}"
-        wrong = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1])
-                 if not self._close(a[i, j], b[i, j])]
+    def _shape_diagnosis(self, a, b) -> Diagnosis:
+        if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase) and a.shape == b.T.shape:
+            try:
+                with budget(DIAGNOSIS_SECONDS):
+                    if self._close_all(a, b.T) and self._proven(a, b.T):
+                        return Diagnosis("transposed", f"the right side is the transpose of the left "
+                                         f"({b.shape[0]}×{b.shape[1]} instead of {a.shape[0]}×{a.shape[1]})")
+            except (ProofBudgetExceeded, _OutOfTime):
+                pass
+        return Diagnosis("shape", f"the shapes differ: {_shape_text(a)} and {_shape_text(b)}")
+
+    def _close_all(self, a, b) -> bool:
+        return all(self._close(x, y) for x, y in zip(_entries(a), _entries(b)))
+
+    def _matrix_diagnosis(self, a, b) -> Diagnosis | None:
+        wrong = [(i, j) for i in range(a.shape[0]) for j in range(a.shape[1]) if not self._close(a[i, j], b[i, j])]
         if not wrong:
             return None
+        if a.shape == a.T.shape and a.shape[0] > 1 and self._close_all(a, b.T) and self._proven(a, b.T):
+            return Diagnosis("transposed", "the right side is the transpose of the left")
         entries = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong)
         first = wrong[0]
-        detail = self._diagnosis(a[first], b[first]) if not isinstance(doc.value(a[first]), sp.MatrixBase) else None
+        detail = self._diagnosis(a[first], b[first])
         text = f"entries {entries} are wrong" if len(wrong) > 1 else f"entry {entries} is wrong"
-        return text + (f"; in entry ({first[0] + 1},{first[1] + 1}): {detail}" if detail else "")
+        if detail is None:
+            return Diagnosis("symbol", text)
+        escaped = text.replace("{", "{{").replace("}", "}}")
+        return Diagnosis(detail.kind, f"{escaped}; in entry ({first[0] + 1},{first[1] + 1}): " + detail.template,
+                         detail.pieces)
+
+    def _nonexistent(self, a, b, missing) -> LinkVerdict:
+        verdict = LinkVerdict(a, b, "wrong", f"{naming.latex_name(missing.name)} is not a parameter of "
+                                             f"{self.d.arch.text}")
+        verdict.blame = 0
+        really = None
+        try:
+            with budget(DIAGNOSIS_SECONDS):
+                self._diagnosis_deadline = time.monotonic() + DIAGNOSIS_SECONDS
+                for other in self.net.all_parameters:
+                    candidate = sp.Derivative(self.loss_symbol, other, evaluate=False)
+                    if self._close(candidate, b) and self._proven(candidate, b):
+                        really = candidate
+                        break
+        except (_OutOfTime, ProofBudgetExceeded):
+            pass
+        finally:
+            self._diagnosis_deadline = None
+        shape = _parameter_shape_text(missing, self.d.arch)
+        if really is not None:
+            verdict.found = Diagnosis("wrong-parameter", "{0} does not exist in " + self.d.arch.text + shape +
+                                      "; the right side is {1}", (missing, really))
+        else:
+            verdict.found = Diagnosis("wrong-parameter", "{0} does not exist in " + self.d.arch.text + shape,
+                                      (missing,))
+        return verdict
 
 
 class _OutOfTime(Exception):
     """The diagnosis search ran past ``DIAGNOSIS_SECONDS``."""
+
+
+def _nonexistent_label(part, values: Values):
+    """The parameter a derivative ∂L/∂w is taken by, when the network has no such parameter."""
+    if isinstance(part, sp.Derivative) and part.expr == values.loss_symbol and len(part.variables) == 1:
+        variable = part.variables[0]
+        parts = naming.parse_symbol(getattr(variable, "name", ""))
+        if parts and parts["kind"] in ("w", "b") and variable not in values.leaves:
+            return variable
+    return None
+
+
+def _parameter_shape_text(symbol, arch) -> str:
+    parts = naming.parse_symbol(symbol.name) or {}
+    layer = parts.get("layer", 0)
+    if parts.get("kind") == "w" and 1 <= layer < arch.depth:
+        return f" (W{layer} is {arch.widths[layer]}×{arch.widths[layer - 1]})"
+    return ""
+
+
+def _factor_text(factor) -> str:
+    return str(factor)
 
 
 def _shape(part) -> tuple | None:
@@ -336,6 +648,10 @@ def _shape_text(part) -> str:
     return f"{part.shape[0]}×{part.shape[1]}" if isinstance(part, sp.MatrixBase) else "a scalar"
 
 
+def _entries(part) -> list:
+    return list(part) if isinstance(part, sp.MatrixBase) else [part]
+
+
 def _free(part) -> set:
     if isinstance(part, sp.MatrixBase):
         return set().union(*[e.free_symbols for e in part]) if part else set()
@@ -343,18 +659,33 @@ def _free(part) -> set:
 
 
 def _named(expr) -> set:
-    return {s for s in expr.free_symbols if isinstance(s, naming.NetworkSymbol)
-            and naming.parse_symbol(s.name)}
+    return {s for s in expr.free_symbols if isinstance(s, naming.NetworkSymbol) and naming.parse_symbol(s.name)}
+
+
+def _derivative_calls(expr) -> set:
+    return {node for node in sp.preorder_traversal(expr) if type(node) in BY_DERIVATIVE}
+
+
+def _is_preactivation(expr) -> bool:
+    parts = naming.parse_symbol(getattr(expr, "name", "")) if isinstance(expr, sp.Symbol) else None
+    return bool(parts) and parts["kind"] == "z"
+
+
+def _symbol_kind(s, t) -> str:
+    """The kind of the mistake "s should be t"."""
+    a = naming.parse_symbol(getattr(s, "name", "")) if isinstance(s, sp.Symbol) else None
+    b = naming.parse_symbol(getattr(t, "name", "")) if isinstance(t, sp.Symbol) else None
+    if not a or not b or a["kind"] != b["kind"]:
+        return "symbol"
+    if a.get("layer") != b.get("layer"):
+        return "wrong-layer"
+    return "index"
 
 
 def _symbol_order(symbol):
     parts = naming.parse_symbol(symbol.name) or {}
     order = {"x": 0, "x'": 1, "z": 2, "w": 3, "b": 4, "y": 5}
-    return (order.get(parts.get("kind"), 9), parts.get("layer", 0), parts.get("i", 0), parts.get("j", 0))
-
-
-def _tex(symbol) -> str:
-    return naming.latex_name(symbol.name)
+    return (order.get(parts.get("kind"), 9), parts.get("layer", 0), parts.get("i", 0), parts.get("j", 0), symbol.name)
 
 
 def _layers_swapped(s, t) -> dict | None:
@@ -369,5 +700,6 @@ def _layers_swapped(s, t) -> dict | None:
 
 def _transposed(s, t) -> bool:
     a, b = naming.parse_symbol(s.name), naming.parse_symbol(t.name)
-    assert a is not None and b is not None  # callers pass symbols of _named and their alternatives
+    if a is None or b is None:
+        return False
     return a["kind"] == "w" and b["kind"] == "w" and a["layer"] == b["layer"] and (a["i"], a["j"]) == (b["j"], b["i"])

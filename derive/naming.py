@@ -43,6 +43,9 @@ def _indices(*numbers: int) -> str:
 @cache
 def latex_name(name: str) -> str:
     """The article LaTeX of a symbol name (``w2_2_1`` -> ``w_{21}^{(2 \\rightarrow 3)}``)."""
+    delta = re.fullmatch(r"delta(\d+)_(\d+)", name)
+    if delta:
+        return rf"\delta_{{{delta.group(2)}}}^{{({delta.group(1)})}}"
     match = _NAME.fullmatch(name)
     if not match:
         return name
@@ -138,3 +141,31 @@ def delta_text(layer: int) -> str:
 def python_name(symbol) -> str:
     """A Python identifier for a symbol: ``x3'_1`` -> ``x3p_1``."""
     return symbol.name.replace("'", "p")
+
+
+_SUB = str.maketrans("0123456789+-()=", "₀₁₂₃₄₅₆₇₈₉₊₋₍₎₌")
+_SUP = str.maketrans("0123456789+-()=", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾⁼")
+
+
+@cache
+def text_name(name: str) -> str:
+    """The plain-Unicode article name of a symbol, for a terminal (``w2_2_1`` -> ``w₂₁⁽²→³⁾``,
+    ``x3'_1`` -> ``x₁⁽³⁾′``, ``delta3_1`` -> ``δ₁⁽³⁾``); other names are returned as they are."""
+    delta = re.fullmatch(r"delta(\d+)_(\d+)", name)
+    if delta:
+        return f"δ{delta.group(2).translate(_SUB)}{('(' + delta.group(1) + ')').translate(_SUP)}"
+    match = _NAME.fullmatch(name)
+    if not match:
+        return name
+    if match.group("y"):
+        return f"y{match.group('y').translate(_SUB)}"
+    kind, layer, i = match.group("kind"), int(match.group("layer")), int(match.group("i"))
+    if kind == "w":
+        j = int(match.group("j"))
+        return f"w{_indices(i, j).translate(_SUB)}⁽{str(layer).translate(_SUP)}→{str(layer + 1).translate(_SUP)}⁾"
+    if kind == "b":
+        return f"b{str(i).translate(_SUB)}{f'({layer + 1})'.translate(_SUP)}"
+    if kind == "x" and layer == 1:
+        return f"x{str(i).translate(_SUB)}"
+    prime = "′" if match.group("prime") else ""
+    return f"{kind}{str(i).translate(_SUB)}{f'({layer})'.translate(_SUP)}{prime}"

@@ -12,12 +12,14 @@ EXAMPLE = r"""example:
   derive check '\frac{\partial MSE}{\partial w_{12}^{(2 \rightarrow 3)}} = 2 (x_1^{(3)} - y_1) x_1^{(3)\;'"'"'} x_2^{(2)}' --arch 3-2-2
   derive check '2 (x_1^{(3)} - y_1) x_1^{(3)\;'"'"'} x_2^{(2)}' --arch 3-2-2 --wrt 'W2[1,2]'
   derive check 'x_1^{(2)} = \sigma(w_{11}^{(1 \rightarrow 2)} x_1 + w_{12}^{(1 \rightarrow 2)} x_2)' --arch 2-2-1
+  derive check '\frac{\partial MSE}{\partial x_1^{(3)}} = 2 (x_1^{(3)} - y_1)' --arch 3-2-2
 
-Exit status: 0 right (proven), 1 wrong (the sides differ at random points), 2 unreadable, a
-symbol the network does not have, or bad options, 3 undecided (not proven and not shown wrong,
-e.g. too large to prove within the budget: the reason is printed).
+Exit status: 0 right (proven), 1 wrong (the sides differ at two or more random points in
+40-digit arithmetic), 2 unreadable, a symbol the network does not have, or bad options,
+3 undecided (not proven and not shown wrong, e.g. too large to prove within the budget: the
+reason is printed).
 Bare names stand for the loss: its own name (MSE for the squared errors) or L, E, C, J, or
-exactly the one given with --loss-name.
+exactly the one given with --loss-name. Diagnoses are plain text; --latex writes them in LaTeX.
 """
 TAKES_ARCHITECTURE = "option"
 
@@ -28,6 +30,8 @@ def add_options(parser) -> None:
                         help="when LATEX is only a right side: the element it is the derivative for, like 'W2[1,2]'")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in LATEX (default: MSE for the squared errors, or L, E, C, J)")
+    parser.add_argument("--latex", dest="latex_output", action="store_true",
+                        help="write diagnoses and counterexamples in LaTeX instead of plain text")
 
 
 def run(args) -> int:
@@ -47,15 +51,31 @@ def run(args) -> int:
         parts = [sp.Derivative(sp.Symbol(names[0]),
                                naming.parameter_symbol(name, i, j), evaluate=False)] + parts
     verdicts = Checker(derived(args, arch)).check(parts)
+    for line in report(verdicts, latex=args.latex_output):
+        print(line)
+    found = {v.verdict for v in verdicts}
+    return 1 if "wrong" in found else 3 if "undecided" in found else 0
+
+
+def report(verdicts, latex: bool = False) -> list[str]:
+    """The lines ``derive check`` prints for a chain's verdicts."""
+    lines = []
     for number, v in enumerate(verdicts, start=1):
         where = f"link {number} of {len(verdicts)}: " if len(verdicts) > 1 else ""
         if v.verdict in ("right", "undecided"):
-            print(f"{v.verdict}: {where}{v.how}")
+            lines.append(f"{v.verdict}: {where}{v.how}")
             continue
-        print(f"wrong: {where}{v.diagnosis or 'no single change found that makes it right'}")
+        if v.blame is not None and len(verdicts) > 1:
+            where += f"member {v.blame + 1} is wrong: "
+        diagnosis = (v.diagnosis if latex else v.diagnosis_text) or "no single change found that makes it right"
+        lines.append(f"wrong: {where}{diagnosis}")
         if v.counterexample:
-            values = ", ".join(f"{k} = {x:.6g}" for k, x in v.counterexample["values"].items())
-            print(f"  counterexample: at {values}")
-            print(f"  the left side is {v.counterexample['left']:.10g}, the right side {v.counterexample['right']:.10g}")
-    found = {v.verdict for v in verdicts}
-    return 1 if "wrong" in found else 3 if "undecided" in found else 0
+            shown = v.counterexample.values(latex=latex)
+            left, right = v.counterexample.sides()
+            if shown:
+                values = ", ".join(f"{k} = {x:.6g}" for k, x in shown.items())
+                lines.append(f"  counterexample: at {values}")
+            else:
+                lines.append("  counterexample: at random inputs, weights and labels")
+            lines.append(f"  the left side is {left}, the right side {right}")
+    return lines

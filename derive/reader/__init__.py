@@ -72,6 +72,7 @@ def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> lis
             raise error.orig_exc from None
         raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {_plain(error.orig_exc)}") from None
     for part in parts:
+        _refuse_missing(part)
         _refuse_undefined(part)
         _refuse_free_indices(part)
     return parts
@@ -272,6 +273,12 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         loss, variable = self._loss(items[3]), items[7]
         return sp.Derivative(loss, _scalar(variable), evaluate=False)
 
+    def partial_of_node(self, items):
+        quantity, variable = items[3], items[7]
+        if isinstance(quantity, sp.MatrixBase):
+            raise DeriveError("∂ of a vector or matrix is not part of this notation; write one entry")
+        return sp.Derivative(quantity, _scalar(variable), evaluate=False)
+
     def partial_of(self, items):
         variable, body = [i for i in items if not isinstance(i, lark.Token)]
         return sp.Derivative(body, _scalar(variable), evaluate=False)
@@ -410,6 +417,8 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
                 raise DeriveError(f"there is no weight matrix from layer {source} in {arch.text}")
             i, j = index
             rows, cols = arch.widths[source], arch.widths[source - 1]
+            if 1 <= i and 1 <= j and not (i <= rows and j <= cols):
+                return _Missing(naming.weight(source, i, j).name, f"W{source} is {rows}×{cols}")
             return self._check(naming.weight(source, i, j), 1 <= i <= rows and 1 <= j <= cols,
                                f"w_{i}{j}^({source}→{source + 1})", f"W{source} is {rows}×{cols}")
         if letter == "b":
@@ -483,6 +492,31 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
 
 
+class _Missing(naming.NetworkSymbol):
+    """A weight the network does not have: allowed only as the label of ∂L/∂w (where the
+    checker calls it wrong and says which derivative the other side is), refused elsewhere."""
+
+    def __new__(cls, name: str, why: str):
+        symbol = super().__new__(cls, name)
+        symbol.why = why
+        return symbol
+
+    def __getnewargs__(self):
+        return (self.name, self.why)
+
+
+def _refuse_missing(part) -> None:
+    """A weight the network does not have, outside the label of ∂L/∂w, is an error."""
+    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
+    for entry in entries:
+        labels = set()
+        if isinstance(entry, sp.Derivative) and entry.expr.is_Symbol and not isinstance(entry.expr, naming.NetworkSymbol):
+            labels = set(entry.variables)
+        for symbol in entry.free_symbols | set().union(*[d.variables for d in entry.atoms(sp.Derivative)]):
+            if isinstance(symbol, _Missing) and (symbol not in labels or not isinstance(entry, sp.Derivative)):
+                raise DeriveError(f"{naming.text_name(symbol.name)} does not exist: {symbol.why}")
+
+
 def delta_symbol(layer: int, i: int) -> sp.Symbol:
     """δ_i^{(layer)}: a name the checker gives the value ∂L/∂z_i^{(layer)}."""
     return naming.NetworkSymbol(f"delta{layer}_{i}")
@@ -532,18 +566,13 @@ def _built(value):
 
 
 def _scalar(value):
-    """The variable of ∂/∂: a weight, a bias, an input or a label."""
+    """The variable of ∂/∂: one quantity of the network (a weight, a bias, an input, a label, a
+    node value, a pre-activation, an activation derivative, a δ)."""
     if isinstance(value, sp.MatrixBase):
-        raise DeriveError("∂/∂ needs a single weight or bias, not a matrix")
-    parts = naming.parse_symbol(value.name) if isinstance(value, naming.NetworkSymbol) else None
-    kind = parts and parts["kind"]
-    if kind in ("w", "b", "y") or (kind == "x" and parts["layer"] == 1):
+        raise DeriveError("∂/∂ needs a single quantity (one weight, one node …), not a vector or matrix")
+    if isinstance(value, naming.NetworkSymbol):
         return value
-    delta = re.fullmatch(r"delta(\d+)_(\d+)", getattr(value, "name", ""))
-    written = naming.latex_name(value.name) if parts else \
-        f"δ_{delta.group(2)}^({delta.group(1)})" if delta else sp.latex(value)
-    raise DeriveError(f"derivatives with respect to {written} are not supported yet: take them with respect "
-                      "to a weight, a bias, an input x_j or a label y_i")
+    raise DeriveError(f"derivatives are taken with respect to one quantity of the network, not {sp.latex(value)}")
 
 
 def _indices(token: str, pair: bool = False) -> tuple:

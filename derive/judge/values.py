@@ -1,0 +1,241 @@
+"""What a part of a formula means, written out in the network's leaves, and its numbers.
+
+``Values(derivation)`` writes any part of a claim (a named quantity, the loss, δ, an explicit
+matrix, a partial ∂A/∂B of any of them) out in inputs, weights, biases and labels:
+
+- ∂A/∂B with B a leaf (an input, a weight, a bias, a label) differentiates A written out;
+- with B a named quantity (a node value x, a pre-activation z, an activation derivative x',
+  a δ) it is the partial of backpropagation: B is cut out of the network and replaced by a
+  free variable t (everything B depends on stays as it is, everything that depends on B is
+  rebuilt from t), A is differentiated by t, and t is put back to B's value. So
+  ∂L/∂z_i^{(l)} = δ_i^{(l)}, ∂x_i^{(l)}/∂z_i^{(l)} = σ'(z_i^{(l)}), ∂z_i^{(l+1)}/∂x_j^{(l)} = w_{ij}.
+
+``explicit`` writes the activations with elementary functions (σ(u) = 1/(1 + e^{-u}), σ' its
+derivative, softmax with exponentials), for proofs of formulas written in exp form.
+``precise`` evaluates a written-out value at a point with ``DIGITS`` significant digits
+(mpmath), which decides whether two sides really differ there.
+"""
+from __future__ import annotations
+
+from functools import cache
+
+import mpmath
+import sympy as sp
+
+from derive import naming
+from derive.activations import BY_DERIVATIVE, BY_FUNCTION, Softmax
+from derive.derivation import Derivation
+from derive.errors import DeriveError
+from derive.graph import fold, substitute
+from derive.losses import loss as loss_entry
+from derive.network import LOSS
+
+DIGITS = 40  # working precision of the numbers that decide "wrong"
+
+
+def delta_symbol(layer: int, i: int) -> sp.Symbol:
+    """δ_i^{(layer)}: a name for ∂L/∂z_i^{(layer)}."""
+    return naming.NetworkSymbol(f"delta{layer}_{i}")
+
+
+class Values:
+    """Written-out values of the parts of claims about one derivation's network."""
+
+    def __init__(self, d: Derivation, loss_symbol: sp.Symbol = LOSS):
+        self.d, self.net = d, d.network
+        self.loss_symbol = loss_symbol
+        arch = d.arch
+        self.deltas = {delta_symbol(layer, i): d.delta(layer, i)
+                       for layer in range(2, arch.depth + 1) for i in range(1, arch.widths[layer - 1] + 1)}
+        net = self.net
+        self.leaves = set(net.inputs) | set(net.all_parameters) | set(net.labels)
+        self.named = set(net.definitions) - {LOSS} | set(self.deltas) | {
+            p for layer in net.derivatives for p in net.derivatives[layer]}
+        self._cache: dict = {}
+        self._cuts: dict = {}
+        self._loss_override: sp.Expr | None = None
+
+    # -------------------------------------------------------------------------------
+    def value(self, expr):
+        """``expr`` written out: a scalar, or an explicit Matrix of written-out entries."""
+        if isinstance(expr, sp.MatrixBase):
+            return sp.ImmutableMatrix(expr.shape[0], expr.shape[1], [self.value(e) for e in expr])
+        key = (expr, self._loss_override)
+        if key not in self._cache:
+            self._cache[key] = self._written(expr)
+        return self._cache[key]
+
+    def with_loss(self, loss_name: str | None):
+        """A context in which the loss symbol stands for another registry loss (None: the own)."""
+        values = self
+
+        class _Swap:
+            def __enter__(self):
+                self.before = values._loss_override
+                values._loss_override = None if loss_name is None else loss_entry(loss_name).build(
+                    values.net.outputs, values.net.labels)
+
+            def __exit__(self, *exc):
+                values._loss_override = self.before
+
+        return _Swap()
+
+    def _named_loss(self) -> sp.Expr:
+        return self.net.loss if self._loss_override is None else self._loss_override
+
+    def _written(self, expr):
+        if expr.has(sp.Derivative):
+            expr = expr.replace(lambda e: isinstance(e, sp.Derivative), self._partial)
+        named = expr.xreplace(self.deltas).xreplace({self.loss_symbol: self._named_loss()})
+        return self.net.expanded(named)
+
+    def _partial(self, derivative: sp.Derivative):
+        result = derivative.expr
+        for variable in derivative.variables:
+            result = self.partial(result, variable)
+        return result
+
+    def partial(self, of, wrt):
+        """∂(of)/∂(wrt), written out, for ``wrt`` a leaf or a named quantity."""
+        if wrt == self.loss_symbol:
+            raise DeriveError("a derivative with respect to the loss is not part of backpropagation")
+        if wrt in self.leaves:
+            return sp.diff(self.value(of), wrt)
+        if wrt not in self.named:
+            shown = naming.latex_name(wrt.name) if isinstance(wrt, sp.Symbol) else sp.latex(wrt)
+            raise DeriveError(f"∂/∂{shown}: derivatives are taken with respect to one quantity of the network "
+                              "(a weight, a bias, an input, a node value, a pre-activation, a δ)")
+        if isinstance(of, sp.Expr) and of.has(sp.Derivative):
+            raise DeriveError("a derivative of a derivative with respect to a node is not supported")
+        t, cut = self._cut(wrt)
+        written = substitute(of.xreplace(self.deltas).xreplace({self.loss_symbol: self._named_loss()}), cut)
+        return sp.diff(written, t).xreplace({t: self.value(wrt)})
+
+    def _cut(self, quantity) -> tuple:
+        """A free variable t, and every named quantity written out in leaves with ``quantity``
+        replaced by t."""
+        if quantity not in self._cuts:
+            t = sp.Dummy("t")
+            mapping: dict = {}
+            cache: dict = {}
+            for symbol, definition in self.net.definitions.items():
+                if symbol != LOSS:
+                    mapping[symbol] = t if symbol == quantity else substitute(definition, mapping, cache)
+            for function, prime in self.net.derivative_names.items():
+                if prime not in mapping:
+                    mapping[prime] = t if prime == quantity else substitute(function, mapping, cache)
+            for delta, named in self.deltas.items():
+                mapping[delta] = t if delta == quantity else substitute(named, mapping, cache)
+            self._cuts[quantity] = (t, mapping)
+        return self._cuts[quantity]
+
+
+# --- activations in elementary functions ----------------------------------------------------
+
+@cache
+def _explicit_rules() -> tuple:
+    u = sp.Dummy("u")
+    rules = []
+    for function, entry in BY_FUNCTION.items():
+        form = entry.explicit(u)
+        rules.append((function, sp.Lambda(u, form)))
+    for derivative, entry in BY_DERIVATIVE.items():
+        rules.append((derivative, sp.Lambda(u, sp.diff(entry.explicit(u), u))))
+    return tuple(rules)
+
+
+def explicit(value):
+    """``value`` with every activation (and its derivative, and softmax) in elementary functions."""
+    if isinstance(value, sp.MatrixBase):
+        return value.applyfunc(explicit)
+    for function, form in _explicit_rules():
+        if value.has(function):
+            value = value.replace(function, lambda arg, form=form: form(arg))
+    if value.has(Softmax):
+        value = value.replace(Softmax, lambda i, *zs: sp.exp(zs[int(i) - 1]) / sp.Add(*[sp.exp(z) for z in zs]))
+    return value
+
+
+def exp_atoms_zero(difference: sp.Expr) -> bool:
+    """Whether ``difference`` (in elementary functions) is zero as a rational function of its
+    exponentials: every e^{±u} becomes T_u^{±1} for a fresh T_u (tanh first rewritten into
+    exponentials). Treating the exponentials as free variables is sound: zero for all values
+    of them is zero for theirs."""
+    difference = difference.rewrite(sp.exp) if difference.has(sp.tanh) else difference
+    atoms: dict = {}
+
+    def atom(arg):
+        positive = -arg if arg.could_extract_minus_sign() else arg
+        if positive not in atoms:
+            atoms[positive] = sp.Dummy("T")
+        return atoms[positive] if positive == arg else 1 / atoms[positive]
+
+    replaced = difference.replace(sp.exp, atom)
+    if replaced.has(sp.exp):
+        return False
+    return sp.cancel(sp.together(replaced)) == 0
+
+
+# --- high-precision numbers -----------------------------------------------------------------
+
+@cache
+def _mp_functions() -> dict:
+    z = sp.Dummy("z")
+    table = {}
+    for function, form in _explicit_rules():
+        table[function] = sp.lambdify(z, form(z), "mpmath")
+    return table
+
+
+def precise(value, point: dict):
+    """``value`` (written out) at ``point`` (symbol -> float) with ``DIGITS`` digits: an mpf,
+    or None where it has no finite real value."""
+    functions = _mp_functions()
+    with mpmath.workdps(DIGITS):
+        cache = {sp.sympify(k): mpmath.mpf(v) for k, v in point.items()}
+
+        def combine(node, args):
+            if node.is_Rational:
+                return mpmath.mpf(node.p) / node.q
+            if node.is_Number:
+                return mpmath.mpf(str(node.evalf(DIGITS)))
+            if node is sp.pi:
+                return +mpmath.pi
+            if node is sp.E:
+                return +mpmath.e
+            if node.is_Symbol:
+                raise KeyError(node)
+            if node.is_Add:
+                return mpmath.fsum(args)
+            if node.is_Mul:
+                result = args[0]
+                for a in args[1:]:
+                    result = result * a
+                return result
+            if node.is_Pow:
+                return mpmath.power(args[0], args[1])
+            if node.func in functions:
+                return functions[node.func](args[0])
+            if node.func is Softmax:
+                zs = args[1:]
+                top = max(zs)
+                exps = [mpmath.exp(x - top) for x in zs]
+                return exps[int(args[0]) - 1] / mpmath.fsum(exps)
+            simple = {sp.exp: mpmath.exp, sp.log: mpmath.log, sp.tanh: mpmath.tanh, sp.erf: mpmath.erf,
+                      sp.Abs: abs, sp.sqrt: mpmath.sqrt}
+            if node.func in simple:
+                return simple[node.func](args[0])
+            if node.func is sp.Heaviside:
+                return mpmath.mpf(1) if args[0] > 0 else mpmath.mpf(0) if args[0] < 0 else mpmath.mpf(args[1])
+            raise TypeError(f"cannot evaluate {node.func}")
+
+        try:
+            result = fold(value, cache, combine)
+            if isinstance(result, mpmath.mpc):
+                if abs(result.imag) > mpmath.mpf(10) ** (-DIGITS + 5) * max(1, abs(result)):
+                    return None
+                result = result.real
+            result = mpmath.mpf(result)
+        except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return None
+        return result if mpmath.isfinite(result) else None
