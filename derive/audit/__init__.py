@@ -15,32 +15,17 @@ item's verdict, never the end of the audit; identical equations are judged once;
 """
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from derive.audit.frame import Formula, Row, frame
+from derive.audit.items import Item, Judge, checker_judge, has_top_level_equals, link_texts
 from derive.errors import DeriveError
 
 AUDIT_SECONDS = 35.0  # past this, the remaining equations are skipped as not judged (one may run 16 s more)
 _CONTINUES_EXPRESSION = re.compile(r"^(\+|-|\\cdot|\\times|\*|\\odot)")
 _LAYOUT = re.compile(r"&|\\q?quad|\\[;,!:> ]|\\displaystyle")
-
-
-@dataclass
-class Item:
-    line: int
-    end_line: int
-    latex: str
-    verdict: str  # "right" | "wrong" | "undecided" | "skipped"
-    diagnosis: str | None
-    unjudged: bool = False  # could not be judged (unreadable, unterminated, undecided, …); not in the JSON
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "end_line": self.end_line, "latex": self.latex, "verdict": self.verdict,
-                "diagnosis": self.diagnosis}
 
 
 @dataclass(frozen=True)
@@ -61,9 +46,6 @@ class Equation:
     @property
     def end_line(self) -> int:
         return self.rows[-1].line
-
-
-Judge = Callable[[str], list[Item]]  # one equation's LaTeX -> its items (lines filled in by audit)
 
 
 def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
@@ -91,19 +73,13 @@ def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
     return [Equation(tuple(rows), flag) for rows, flag in zip(result, inline, strict=True)]
 
 
-def has_top_level_equals(text: str) -> bool:
-    depth = 0
-    for char in text:
-        depth += char == "{"
-        depth -= char == "}"
-        if char == "=" and depth == 0:
-            return True
-    return False
-
-
 def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
     """Every equation of a document as items; never raises for one equation's sake."""
     framing = frame(text, tex)
+    found = equations(framing.formulas)
+    prepare = getattr(judge, "prepare", None)
+    if prepare is not None:
+        prepare(found)
     items = []
     for gap in framing.unterminated:
         items.append(Item(gap.line, gap.line, gap.opener, "skipped",
@@ -111,7 +87,7 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
                           f"{gap.closer}; its equations are not judged", unjudged=True))
     deadline = time.monotonic() + AUDIT_SECONDS
     judged: dict[str, list[Item]] = {}  # identical equations are judged once
-    for equation in equations(framing.formulas):
+    for equation in found:
         latex = equation.latex
         if equation.inline and not has_top_level_equals(_LAYOUT.sub(" ", latex)):
             continue  # a symbol or an expression in the prose, not an equation
@@ -154,38 +130,24 @@ def _safely(judge: Judge, latex: str) -> list[Item]:
                        f"{str(error).strip()[:120]})")
 
 
-def audit(markdown: str, checker, arch, progress=None, loss_names=None, tex: bool = False) -> list[Item]:
-    """Every equation of ``markdown`` judged by ``checker`` in the reference notation."""
-    return audit_text(markdown, checker_judge(checker, arch, loss_names), tex)
+def audit(text: str, checker, arch, progress=None, loss_names=None, tex: bool = False) -> list[Item]:
+    """Every equation of an article judged by ``checker`` (see ``audit_article``)."""
+    return audit_article(text, checker, arch, loss_names, tex)[0]
 
 
-def checker_judge(checker, arch, loss_names=None) -> Judge:
-    """A judge that reads the reference notation (derive.reader) and asks ``checker``."""
-    from derive.reader import read
+def audit_article(text: str, checker, arch, loss_names=None, tex: bool = False) -> tuple[list[Item], dict]:
+    """Every equation of an article as items, the article's own names learned from its
+    definitions (derive.audit.article); and the notation used: {"name", "symbols" (the
+    article's names and what they are), "unbound" (names it uses and never defines)}."""
+    from derive.audit.article import ArticleJudge
 
-    def judge(latex: str) -> list[Item]:
-        def item(verdict, diagnosis, unjudged=False, text=latex):
-            return Item(0, 0, text, verdict, diagnosis, unjudged)
+    judge = ArticleJudge(checker, arch, loss_names)
+    items = audit_text(text, judge, tex)
+    return items, judge.notation
 
-        if "=" not in latex:
-            return [item("skipped", "no equation (no =) in this display")]
-        if r"\text{new}" in latex:
-            return [item("skipped", "a definition (the update rule), nothing to prove")]
-        parts = read(latex, arch, loss_names)
-        verdicts = checker.check(parts)
-        texts = link_texts(latex, len(parts))
-        result = []
-        for k, verdict in enumerate(verdicts):
-            if verdict.verdict == "wrong":
-                diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
-            elif verdict.verdict == "undecided":
-                diagnosis = verdict.how
-            else:
-                diagnosis = None
-            result.append(item(verdict.verdict, diagnosis, verdict.verdict == "undecided", texts[k]))
-        return result
 
-    return judge
+__all__ = ["AUDIT_SECONDS", "Equation", "Item", "Judge", "audit", "audit_article", "audit_text", "checker_judge",
+           "equations", "exit_status", "frame", "has_top_level_equals", "link_texts"]
 
 
 def exit_status(items: list[Item]) -> tuple[int, str | None]:
@@ -205,22 +167,3 @@ def exit_status(items: list[Item]) -> tuple[int, str | None]:
     return 0, None
 
 
-def link_texts(latex: str, count: int) -> list[str]:
-    """``A = B = C`` -> ["A = B", "B = C"] (split at = outside braces)."""
-    parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for char in latex:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        if char == "=" and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current).strip())
-    if len(parts) != count:
-        return [latex] * (count - 1)
-    return [f"{a} = {b}" for a, b in itertools.pairwise(parts)]

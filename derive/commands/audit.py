@@ -57,7 +57,7 @@ def read_article(path: Path) -> str:
 
 
 def run(args) -> int:
-    from derive.audit import audit, exit_status
+    from derive.audit import audit_article, exit_status
     from derive.check import Checker
     from derive.reader import accepted_loss_names
 
@@ -68,9 +68,10 @@ def run(args) -> int:
     names = accepted_loss_names(arch, args.loss_name)
     tex = path.suffix.lower() in (".tex", ".ltx", ".latex")
     with Progress(args.quiet or args.format == "json").step(f"auditing {path.name}"):
-        items = audit(markdown, checker, arch, loss_names=names, tex=tex)
+        items, notation = audit_article(markdown, checker, arch, loss_names=names, tex=tex)
     if args.format == "json":
-        print(json.dumps({"items": [item.as_dict() for item in items]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"notation": notation, "items": [item.as_dict() for item in items]}, ensure_ascii=False,
+                         indent=2))
     else:
         for item in items:
             where = f"line {item.line}" if item.line == item.end_line else f"lines {item.line}-{item.end_line}"

@@ -1,0 +1,294 @@
+"""Judging an article as a whole: its own names learned from its definitions, its worked
+numbers checked with its own values, everything else in the reference notation.
+
+``ArticleJudge.prepare`` reads every equation once (``derive.reader.parse``), learns the
+article's names in article order (``derive.audit.flat``), and collects the numbers it gives
+as data. ``judge`` then gives each equation's items:
+
+- a definition that binds a new name is "skipped" (a definition, with what it binds); one
+  that contradicts the network is "wrong" with why; a value given as data is "skipped";
+- a link with a decimal number on a side, or with no name on a side, is a numeric link: both
+  sides are evaluated with the article's values (``derive.audit.numbers``; the network's
+  quantities and partials at the article's point from ``derive.judge.values``) and agree or
+  not within the digits the article prints;
+- other links that use a learned name are written in the engine's symbols and judged by the
+  checker; a name the article never defines is "skipped" and listed as unbound;
+- equations without any learned name or number go to the reference notation's reader.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import mpmath
+import sympy as sp
+
+from derive import naming
+from derive.audit.flat import (
+    EULER,
+    LOSS_SYMBOL,
+    Contradiction,
+    Learner,
+    NotADefinition,
+    Unbound,
+    _activation_name,
+    _is_number,
+    _layer_activation,
+    to_sympy,
+)
+from derive.audit.items import Item, checker_judge, member_texts
+from derive.audit.numbers import Approx, Unevaluable, decimals, evaluate, shown
+from derive.errors import DeriveError
+from derive.reader.syntax import Number, Partial, Symbol, walk
+
+LEAF_KINDS = ("x1", "w", "b", "y")
+
+
+class ArticleJudge:
+    """Judges the equations of one article (call ``prepare`` with all of them first)."""
+
+    def __init__(self, checker, arch, loss_names=None):
+        self.checker, self.arch = checker, arch
+        self.reference = checker_judge(checker, arch, loss_names)
+        self.learner = Learner(arch)
+        self.learned = self.learner.learned
+        self.learned.reference = self._reference
+        self.loss_names = loss_names
+        self._references: dict = {}
+        self.trees: dict = {}  # latex -> members, or the reason it could not be read
+        self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
+        self.unbound: set = set()
+        self._point: dict | None = None
+
+    # ---------------------------------------------------------------------------------
+    def prepare(self, equations) -> None:
+        from derive.reader.parse import parse
+
+        for equation in equations:
+            latex = equation.latex
+            if latex in self.trees:
+                continue
+            try:
+                self.trees[latex] = parse(latex)
+            except (DeriveError, RecursionError) as error:
+                self.trees[latex] = str(error) or "unreadable"
+                continue
+            try:
+                what = self.learner.definition(self.trees[latex], equation.line)
+            except Contradiction as contradiction:
+                self.outcomes[latex] = ("contradiction", str(contradiction))
+                continue
+            if what:
+                self.outcomes[latex] = ("definition", what)
+        for latex, members in self.trees.items():
+            if isinstance(members, list) and latex not in self.outcomes and self._is_value(members):
+                self.learned.values[members[0]] = _number_text(members[1])
+                given = f"{members[0].written} = {self.learned.values[members[0]]}"
+                self.outcomes[latex] = ("value", f"a value the article gives: {given}")
+
+    def _is_value(self, members: list) -> bool:
+        """``S = number`` with S data: a leaf of the network (input, weight, bias, label) or a
+        name that is no quantity of it (a learning rate)."""
+        if len(members) != 2 or not isinstance(members[0], Symbol) or not _is_number(members[1]):
+            return False
+        name = members[0]
+        if name in self.learned.macros or name in self.learned.values:
+            return False
+        quantity = self.learned.quantity(name)
+        if quantity is None:
+            return self.learned.bindings != {} or self.learned.loss is not None
+        return _is_leaf(quantity)
+
+    def _reference(self, symbol: Symbol):
+        """The engine symbol the reference notation reads ``symbol`` as (the loss's names as
+        the loss), or None."""
+        if symbol not in self._references:
+            from derive.reader import read
+
+            found = None
+            try:
+                parts = read(symbol.written, self.arch, self.loss_names)
+            except (DeriveError, RecursionError):
+                parts = []
+            if len(parts) == 1 and isinstance(parts[0], sp.Symbol):
+                found = parts[0] if isinstance(parts[0], naming.NetworkSymbol) else LOSS_SYMBOL
+            self._references[symbol] = found
+        return self._references[symbol]
+
+    @property
+    def notation(self) -> dict:
+        name = "flat" if self.learned.bindings else "reference"
+        return {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(self.unbound)}
+
+    # ---------------------------------------------------------------------------------
+    def __call__(self, latex: str) -> list[Item]:
+        members = self.trees.get(latex)
+        if not isinstance(members, list) or not self._uses_the_article(latex, members):
+            return self.reference(latex)
+        texts = _member_texts(latex, len(members))
+        items = []
+        outcome = self.outcomes.get(latex)
+        for k in range(len(members) - 1):
+            text = f"{texts[k]} = {texts[k + 1]}"
+            if k == 0 and outcome:
+                kind, message = outcome
+                verdict = "wrong" if kind == "contradiction" else "skipped"
+                label = "a definition" if kind == "definition" else None
+                items.append(Item(0, 0, text, verdict, f"{label}: {message}" if label else message))
+                continue
+            try:
+                items.append(self._link(members[k], members[k + 1], texts[k], texts[k + 1], text))
+            except NotADefinition:
+                if not outcome:
+                    return self.reference(latex)  # a form of the reference notation (vectors, sums)
+                items.append(Item(0, 0, text, "skipped", "not checkable: a form the flat notation does not "
+                                  "read (vectors, sums over an index)", True))
+        return items
+
+    def _uses_the_article(self, latex: str, members: list) -> bool:
+        if latex in self.outcomes:
+            return True
+        known = set(self.learned.bindings) | set(self.learned.macros) | set(self.learned.values)
+        names = {n for m in members for n in walk(m) if isinstance(n, Symbol)}
+        return bool(names & known) or any(_numeric(m) for m in members)
+
+    def _link(self, a, b, left: str, right: str, text: str) -> Item:
+        if _numeric(a) or _numeric(b):
+            return self._numbers(a, b, left, right, text)
+        try:
+            sides = [to_sympy(a, self.learned), to_sympy(b, self.learned)]
+        except Unbound as unbound:
+            self.unbound.add(unbound.symbol.written)
+            return Item(0, 0, text, "skipped", f"cannot bind {unbound.symbol.written}: the article does not define "
+                        "it and it is no quantity of the network", True)
+        (verdict,) = self.checker.check(sides)
+        if verdict.verdict == "wrong":
+            diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+        else:
+            diagnosis = verdict.how if verdict.verdict == "undecided" else None
+        return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided")
+
+    def _numbers(self, a, b, left: str, right: str, text: str) -> Item:
+        point = _Point(self)
+        try:
+            first, second = evaluate(a, point), evaluate(b, point)
+        except Unevaluable as why:
+            return Item(0, 0, text, "undecided", f"not evaluated: {why}", True)
+        if first.agrees(second):
+            return Item(0, 0, text, "right", None)
+        if isinstance(b, Number) or _is_number(b):
+            diagnosis = f"{left} is {shown(first.value, decimals(_number_text(b)))}, not {_number_text(b)}"
+        elif isinstance(a, Number) or _is_number(a):
+            diagnosis = f"{right} is {shown(second.value, decimals(_number_text(a)))}, not {_number_text(a)}"
+        else:
+            diagnosis = f"{left} is {shown(first.value)}, but {right} is {shown(second.value)}"
+        return Item(0, 0, text, "wrong", diagnosis)
+
+    # the article's point -------------------------------------------------------------
+    def leaf_point(self) -> dict:
+        """engine leaf symbol -> the article's value (decimal text)."""
+        if self._point is None:
+            self._point = {}
+            for symbol, value in self.learned.values.items():
+                binding = self.learned.bindings.get(symbol)
+                for quantity in binding.quantities if binding else ():
+                    if _is_leaf(quantity):
+                        self._point[quantity] = value
+        return self._point
+
+    def given_numbers(self) -> set:
+        found = set()
+        for value in self.learned.values.values():
+            try:
+                found.add(Decimal(value))
+            except InvalidOperation:
+                continue
+        return found
+
+
+class _Point:
+    """What the numbers of a formula are at the article's point (see numbers.evaluate)."""
+
+    def __init__(self, judge: ArticleJudge):
+        self.judge, self.learned = judge, judge.learned
+        self.given = judge.given_numbers()
+
+    def number(self, text: str) -> Approx:
+        try:
+            exact = Decimal(text) == Decimal(text).to_integral_value() or Decimal(text) in self.given
+        except InvalidOperation:
+            exact = False
+        return Approx.exact(text) if exact else Approx.printed(text)
+
+    def has_value(self, symbol: Symbol) -> bool:
+        return symbol in self.learned.values or symbol in self.learned.bindings or symbol in self.learned.macros
+
+    def symbol(self, symbol: Symbol) -> Approx:
+        if symbol in self.learned.values:
+            return Approx.exact(self.learned.values[symbol])
+        quantity = self.learned.quantity(symbol)
+        if quantity is not None:
+            return self._engine(quantity, symbol.written)
+        if symbol in self.learned.macros:
+            return evaluate(self.learned.macros[symbol], self)
+        if symbol == EULER:
+            return Approx.exact(mpmath.e)
+        raise Unevaluable(f"{symbol.written} has no value in the article")
+
+    def partial(self, node: Partial) -> Approx:
+        try:
+            expression = to_sympy(node, self.learned)
+        except (Unbound, NotADefinition):
+            raise Unevaluable(f"the derivative {_text(node)} is not one of the network's") from None
+        return self._engine(expression, _text(node))
+
+    def activation(self, call) -> str | None:
+        name = _activation_name(call.name)
+        if name == "":
+            return _layer_activation(sp.Integer(0), self.learned)
+        return name
+
+    def _engine(self, expression, written: str) -> Approx:
+        from derive.judge.values import precise
+
+        try:
+            value = precise(self.judge.checker.values.value(expression), self.judge.leaf_point())
+        except DeriveError as error:
+            raise Unevaluable(str(error)) from None
+        if value is None:
+            raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
+                              "depends on")
+        return Approx.exact(value)
+
+
+def _is_leaf(quantity) -> bool:
+    if quantity == LOSS_SYMBOL or not isinstance(quantity, naming.NetworkSymbol):
+        return False
+    parts = naming.parse_symbol(quantity.name)
+    if not parts:
+        return False
+    return parts["kind"] in ("w", "b", "y") or (parts["kind"] == "x" and parts["layer"] == 1)
+
+
+def _numeric(member) -> bool:
+    """A side that is a computation with numbers: a decimal number in it, or no name at all."""
+    names = [n for n in walk(member) if isinstance(n, Symbol) and n != EULER]
+    numbers = [n for n in walk(member) if isinstance(n, Number)]
+    return bool(numbers) and (not names or any("." in n.text for n in numbers))
+
+
+def _number_text(node) -> str:
+    if isinstance(node, Number):
+        return node.text
+    sign, inner = node.terms[0]
+    return ("-" if sign < 0 else "") + _number_text(inner)
+
+
+def _member_texts(latex: str, count: int) -> list[str]:
+    members = member_texts(latex)
+    return members if len(members) == count else [f"side {k + 1}" for k in range(count)]
+
+
+def _text(node) -> str:
+    if isinstance(node, Partial) and isinstance(node.of, Symbol) and isinstance(node.wrt, Symbol):
+        return f"∂{node.of.written}/∂{node.wrt.written}"
+    return "a derivative"
