@@ -99,11 +99,11 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
                                       unjudged=True))
                 continue
             judged[latex] = _safely(judge, latex)
-        found = judged[latex]
-        if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in found):
+        outcome = judged[latex]
+        if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in outcome):
             continue  # inline prose that is not an equation of the derivation
         items.extend(Item(equation.line, equation.end_line, i.latex, i.verdict, i.diagnosis, i.unjudged)
-                     for i in found)
+                     for i in outcome)
     items.sort(key=lambda item: item.line)
     return items
 

@@ -214,7 +214,7 @@ class Learner:
     def _source_index(self, source: Symbol, layer: int, all_sources: list) -> int:
         quantity = self.learned.quantity(source)
         if quantity is not None:
-            return naming.parse_symbol(quantity.name)["i"]
+            return _parts(quantity)["i"]
         taken = self.taken.setdefault((layer, "x"), {})
         hint = index_hint(source)
         if hint is not None and 1 <= hint <= self.arch.widths[layer - 1] and taken.get(hint, source) == source:
@@ -283,9 +283,9 @@ class Learner:
                 return self._generic_loss(name, factor, line)
             outputs.append((factor, output))
             labels.append(label)
-        indices = [naming.parse_symbol(o.name)["i"] for _, o in outputs]
+        indices = [_parts(o)["i"] for _, o in outputs]
         for (_, output), label in zip(outputs, labels, strict=True):
-            i = naming.parse_symbol(output.name)["i"]
+            i = _parts(output)["i"]
             if isinstance(label, Symbol):
                 self._bind(label, [naming.label(i)], line)
         if sorted(indices) != list(range(1, self.arch.widths[depth - 1] + 1)) or len({f for f, _ in outputs}) != 1:
@@ -342,6 +342,14 @@ class Learner:
         if not macros:
             return tree
         return _replace(tree, lambda node: macros.get(node) if isinstance(node, Symbol) else None)
+
+
+def _parts(quantity) -> dict:
+    """naming.parse_symbol of an engine symbol known to be one of the network's."""
+    parts = naming.parse_symbol(quantity.name)
+    if parts is None:
+        raise NotADefinition
+    return parts
 
 
 def _same_kind_and_layer(a, b) -> bool:
