@@ -72,17 +72,30 @@ NUMBERS = [
      ["right", "right"]),
     (f"$$-(target_{{o1}} - out_{{o1}}) = -(0.05 - {P['out_o1']}) = {P['dE_dout_o1']}$$", ["right", "right"]),
     (f"$$out_{{o1}}(1 - out_{{o1}}) = {P['out_o1']}(1 - {P['out_o1']}) = {P['dout_dnet_o1']}$$", ["right", "right"]),
-    (f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = {P['dE_dout_o1']} \\cdot {P['dout_dnet_o1']} \\cdot "
-     f"{P['out_h1']} = {P['dE_dw5']}$$", ["right", "right"]),
-    (f"$$w_5^{{new}} = w_5 - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = 0.5 - 0.5 \\cdot {P['dE_dw5']} "
-     f"= {r(0.5 - 0.5 * float(P['dE_dw5']))}$$", ["skipped", "right", "right"]),
+    ((f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = {P['dE_dout_o1']} \\cdot {P['dout_dnet_o1']} \\cdot "
+     f"{P['out_h1']} = {P['dE_dw5']}$$"), ["right", "right"]),
+    ((f"$$w_5^{{new}} = w_5 - \\eta \\cdot \\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = 0.5 - 0.5 \\cdot {P['dE_dw5']} "
+     f"= {r(0.5 - 0.5 * float(P['dE_dw5']))}$$"), ["skipped", "right", "right"]),
     # the classic slip: the w_5 product copied for w_6 (out_{h1} where out_{h2} belongs)
-    (f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_6}} = {P['dE_dout_o1']} \\cdot {P['dout_dnet_o1']} \\cdot "
-     f"{P['out_h1']} = {P['dE_dw5']}$$", ["wrong", "right"]),
+    ((f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_6}} = {P['dE_dout_o1']} \\cdot {P['dout_dnet_o1']} \\cdot "
+     f"{P['out_h1']} = {P['dE_dw5']}$$"), ["wrong", "right"]),
     # one digit too many changed: 3 units in the last printed place
     (f"$$out_{{o1}} = {r(V['out_o1'] + 3e-9)}$$", ["wrong"]),
     # fewer digits, correctly rounded, is right
     (f"$$out_{{o1}} = {r(V['out_o1'], 4)}$$", ["right"]),
+    # the shared bias: its partial is the sum over the nodes that share it
+    (f"$$\\frac{{\\partial E_{{total}}}}{{\\partial b_2}} = {r(V['dE_dout_o1'] * V['dout_dnet_o1'] + (V['out_o2'] - 0.95) * V['out_o2'] * (1 - V['out_o2']))}$$",
+     ["right"]),
+]
+# the chain rule in the article's own names, judged by the checker
+SYMBOLIC = [
+    (("$$\\frac{\\partial E_{total}}{\\partial w_5} = \\frac{\\partial E_{total}}{\\partial out_{o1}} \\cdot "
+     "\\frac{\\partial out_{o1}}{\\partial net_{o1}} \\cdot \\frac{\\partial net_{o1}}{\\partial w_5}$$"), ["right"]),
+    ("$$\\frac{\\partial E_{total}}{\\partial out_{o1}} = -(target_{o1} - out_{o1})$$", ["right"]),
+    ("$$\\frac{\\partial out_{o1}}{\\partial net_{o1}} = out_{o1}(1 - out_{o1})$$", ["right"]),
+    ("$$\\frac{\\partial net_{o1}}{\\partial w_5} = out_{h2}$$", ["wrong"]),
+    (("$$\\frac{\\partial E_{total}}{\\partial b_1} = \\frac{\\partial E_{total}}{\\partial net_{h1}} + "
+     "\\frac{\\partial E_{total}}{\\partial net_{h2}}$$"), ["right"]),
 ]
 
 
@@ -90,7 +103,7 @@ def article():
     values = ", ".join(f"${name} = {value}$" for name, value in GIVEN.items())
     lines = ["# A worked example", ""] + [text for text, _ in DEFINITIONS] + ["", f"The numbers: {values}.", ""]
     expected = {k + 3: verdicts for k, (_, verdicts) in enumerate(DEFINITIONS)}
-    for text, verdicts in NUMBERS:
+    for text, verdicts in NUMBERS + SYMBOLIC:
         expected[len(lines) + 1] = verdicts
         lines.append(text)
     return "\n".join(lines) + "\n", expected
@@ -147,6 +160,8 @@ def test_the_worked_numbers_are_checked_with_the_digits_they_print(tmp_path, cap
     assert "0.55" in wrong_sum["diagnosis"]
     wrong_w6 = found[lines.index(NUMBERS[12][0]) + 1][0]
     assert f"{V['dE_dw6']:.9f}"[:8] in wrong_w6["diagnosis"]
+    (slip,) = found[lines.index(SYMBOLIC[3][0]) + 1]
+    assert slip["diagnosis"] == "out_{h2} should be out_{h1}"
 
 
 @pytest.mark.parametrize("number, definition, why", [

@@ -17,6 +17,7 @@ as data. ``judge`` then gives each equation's items:
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 import mpmath
@@ -151,8 +152,14 @@ class ArticleJudge:
         names = {n for m in members for n in walk(m) if isinstance(n, Symbol)}
         return bool(names & known) or any(_numeric(m) for m in members)
 
+    def _valued(self, member) -> bool:
+        """Every name in ``member`` has a number at the article's point."""
+        learned = self.learned
+        return all(n == EULER or n in learned.values or n in learned.macros or learned.quantity(n) is not None
+                   for n in walk(member) if isinstance(n, Symbol))
+
     def _link(self, a, b, left: str, right: str, text: str) -> Item:
-        if _numeric(a) or _numeric(b):
+        if (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b):
             return self._numbers(a, b, left, right, text)
         try:
             sides = [to_sympy(a, self.learned), to_sympy(b, self.learned)]
@@ -160,12 +167,26 @@ class ArticleJudge:
             self.unbound.add(unbound.symbol.written)
             return Item(0, 0, text, "skipped", f"cannot bind {unbound.symbol.written}: the article does not define "
                         "it and it is no quantity of the network", True)
+        ties = self.learned.ties()
+        if ties and any(self.learned.bindings.get(n) and len(self.learned.bindings[n].quantities) > 1
+                        for m in (a, b) for n in walk(m) if isinstance(n, Symbol)):
+            # a shared name: both sides written out, the tied parameters made one
+            sides = [self.checker.values.value(side).xreplace(ties) for side in sides]
         (verdict,) = self.checker.check(sides)
         if verdict.verdict == "wrong":
             diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+            diagnosis = self._in_article_names(diagnosis)
         else:
             diagnosis = verdict.how if verdict.verdict == "undecided" else None
         return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided")
+
+    def _in_article_names(self, diagnosis: str) -> str:
+        """x_{2}^{(2)} should be x_{1}^{(2)} -> out_{h2} should be out_{h1}, for the names it binds."""
+        names = self.learned.article_names()
+        if not names:
+            return diagnosis
+        pattern = re.compile("|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)))
+        return pattern.sub(lambda m: names[m.group(0)], diagnosis)
 
     def _numbers(self, a, b, left: str, right: str, text: str) -> Item:
         point = _Point(self)

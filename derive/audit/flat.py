@@ -25,6 +25,7 @@ are kept as the article's values.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ GENERIC_FUNCTIONS = frozenset({"f", "g", "\\phi", "\\varphi", "N", "act", "activ
 OUTPUT_WORDS = frozenset({"output", "out", "o", "prediction", "pred", "a", "\\hat{y}", "yhat", "y_{pred}"})
 LOSS_SYMBOL = sp.Symbol("L")  # what the checker calls the loss
 EULER = Symbol("e")
+VECTOR_ACCENTS = frozenset({"vec", "underline", "bold"})
 
 
 class Contradiction(Exception):
@@ -86,6 +88,19 @@ class Learned:
     def bound_symbols(self) -> set:
         return set(self.bindings) | set(self.macros)
 
+    def ties(self) -> dict:
+        """Every quantity that shares a name with others -> the first of them."""
+        return {q: b.quantities[0] for b in self.bindings.values() if len(b.quantities) > 1 for q in b.quantities[1:]}
+
+    def article_names(self) -> dict:
+        """Reference spelling -> the article's own name, for diagnoses in its words."""
+        names: dict = {}
+        for binding in self.bindings.values():
+            for quantity in binding.quantities:
+                if quantity != LOSS_SYMBOL:
+                    names.setdefault(naming.latex_name(quantity.name), binding.symbol.written)
+        return names
+
 
 def index_hint(symbol: Symbol) -> int | None:
     """The node number a name carries: h1, o_2, net_{h1} -> 1, 2, 1."""
@@ -114,6 +129,12 @@ class Learner:
             return None  # a value, or a numeric result: not a definition
         if not _symbols(rhs) - {EULER}:
             return None
+        if _is_update(name):
+            self.learned.macros[name] = rhs
+            return "the update rule, nothing to prove"
+        if name.accent in VECTOR_ACCENTS or any(type(n).__name__ in ("Matrix", "Nabla", "Transpose", "Diag")
+                                                for n in walk(rhs)):
+            return None  # vectors and matrices: the flat notation is scalars
         known = self.learned.quantity(name)
         if known is not None:
             if known != LOSS_SYMBOL:
@@ -128,10 +149,6 @@ class Learner:
                 return attempt(name, rhs, line)
             except NotADefinition:
                 continue
-        if name.sup is not None or any(isinstance(n, Partial) for n in walk(rhs)):
-            # w_5^{new} = w_5 - η ∂E/∂w_5: an update or a name for an expression
-            self.learned.macros[name] = rhs
-            return f"{name.written} names the expression on its right"
         return None
 
     # the forward pass ----------------------------------------------------------------------
@@ -352,6 +369,12 @@ def _parts(quantity) -> dict:
     return parts
 
 
+def _is_update(name: Symbol) -> bool:
+    """w^{new}, w_{new}, w^{+}, w^{(1)}_{new}: the name of an updated parameter."""
+    return any(part and (part.strip("()") in ("new", "+", "next") or part.endswith(",new"))
+               for part in (name.sub, name.sup))
+
+
 def _same_kind_and_layer(a, b) -> bool:
     pa, pb = naming.parse_symbol(a.name), naming.parse_symbol(b.name)
     return bool(pa and pb and pa["kind"] == pb["kind"] and pa.get("layer") == pb.get("layer"))
@@ -432,7 +455,8 @@ def _weighted_sum(node) -> tuple:
             if isinstance(b, Symbol) and _is_one(a):
                 biases.append(b)
                 continue
-            if isinstance(a, Symbol) and isinstance(b, Symbol) and EULER not in (a, b):
+            if isinstance(a, Symbol) and isinstance(b, Symbol) and EULER not in (a, b) \
+                    and a.accent not in VECTOR_ACCENTS and b.accent not in VECTOR_ACCENTS:
                 pairs.append((a, b))
                 continue
         raise NotADefinition
@@ -498,7 +522,7 @@ def _replace(node, replacement):
     if isinstance(node, Pow):
         return Pow(_replace(node.base, replacement), _replace(node.exponent, replacement))
     if isinstance(node, Call):
-        return Call(node.name, tuple(_replace(a, replacement) for a in node.args), node.primes, node.sub)
+        return dataclasses.replace(node, args=tuple(_replace(a, replacement) for a in node.args))
     if isinstance(node, Sum):
         return Sum(node.index, node.lower, node.upper, _replace(node.body, replacement))
     if isinstance(node, Partial):
@@ -547,6 +571,12 @@ def to_sympy(node, learned: Learned, depth: int = 0):
         base = again(node.base)
         exponent = again(node.exponent)
         return sp.exp(exponent) if base == sp.E else base ** exponent
+    if isinstance(node, Call) and learned.quantity(Symbol(node.name)) == LOSS_SYMBOL:
+        return LOSS_SYMBOL  # l(o, y): the loss written as a function of the output and label
+    if isinstance(node, Sum) and node.index is None and node.lower is None and learned.arch.widths[-1] == 1:
+        return again(node.body)  # Σ over the one output
+    if type(node).__name__ == "Transpose" and isinstance(again(node.arg), sp.Expr):
+        return again(node.arg)  # a scalar is its own transpose
     if isinstance(node, Call) and len(node.args) == 1:
         argument = again(node.args[0])
         if node.name in ("\\exp",):
@@ -564,7 +594,11 @@ def to_sympy(node, learned: Learned, depth: int = 0):
         wrt = again(node.wrt)
         if not isinstance(wrt, sp.Symbol):
             raise NotADefinition
-        return sp.Derivative(again(node.of), wrt, evaluate=False)
+        of = again(node.of)
+        binding = learned.bindings.get(node.wrt)
+        tied = binding.quantities if binding else [wrt]
+        # one name for several parameters (a bias shared by a layer): the sum of their partials
+        return sp.Add(*[sp.Derivative(of, q, evaluate=False) for q in tied])
     raise NotADefinition
 
 
