@@ -135,13 +135,15 @@ def audit(text: str, checker, arch, progress=None, loss_names=None, tex: bool = 
     return audit_article(text, checker, arch, loss_names, tex)[0]
 
 
-def audit_article(text: str, checker, arch, loss_names=None, tex: bool = False) -> tuple[list[Item], dict]:
+def audit_article(text: str, checker, arch, loss_names=None, tex: bool = False, notation: str = "auto",
+                  symbols: str | None = None) -> tuple[list[Item], dict]:
     """Every equation of an article as items, the article's own names learned from its
-    definitions (derive.audit.article); and the notation used: {"name", "symbols" (the
-    article's names and what they are), "unbound" (names it uses and never defines)}."""
+    definitions (derive.audit.article) unless ``notation`` is "reference", ``symbols`` bound by
+    hand ('h=z_1^{(2)}, l=L'); and the notation used: {"name", "symbols" (the article's names
+    and what they are), "unbound" (names it uses and never defines)}."""
     from derive.audit.article import ArticleJudge
 
-    judge = ArticleJudge(checker, arch, loss_names)
+    judge = ArticleJudge(checker, arch, loss_names, symbols=symbols, learn=notation in ("auto", "flat"))
     items = audit_text(text, judge, tex)
     return items, judge.notation
 

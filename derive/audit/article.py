@@ -37,9 +37,9 @@ from derive.audit.flat import (
     to_sympy,
 )
 from derive.audit.items import Item, checker_judge, member_texts
-from derive.audit.numbers import Approx, Unevaluable, decimals, evaluate, shown
+from derive.audit.numbers import ELEMENTARY, Approx, Unevaluable, decimals, evaluate, shown
 from derive.errors import DeriveError
-from derive.reader.syntax import Number, Partial, Symbol, walk
+from derive.reader.syntax import Call, Number, Partial, Symbol, walk
 
 LEAF_KINDS = ("x1", "w", "b", "y")
 
@@ -47,7 +47,7 @@ LEAF_KINDS = ("x1", "w", "b", "y")
 class ArticleJudge:
     """Judges the equations of one article (call ``prepare`` with all of them first)."""
 
-    def __init__(self, checker, arch, loss_names=None):
+    def __init__(self, checker, arch, loss_names=None, symbols: str | None = None, learn: bool = True):
         self.checker, self.arch = checker, arch
         self.reference = checker_judge(checker, arch, loss_names)
         self.learner = Learner(arch)
@@ -55,6 +55,9 @@ class ArticleJudge:
         self.learned.reference = self._reference
         self.loss_names = loss_names
         self._references: dict = {}
+        self.learn = learn
+        if symbols:
+            self._bind_given(symbols)
         self.trees: dict = {}  # latex -> members, or the reason it could not be read
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
         self.unbound: set = set()
@@ -72,6 +75,8 @@ class ArticleJudge:
                 self.trees[latex] = parse(latex)
             except (DeriveError, RecursionError) as error:
                 self.trees[latex] = str(error) or "unreadable"
+                continue
+            if not self.learn:
                 continue
             try:
                 what = self.learner.definition(self.trees[latex], equation.line)
@@ -99,31 +104,59 @@ class ArticleJudge:
             return self.learned.bindings != {} or self.learned.loss is not None
         return _is_leaf(quantity)
 
+    def _bind_given(self, text: str) -> None:
+        """``--symbols 'h=z_1^{(2)}, o=x_1^{(2)}, l=L'``: names bound by hand, in the reference
+        notation; a one-line DeriveError for anything else."""
+        from derive.audit.flat import Binding
+        from derive.reader.parse import parse
+
+        for pair in split_top_level(text, ","):
+            if not pair.strip():
+                continue
+            name, equals, meaning = pair.partition("=")
+            if not equals or not name.strip() or not meaning.strip():
+                raise DeriveError(f"--symbols: {pair.strip()!r} is not NAME=MEANING, like 'h=z_1^{{(2)}}'")
+            try:
+                members = parse(name.strip())
+            except DeriveError as error:
+                raise DeriveError(f"--symbols: cannot read the name {name.strip()!r}: {error}") from None
+            if len(members) != 1 or not isinstance(members[0], Symbol):
+                raise DeriveError(f"--symbols: {name.strip()!r} is not one name")
+            quantity = self._reference(Symbol("MEANING", text=meaning.strip()))
+            if quantity is None:
+                raise DeriveError(f"--symbols: {meaning.strip()!r} is not one quantity of the {self.arch.text} "
+                                  "network in the reference notation (like x_1^{(2)}, z_1^{(2)}, "
+                                  "w_{11}^{(1 \\rightarrow 2)}, b_1^{(2)}, y_1, L)")
+            self.learned.bindings[members[0]] = Binding(members[0], [quantity], 0)
+            if quantity == LOSS_SYMBOL:
+                self.learned.loss = members[0]
+
     def _reference(self, symbol: Symbol):
         """The engine symbol the reference notation reads ``symbol`` as (the loss's names as
         the loss), or None."""
-        if symbol not in self._references:
+        key = symbol.written
+        if key not in self._references:
             from derive.reader import read
 
             found = None
             try:
-                parts = read(symbol.written, self.arch, self.loss_names)
+                parts = read(key, self.arch, self.loss_names)
             except (DeriveError, RecursionError):
                 parts = []
             if len(parts) == 1 and isinstance(parts[0], sp.Symbol):
                 found = parts[0] if isinstance(parts[0], naming.NetworkSymbol) else LOSS_SYMBOL
-            self._references[symbol] = found
-        return self._references[symbol]
+            self._references[key] = found
+        return self._references[key]
 
     @property
     def notation(self) -> dict:
-        name = "flat" if self.learned.bindings else "reference"
+        name = "flat" if self.learned.bindings else "reference"  # the names the article uses
         return {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(self.unbound)}
 
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
         members = self.trees.get(latex)
-        if not isinstance(members, list) or not self._uses_the_article(latex, members):
+        if not isinstance(members, list) or len(members) < 2 or not self._uses_the_article(latex, members):
             return self.reference(latex)
         texts = _member_texts(latex, len(members))
         items = []
@@ -155,8 +188,13 @@ class ArticleJudge:
     def _valued(self, member) -> bool:
         """Every name in ``member`` has a number at the article's point."""
         learned = self.learned
-        return all(n == EULER or n in learned.values or n in learned.macros or learned.quantity(n) is not None
-                   for n in walk(member) if isinstance(n, Symbol))
+        for node in walk(member):
+            if isinstance(node, Call) and node.name not in ELEMENTARY and _activation_name(node.name) is None:
+                return False
+            if isinstance(node, Symbol) and not (node == EULER or node in learned.values or node in learned.macros
+                                                 or learned.quantity(node) is not None):
+                return False
+        return True
 
     def _link(self, a, b, left: str, right: str, text: str) -> Item:
         if (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b):
@@ -302,6 +340,21 @@ def _number_text(node) -> str:
         return node.text
     sign, inner = node.terms[0]
     return ("-" if sign < 0 else "") + _number_text(inner)
+
+
+def split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside braces, brackets and parentheses."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += char in "{[("
+        depth -= char in "}])"
+        if char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def _member_texts(latex: str, count: int) -> list[str]:

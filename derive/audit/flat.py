@@ -120,14 +120,24 @@ class Learner:
     def definition(self, members: list, line: int) -> str | None:
         """Learn from ``S = rhs …``: a description of what S now is, or None when the formula is
         not a definition of a new name. Raises Contradiction."""
-        if len(members) < 2 or not isinstance(members[0], Symbol):
+        if len(members) < 2 or not isinstance(members[0], (Symbol, Call)):
             return None
         name, rhs = members[0], members[1]
+        if isinstance(name, Call):
+            name = Symbol(name.name)
         if name in self.learned.bindings or name in self.learned.macros or name == EULER:
             return None
         if _is_number(rhs):
             return None  # a value, or a numeric result: not a definition
         if not _symbols(rhs) - {EULER}:
+            return None
+        if isinstance(members[0], Call) and all(isinstance(a, Symbol) for a in members[0].args) \
+                and _activation_name(members[0].name) is None and members[0].name not in ("\\exp", "\\log", "\\ln"):
+            function = Symbol(members[0].name)  # f(X, w) = X w: a function named for the article
+            if function not in self.learned.macros and self.learned.quantity(function) is None:
+                self.learned.macros[function] = rhs
+                return f"{members[0].name} names the expression on its right"
+        if isinstance(members[0], Call):
             return None
         if _is_update(name):
             self.learned.macros[name] = rhs

@@ -178,13 +178,13 @@ def evaluate(node, point) -> Approx:
     raise Unevaluable(f"a {type(node).__name__.lower()} is not a number")
 
 
-_ELEMENTARY = {"\\exp": mpmath.exp, "\\log": mpmath.log, "\\ln": mpmath.log, "\\sqrt": mpmath.sqrt,
+ELEMENTARY = {"\\exp": mpmath.exp, "\\log": mpmath.log, "\\ln": mpmath.log, "\\sqrt": mpmath.sqrt,
                "\\tanh": mpmath.tanh}
 
 
 def _function(call, point) -> Callable:
-    if call.name in _ELEMENTARY and not call.primes:
-        return _ELEMENTARY[call.name]
+    if call.name in ELEMENTARY and not call.primes:
+        return ELEMENTARY[call.name]
     name = point.activation(call)
     if name is None or call.primes > 1:
         raise Unevaluable(f"{call.name}{chr(39) * call.primes}(…) is no function this network knows")

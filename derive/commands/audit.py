@@ -19,7 +19,8 @@ EXAMPLE = f"""example:
   derive audit post.md --arch 3-2-2
   derive audit post.md --arch 3-2-2 --format json
 
-JSON: {{"items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"|"wrong"|"undecided"|"skipped",
+JSON: {{"notation": {{"name": "flat"|"reference", "symbols": {{article name: [meanings]}}, "unbound": [names]}},
+"items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"|"wrong"|"undecided"|"skipped",
 "diagnosis": "…"|null}}, …]}}. Exit status: 0 every equation right, 1 something wrong, 2 bad
 input, 3 nothing wrong but something could not be judged (unreadable, unterminated block,
 undecided, a symbol the --arch network does not have) or nothing judged at all.
@@ -32,6 +33,12 @@ TAKES_ARCHITECTURE = "option"
 def add_options(parser) -> None:
     parser.add_argument("article", metavar="ARTICLE", help="the article: Markdown (any text) or LaTeX (.tex)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--notation", default="auto", choices=("auto", "flat", "reference"),
+                        help="auto (default): the reference notation, and the article's own names learned from "
+                             "its definitions (flat: net_{h1} = w_1 i_1 + w_2 i_2 + b_1); reference: no learning")
+    parser.add_argument("--symbols", metavar="MAP",
+                        help="names bound by hand, meanings in the reference notation: "
+                             "'h=z_1^{(2)}, o=x_1^{(2)}, W_h=w_{11}^{(1 \\rightarrow 2)}, l=L'")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in the article (default: MSE for the squared errors, or L, E, C, J)")
 
@@ -68,7 +75,8 @@ def run(args) -> int:
     names = accepted_loss_names(arch, args.loss_name)
     tex = path.suffix.lower() in (".tex", ".ltx", ".latex")
     with Progress(args.quiet or args.format == "json").step(f"auditing {path.name}"):
-        items, notation = audit_article(markdown, checker, arch, loss_names=names, tex=tex)
+        items, notation = audit_article(markdown, checker, arch, loss_names=names, tex=tex, notation=args.notation,
+                                        symbols=args.symbols)
     if args.format == "json":
         print(json.dumps({"notation": notation, "items": [item.as_dict() for item in items]}, ensure_ascii=False,
                          indent=2))
