@@ -137,4 +137,21 @@ def test_audit_reads_a_tex_file(tmp_path, capsys):
                        "  &= (x_2^{(3)} - y_2)^2 + (x_1^{(3)} - y_1)^2\n\\end{align*}\n\\end{document}\n")
     assert main(["audit", str(article), "--arch", "3-2-2", "--format", "json"]) == 0
     items = json.loads(capsys.readouterr().out)["items"]
-    assert [(i["line"], i["end_line"], i["verdict"]) for i in items] == [(5, 6, "right"), (5, 6, "right")]
+    assert [(i["line"], i["end_line"], i["verdict"]) for i in items] == [(5, 5, "right"), (5, 6, "right")]
+
+
+def test_a_row_that_lists_equations_is_split_into_them():
+    from derive.audit import split_list
+
+    assert split_list(r"i_1 = 0.10, \quad i_2 = 0.30, \; \eta = 0.5.") == ["i_1 = 0.10", r" i_2 = 0.30", r" \; \eta = 0.5"]
+    assert split_list(r"f(X, w) = X w") == [r"f(X, w) = X w"]
+    assert split_list(r"x_i = 0, i = 1, \dots, n") == ["x_i = 0", r" i = 1, \dots, n"]
+    assert split_list("A = B = C,") == ["A = B = C"]
+
+
+def test_each_link_of_a_chain_has_the_lines_of_its_own_members():
+    from derive.audit import equations, member_lines
+
+    text = "$$\nA = B\n$$\n\n$$\n= C\n+ D\n$$\n"
+    (chain,) = equations(frame(text).formulas)
+    assert member_lines(chain) == [(2, 2), (2, 2), (6, 7)]

@@ -57,7 +57,8 @@ def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
     inline: list[bool] = []
     last_display = -1
     for formula in formulas:
-        for number, row in enumerate(formula.rows):
+        rows = [Row(piece, row.line) for row in formula.rows for piece in split_list(row.text)]
+        for number, row in enumerate(rows):
             stripped = _LAYOUT.sub(" ", row.text).strip()
             starts_with_equals = stripped.startswith("=")
             if number > 0 and (starts_with_equals or _CONTINUES_EXPRESSION.match(stripped)
@@ -71,6 +72,68 @@ def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
                 if not formula.inline:
                     last_display = len(result) - 1
     return [Equation(tuple(rows), flag) for rows, flag in zip(result, inline, strict=True)]
+
+
+_TRAILING = re.compile(r"(?<![\\\d])[\s,;.]+$")  # sentence punctuation after a formula
+_SEPARATOR = re.compile(r",|;|\\qquad\b|\\quad\b|\\text\s*\{\s*(?:and|,|;)\s*\}")
+
+
+def split_list(text: str) -> list[str]:
+    """``i_1 = 0.1, \\quad i_2 = 0.3`` -> two equations: a row that lists equations separated by
+    commas, semicolons or quads (outside brackets), each with its own =, is split into them;
+    anything else stays one row."""
+    if text.count("=") < 2:
+        return [text]
+    cuts, depth, k = [], 0, 0
+    while k < len(text):
+        char = text[k]
+        if char in "{([":
+            depth += 1
+        elif char in "})]":
+            depth -= 1
+        if depth == 0 and char in ",;\\":
+            match = _SEPARATOR.match(text, k)
+            if match:
+                cuts.append((match.start(), match.end()))
+                k = match.end()
+                continue
+        k += 2 if char == "\\" else 1  # a macro's first character is never a separator
+    spans: list[list[int]] = []  # [start, end] of each equation, separators inside merged ones kept
+    start = 0
+    for cut_start, cut_end in [*cuts, (len(text), len(text))]:
+        stripped = _LAYOUT.sub(" ", text[start:cut_start]).strip()
+        if not stripped:
+            start = cut_end
+            continue
+        if spans and (not has_top_level_equals(stripped) or stripped.startswith("=")):
+            spans[-1][1] = cut_start  # a piece without its own = belongs to the one before
+        else:
+            spans.append([start, cut_start])
+        start = cut_end
+    pieces = [_TRAILING.sub("", text[a:b]) for a, b in spans]
+    return pieces if len(pieces) >= 2 else [_TRAILING.sub("", text)]
+
+
+def member_lines(equation: Equation) -> list[tuple[int, int]]:
+    """(first line, last line) of each member of the chain A = B = C (split at = outside braces)."""
+    result: list[tuple[int, int]] = []
+    start = None
+    last = equation.rows[0].line
+    for row in equation.rows:
+        depth = 0
+        for char in _LAYOUT.sub(" ", row.text):
+            depth += char == "{"
+            depth -= char == "}"
+            if char == "=" and depth == 0:
+                result.append((start if start is not None else row.line, last if start is not None else row.line))
+                start = None
+                continue
+            if not char.isspace() and start is None:
+                start = row.line
+            if not char.isspace():
+                last = row.line
+    result.append((start if start is not None else last, last))
+    return result
 
 
 def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
@@ -102,8 +165,15 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
         outcome = judged[latex]
         if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in outcome):
             continue  # inline prose that is not an equation of the derivation
-        items.extend(Item(equation.line, equation.end_line, i.latex, i.verdict, i.diagnosis, i.unjudged)
-                     for i in outcome)
+        members = member_lines(equation)
+        for k, i in enumerate(outcome):
+            line, end_line = equation.line, equation.end_line
+            if len(members) == len(outcome) + 1:  # one item per link: the lines of its own members
+                if i.verdict == "wrong" and i.blame is not None and 0 <= i.blame < len(members):
+                    line, end_line = members[i.blame]
+                else:
+                    line, end_line = members[k][0], members[k + 1][1]
+            items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged))
     items.sort(key=lambda item: item.line)
     return items
 

@@ -14,6 +14,7 @@ class Item:
     verdict: str  # "right" | "wrong" | "undecided" | "skipped"
     diagnosis: str | None
     unjudged: bool = False  # could not be judged (unreadable, unterminated, undecided, …); not in the JSON
+    blame: int | None = None  # a wrong link: the position in the chain of the member at fault
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line, "latex": self.latex, "verdict": self.verdict,
@@ -56,7 +57,9 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
                 diagnosis = verdict.how
             else:
                 diagnosis = None
-            result.append(item(verdict.verdict, diagnosis, verdict.verdict == "undecided", texts[k]))
+            found = item(verdict.verdict, diagnosis, verdict.verdict == "undecided", texts[k])
+            found.blame = getattr(verdict, "blame", None)
+            result.append(found)
         return result
 
     return judge
