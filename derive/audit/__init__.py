@@ -74,7 +74,7 @@ def equations(formulas: tuple[Formula, ...] | list[Formula]) -> list[Equation]:
     return [Equation(tuple(rows), flag) for rows, flag in zip(result, inline, strict=True)]
 
 
-_TRAILING = re.compile(r"(?<![\\\d])[\s,;.]+$")  # sentence punctuation after a formula
+_TRAILING = re.compile(r"(?<!\\)[\s,;.]+$")  # sentence punctuation after a formula
 _SEPARATOR = re.compile(r",|;|\\qquad\b|\\quad\b|\\text\s*\{\s*(?:and|,|;)\s*\}")
 
 
@@ -121,17 +121,20 @@ def member_lines(equation: Equation) -> list[tuple[int, int]]:
     last = equation.rows[0].line
     for row in equation.rows:
         depth = 0
-        for char in _LAYOUT.sub(" ", row.text):
+        text = _LAYOUT.sub(" ", row.text)
+        line = row.line - text[:len(text) - len(text.lstrip())].count("\n")  # the row's text may start earlier
+        for char in text:
+            line += char == "\n"
             depth += char == "{"
             depth -= char == "}"
             if char == "=" and depth == 0:
-                result.append((start if start is not None else row.line, last if start is not None else row.line))
+                result.append((start if start is not None else line, last if start is not None else line))
                 start = None
                 continue
             if not char.isspace() and start is None:
-                start = row.line
+                start = line
             if not char.isspace():
-                last = row.line
+                last = line
     result.append((start if start is not None else last, last))
     return result
 
