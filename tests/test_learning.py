@@ -78,7 +78,7 @@ NUMBERS = [
      f"= {r(0.5 - 0.5 * float(P['dE_dw5']))}$$"), ["skipped", "right", "right"]),
     # the classic slip: the w_5 product copied for w_6 (out_{h1} where out_{h2} belongs)
     ((f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_6}} = {P['dE_dout_o1']} \\cdot {P['dout_dnet_o1']} \\cdot "
-     f"{P['out_h1']} = {P['dE_dw5']}$$"), ["wrong", "right"]),
+     f"{P['out_h1']} = {P['dE_dw5']}$$"), ["wrong", "wrong"]),  # each member against ∂E/∂w_6
     # one digit too many changed: 3 units in the last printed place
     (f"$$out_{{o1}} = {r(V['out_o1'] + 3e-9)}$$", ["wrong"]),
     # fewer digits, correctly rounded, is right

@@ -17,6 +17,7 @@ as data. ``judge`` then gives each equation's items:
 """
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -61,6 +62,7 @@ class ArticleJudge:
         self.trees: dict = {}  # latex -> members, or the reason it could not be read
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
         self.unbound: set = set()
+        self.printed: dict = {}  # a name the article gives only a computed number for -> its Approx
         self._point: dict | None = None
 
     # ---------------------------------------------------------------------------------
@@ -161,8 +163,16 @@ class ArticleJudge:
         texts = _member_texts(latex, len(members))
         items = []
         outcome = self.outcomes.get(latex)
+        anchor = self._anchor(members)
+        if anchor and anchor[0] == 1 and not outcome:
+            # E_{o1} = ½(0.05 - 0.7559…)² = …: a name for the number the article computes
+            self.printed[members[0]] = anchor[1]
+            outcome = ("definition", f"{members[0].written} names the number the article computes for it")
         for k in range(len(members) - 1):
             text = f"{texts[k]} = {texts[k + 1]}"
+            if anchor and k >= anchor[0] and self._numeric_link(members[k], members[k + 1]):
+                items.append(self._against(anchor, members, texts, k + 1, text))
+                continue
             if k == 0 and outcome:
                 kind, message = outcome
                 verdict = "wrong" if kind == "contradiction" else "skipped"
@@ -178,10 +188,46 @@ class ArticleJudge:
                                   "read (vectors, sums over an index)", True))
         return items
 
+    def _numeric_link(self, a, b) -> bool:
+        return (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b)
+
+    def _anchor(self, members: list):
+        """(position, value) of the member a numeric chain is about: its first member, or the
+        second when the first is a new name for a computed number; None for other chains."""
+        if not any(self._numeric_link(a, b) for a, b in itertools.pairwise(members)):
+            return None
+        first = members[0]
+        candidates = [0]
+        if isinstance(first, Symbol) and not self._valued(first) and _numeric(members[1]) and self._valued(members[1]):
+            candidates = [1]
+        for position in candidates:
+            if self._valued(members[position]):
+                try:
+                    return position, evaluate(members[position], _Point(self))
+                except Unevaluable:
+                    return None
+        return None
+
+    def _against(self, anchor, members: list, texts: list, k: int, text: str) -> Item:
+        """Member k of a numeric chain against the member the chain is about."""
+        position, value = anchor
+        try:
+            mine = evaluate(members[k], _Point(self))
+        except Unevaluable as why:
+            return Item(0, 0, text, "undecided", f"not evaluated: {why}", True)
+        if mine.agrees(value):
+            return Item(0, 0, text, "right", None)
+        if _is_number(members[k]):
+            printed = _number_text(members[k])
+            diagnosis = f"{texts[position]} is {shown(value.value, decimals(printed))}, not {printed}"
+        else:
+            diagnosis = f"{texts[k]} is {shown(mine.value)}, but {texts[position]} is {shown(value.value)}"
+        return Item(0, 0, text, "wrong", diagnosis, blame=k)
+
     def _uses_the_article(self, latex: str, members: list) -> bool:
         if latex in self.outcomes:
             return True
-        known = set(self.learned.bindings) | set(self.learned.macros) | set(self.learned.values)
+        known = set(self.learned.bindings) | set(self.learned.macros) | set(self.learned.values) | set(self.printed)
         names = {n for m in members for n in walk(m) if isinstance(n, Symbol)}
         return bool(names & known) or any(_numeric(m) for m in members)
 
@@ -192,7 +238,7 @@ class ArticleJudge:
             if isinstance(node, Call) and node.name not in ELEMENTARY and _activation_name(node.name) is None:
                 return False
             if isinstance(node, Symbol) and not (node == EULER or node in learned.values or node in learned.macros
-                                                 or learned.quantity(node) is not None):
+                                                 or node in self.printed or learned.quantity(node) is not None):
                 return False
         return True
 
@@ -279,7 +325,8 @@ class _Point:
         return Approx.exact(text) if exact else Approx.printed(text)
 
     def has_value(self, symbol: Symbol) -> bool:
-        return symbol in self.learned.values or symbol in self.learned.bindings or symbol in self.learned.macros
+        return symbol in self.learned.values or symbol in self.learned.bindings or symbol in self.learned.macros \
+            or symbol in self.judge.printed
 
     def symbol(self, symbol: Symbol) -> Approx:
         if symbol in self.learned.values:
@@ -289,6 +336,8 @@ class _Point:
             return self._engine(quantity, symbol.written)
         if symbol in self.learned.macros:
             return evaluate(self.learned.macros[symbol], self)
+        if symbol in self.judge.printed:
+            return self.judge.printed[symbol]
         if symbol == EULER:
             return Approx.exact(mpmath.e)
         raise Unevaluable(f"{symbol.written} has no value in the article")

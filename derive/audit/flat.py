@@ -159,6 +159,12 @@ class Learner:
                 return attempt(name, rhs, line)
             except NotADefinition:
                 continue
+        names = _symbols(rhs) - {EULER}
+        if any(isinstance(n, Partial) for n in walk(rhs)) or all(
+                n in self.learned.macros or n in self.learned.values or self.learned.quantity(n) is not None
+                for n in names):
+            self.learned.macros[name] = rhs  # δ_{o1} = ∂E/∂net_{o1}: a name for an expression
+            return f"{name.written} names the expression on its right"
         return None
 
     # the forward pass ----------------------------------------------------------------------
