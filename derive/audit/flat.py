@@ -142,9 +142,9 @@ class Learner:
         if _is_update(name):
             self.learned.macros[name] = rhs
             return "the update rule, nothing to prove"
-        if name.accent in VECTOR_ACCENTS or any(type(n).__name__ in ("Matrix", "Nabla", "Transpose", "Diag")
-                                                for n in walk(rhs)):
-            return None  # vectors and matrices: the flat notation is scalars
+        if name.accent in VECTOR_ACCENTS or name.sup is not None or any(
+                type(n).__name__ in ("Matrix", "Nabla", "Transpose", "Diag") for n in walk(rhs)):
+            return None  # vectors, matrices, layer labels: the flat notation is plain scalar names
         known = self.learned.quantity(name)
         if known is not None:
             if known != LOSS_SYMBOL:
@@ -154,6 +154,10 @@ class Learner:
             except NotADefinition:
                 pass
             return None  # and check it as a claim
+        if isinstance(rhs, Symbol) and len(members) == 2:
+            quantity = self.learned.quantity(rhs)
+            if quantity is not None:  # y_{pred} = o_1: another name for the same quantity
+                return self._bind(name, [quantity], line)
         for attempt in (self._loss, self._activated, self._linear):
             try:
                 return attempt(name, rhs, line)
@@ -199,7 +203,7 @@ class Learner:
         if layer >= self.arch.depth:
             raise Contradiction(f"{name.written} sums the output layer; no layer follows it in the "
                                 f"{self.arch.text} network")
-        if activated:
+        if activated is not None:
             self._check_activation(activated, layer + 1, name)
         if biases and not self.arch.bias:
             raise Contradiction(f"{name.written} adds the bias {biases[0].written}, but the network has no biases "
@@ -212,7 +216,7 @@ class Learner:
         if len(set(sources)) != len(sources):
             raise Contradiction(f"{name.written} sums the same node of layer {layer} twice")
         i = self._free_index(name, layer + 1)
-        target = naming.node(layer + 1, i) if activated else naming.preactivation(layer + 1, i)
+        target = naming.node(layer + 1, i) if activated is not None else naming.preactivation(layer + 1, i)
         for (weight, source), j in zip(oriented, sources, strict=True):
             self._bind_input(source, layer, j, line)
             self._bind(weight, [naming.weight(layer, i, j)], line)
@@ -472,7 +476,8 @@ def _weighted_sum(node) -> tuple:
                 biases.append(b)
                 continue
             if isinstance(a, Symbol) and isinstance(b, Symbol) and EULER not in (a, b) \
-                    and a.accent not in VECTOR_ACCENTS and b.accent not in VECTOR_ACCENTS:
+                    and a.accent not in VECTOR_ACCENTS and b.accent not in VECTOR_ACCENTS \
+                    and (a.sup is None or b.sup is None):
                 pairs.append((a, b))
                 continue
         raise NotADefinition
