@@ -35,6 +35,7 @@ from derive.audit.flat import (
     _activation_name,
     _is_number,
     _layer_activation,
+    index_hint,
     to_sympy,
 )
 from derive.audit.items import Item, checker_judge, member_texts
@@ -64,6 +65,7 @@ class ArticleJudge:
         self.unbound: set = set()
         self.printed: dict = {}  # a name the article gives only a computed number for -> its Approx
         self._point: dict | None = None
+        self._known_values: dict | None = None
 
     # ---------------------------------------------------------------------------------
     def prepare(self, equations) -> None:
@@ -92,6 +94,73 @@ class ArticleJudge:
                 self.learned.values[members[0]] = _number_text(members[1])
                 given = f"{members[0].written} = {self.learned.values[members[0]]}"
                 self.outcomes[latex] = ("value", f"a value the article gives: {given}")
+        if self.learn and self.learned.values:
+            self._learn_from_numbers(equations)
+
+    def _learn_from_numbers(self, equations) -> None:
+        """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
+        with numbers; each number that is the value of exactly one known name (a given value,
+        or a quantity's value to the digits printed) is read as that name, and the definition
+        learned from the result."""
+        for equation in equations:
+            members = self.trees.get(equation.latex)
+            if not isinstance(members, list) or len(members) < 2 or equation.latex in self.outcomes:
+                continue
+            name = members[0]
+            if not isinstance(name, Symbol) or name.sup is not None or self.learned.quantity(name) is not None \
+                    or name in self.learned.macros or name in self.learned.values or not _numeric(members[1]):
+                continue
+            symbolic = self._unnumber(members[1])
+            if symbolic is None:
+                continue
+            try:
+                what = self.learner.definition([name, symbolic], equation.line)
+            except Contradiction:
+                continue
+            if what:
+                self._point = None
+                self._known_values = None
+                self.outcomes[equation.latex] = ("numbers", f"{what} (read from its numbers)")
+
+    def _unnumber(self, tree):
+        """``tree`` with each decimal number that is exactly one known name's value replaced by
+        the name; None when no number was replaced or a number stays."""
+        from derive.audit.flat import _replace
+
+        known = self._values_of_names()
+        replaced = []
+
+        def name_for(node):
+            if not isinstance(node, Number) or "." not in node.text:
+                return None
+            printed = Approx.printed(node.text)
+            given = [s for s, v in self.learned.values.items() if _same_decimal(v, node.text)]
+            close = [s for s, v in known.items() if len(node.text) >= 6 and v.agrees(printed)]
+            found = list(dict.fromkeys(given + close))
+            if len(found) == 1:
+                replaced.append(found[0])
+                return found[0]
+            return None
+
+        result = _replace(tree, name_for)
+        if not replaced or any(isinstance(n, Number) and "." in n.text for n in walk(result)):
+            return None
+        return result
+
+    def _values_of_names(self) -> dict:
+        """Every learned name's value at the article's point (those that have one)."""
+        if self._known_values is None:
+            point = _Point(self)
+            values = {}
+            for symbol, binding in self.learned.bindings.items():
+                if binding.quantities[0] == LOSS_SYMBOL or symbol in self.learned.values:
+                    continue
+                try:
+                    values[symbol] = point.symbol(symbol)
+                except Unevaluable:
+                    continue
+            self._known_values = values
+        return self._known_values
 
     def _is_value(self, members: list) -> bool:
         """``S = number`` with S data: a leaf of the network (input, weight, bias, label) or a
@@ -176,7 +245,7 @@ class ArticleJudge:
             if k == 0 and outcome:
                 kind, message = outcome
                 verdict = "wrong" if kind == "contradiction" else "skipped"
-                label = "a definition" if kind == "definition" else None
+                label = "a definition" if kind in ("definition", "numbers") else None
                 items.append(Item(0, 0, text, verdict, f"{label}: {message}" if label else message))
                 continue
             try:
@@ -187,6 +256,20 @@ class ArticleJudge:
                 items.append(Item(0, 0, text, "skipped", "not checkable: a form the flat notation does not "
                                   "read (vectors, sums over an index)", True))
         return items
+
+    def _no_such_parameter(self, left, symbol: Symbol) -> str | None:
+        """∂E/∂w_9 in a network whose weights the article named w_1 … w_8: that parameter does
+        not exist (wrong), and which one the article's names have."""
+        if not (isinstance(left, Partial) and left.wrt == symbol and symbol.base in ("w", "b")
+                and index_hint(symbol) is not None):
+            return None
+        same = sorted((index_hint(s), s.written) for s in self.learned.bindings
+                      if s.base == symbol.base and index_hint(s) is not None and s.sup is None)
+        if not same:
+            return None
+        kind = "weight" if symbol.base == "w" else "bias"
+        return (f"{symbol.written} is no {kind} of the {self.arch.text} network: the article's {kind}s are "
+                f"{same[0][1]} … {same[-1][1]}")
 
     def _numeric_link(self, a, b) -> bool:
         return (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b)
@@ -248,6 +331,9 @@ class ArticleJudge:
         try:
             sides = [to_sympy(a, self.learned), to_sympy(b, self.learned)]
         except Unbound as unbound:
+            missing = self._no_such_parameter(a, unbound.symbol)
+            if missing:
+                return Item(0, 0, text, "wrong", missing)
             self.unbound.add(unbound.symbol.written)
             return Item(0, 0, text, "skipped", f"cannot bind {unbound.symbol.written}: the article does not define "
                         "it and it is no quantity of the network", True)
@@ -366,6 +452,13 @@ class _Point:
             raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
                               "depends on")
         return Approx.exact(value)
+
+
+def _same_decimal(a: str, b: str) -> bool:
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return False
 
 
 def _is_leaf(quantity) -> bool:
