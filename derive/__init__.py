@@ -10,5 +10,14 @@ from derive.errors import DeriveError, TooLargeError
 Derivation._repr_markdown_ = derivation_markdown  # type: ignore[attr-defined]
 Derivation._repr_latex_ = derivation_latex  # type: ignore[attr-defined]
 
+# derive.check(latex, arch) and derive.audit(path_or_text, arch): the notebook API, callable on
+# the modules of the same names (which stay importable as modules).
+import derive.audit as _audit_module
+import derive.check as _check_module
+from derive import api as _api
+
+_api.make_callable(_check_module, _api.check)
+_api.make_callable(_audit_module, _api.audit)
+
 __all__ = ["ELEMENTWISE_LIMIT", "Architecture", "Derivation", "DeriveError", "TooLargeError", "check_gradients",
            "derive"]

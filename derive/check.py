@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -32,11 +32,12 @@ import sympy as sp
 from derive import naming
 from derive.activations import BY_DERIVATIVE
 from derive.derivation import Derivation
-from derive.errors import DeriveError
+from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
 from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
+from derive.network import LOSS
 from derive.numeric import Evaluator
 from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, rewritten
 
@@ -46,6 +47,7 @@ DIFFERENT = 1e-6  # relative, float64: clearly different at a point
 PRECISE_DIFFERENT = mpmath.mpf(10) ** -25  # relative, at DIGITS digits: really different
 CONFIRMING_POINTS = 2  # "wrong" needs the sides really different at this many points
 PROOF_SECONDS = 4.0  # per link
+EXP_PROOF_SECONDS = 1.5  # of which the proof in exponentials may take this much
 DIAGNOSIS_SECONDS = 4.0  # per wrong link
 CHECK_SECONDS = 12.0  # for the whole chain: later links get what is left
 
@@ -117,13 +119,20 @@ class Checker:
         self._floats: dict = {}
         self._precise: dict = {}
         self._diagnosis_deadline: float | None = None
+        self._general = False
+        self._named_points: dict = {}
+        self._named_evaluators: dict = {}
 
     @property
     def loss_symbol(self) -> sp.Symbol:
         return self.values.loss_symbol
 
     # ---------------------------------------------------------------------------------
-    def check(self, parts: list) -> list[LinkVerdict]:
+    def check(self, parts: list, general: bool = False) -> list[LinkVerdict]:
+        """The verdict of each link of the chain ``parts``; ``general``: the parts are one instance
+        of a formula with free indices (its ∂L/∂w label is generic, so a right side that is
+        another parameter's derivative is an index mistake, not another parameter)."""
+        self._general = general
         if len(parts) < 2:
             raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
         names = sorted({s.name for p in parts for s in _free(p) if not isinstance(s, naming.NetworkSymbol)})
@@ -136,9 +145,23 @@ class Checker:
         for k, (a, b) in enumerate(itertools.pairwise(parts)):
             verdict = self._link(a, b, deadline)
             verdict.link = k
+            if verdict.blame is not None:  # _link blames a side of its own link
+                verdict.blame += k
             verdicts.append(verdict)
         self._blame(parts, verdicts)
         return verdicts
+
+    def judge(self, latex: str, loss_names: tuple | None = None) -> list[LinkVerdict]:
+        """Read ``latex`` (an equation chain) and judge it; vectors or matrices whose shapes do
+        not fit together make one wrong verdict of kind "shape"."""
+        from derive.reader import read
+
+        try:
+            parts = read(latex, self.d.arch, loss_names)
+        except ShapeError as error:
+            return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
+                                Diagnosis("shape", str(error).replace("{", "{{").replace("}", "}}")))]
+        return self.check(parts)
 
     def _rename_loss(self, part):
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
@@ -181,6 +204,9 @@ class Checker:
         missing = _nonexistent_label(a, self.values)
         if missing is not None:
             return self._nonexistent(a, b, missing)
+        absent = sorted({s for part in (a, b) for s in _missing(part)}, key=_symbol_order)
+        if absent:  # certain without numbers
+            return self._absent(a, b, absent)
         if _shape(a) != _shape(b):  # certain without numbers
             verdict = LinkVerdict(a, b, "wrong", "the shapes differ")
             verdict.found = self._shape_diagnosis(a, b)
@@ -253,10 +279,16 @@ class Checker:
             raise _OutOfTime
         key = (expr, self.values._loss_override)
         if key not in self._floats:
-            self._floats[key] = rewritten(self._written(expr))
+            named = self.values.in_named(expr)
+            if named is not None and not any(e.has(sp.Derivative) for e in _entries(named)):
+                self._floats[key] = (True, named)
+            else:
+                self._floats[key] = (False, rewritten(self._written(expr)))
+        in_named, value = self._floats[key]
         try:
             with np.errstate(all="ignore"):
-                value = float(self._evaluators[k](self._floats[key]))
+                evaluate = self._named_evaluator(k) if in_named else self._evaluators[k]
+                value = float(evaluate(value))
         except (KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError):
             return float("nan")
         return value if np.isfinite(value) else float("nan")
@@ -264,8 +296,43 @@ class Checker:
     def _precise_number(self, expr, k: int):
         key = (expr, k)
         if key not in self._precise:
-            self._precise[key] = precise(self._written(expr), self.points[k])
+            named = self.values.in_named(expr)
+            if named is not None and not any(e.has(sp.Derivative) for e in _entries(named)):
+                self._precise[key] = precise(named, self._named_point(k, precisely=True))
+            else:
+                self._precise[key] = precise(self._written(expr), self.points[k])
         return self._precise[key]
+
+    def _named_point(self, k: int, precisely: bool = False) -> dict:
+        """Screening point ``k`` with the value of every named quantity (x, x', z, δ) added:
+        a forward pass through the definitions, then δ as recognized."""
+        key = (k, precisely)
+        if key not in self._named_points:
+            values = dict(self.points[k])
+            if precisely:
+                def number(expr):
+                    return precise(expr, values)
+            else:
+                def number(expr):
+                    with np.errstate(all="ignore"):
+                        return float(Evaluator(values)(expr))
+            for symbol, definition in self.net.definitions.items():
+                if symbol != LOSS:
+                    values[symbol] = number(definition)
+            for function, prime in self.net.derivative_names.items():
+                if prime not in values:
+                    values[prime] = number(function)
+            for delta, named in self.values.deltas.items():
+                values[delta] = number(named)
+            if any(v is None for v in values.values()):
+                values = {s: v for s, v in values.items() if v is not None}
+            self._named_points[key] = values
+        return self._named_points[key]
+
+    def _named_evaluator(self, k: int) -> Evaluator:
+        if k not in self._named_evaluators:
+            self._named_evaluators[k] = Evaluator(self._named_point(k))
+        return self._named_evaluators[k]
 
     def _confirmed_points(self, a, b) -> list[int]:
         """The points where the sides really differ, at DIGITS digits."""
@@ -302,6 +369,8 @@ class Checker:
         return states
 
     def _close(self, a, b) -> bool:
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            return _shape(a) == _shape(b) and all(self._close(x, y) for x, y in zip(_entries(a), _entries(b)))
         for k in range(len(self.points)):
             x, y = self._numbers(a, k), self._numbers(b, k)
             if not abs(x - y) <= TOLERANCE * max(1.0, abs(x), abs(y)):  # False for NaN
@@ -320,21 +389,53 @@ class Checker:
 
     # proof -----------------------------------------------------------------------------
     def _proven(self, a, b, inside_diagnosis: bool = True) -> bool:
-        """Proven equal: as they stand, with the rewrite rules, or in exponentials."""
+        """Proven equal: in exponentials (tried first, for at most ``EXP_PROOF_SECONDS``), as they
+        stand, or with the rewrite rules."""
         try:
+            if self._named_proof(a, b):
+                return True
             left, right = self._written(a), self._written(b)
             if _shape(left) != _shape(right):
                 return False
-            if equal_values(left, right, self.assumptions) or \
-                    equal_values(rewritten(left), rewritten(right), self.assumptions):
-                return True
-            return all(self._exp_proof(x, y) for x, y in zip(_entries(left), _entries(right)))
+            if _elementary(left) or _elementary(right):  # written in exponentials: prove it there
+                try:
+                    with budget(EXP_PROOF_SECONDS):
+                        if all(self._exp_proof(x, y) for x, y in zip(_entries(left), _entries(right))):
+                            return True
+                except ProofBudgetExceeded:
+                    pass
+            return equal_values(left, right, self.assumptions) or \
+                equal_values(rewritten(left), rewritten(right), self.assumptions)
         except ProofBudgetExceeded:
             if not inside_diagnosis:
                 raise
             if self._diagnosis_deadline is not None and time.monotonic() > self._diagnosis_deadline:
                 raise _OutOfTime from None
             return False
+
+    def _named_proof(self, a, b) -> bool:
+        """Equal in the named quantities, taken as independent symbols (a sufficient condition,
+        cheap where both sides are written in x, x', w, y, δ and ∂L/∂w)."""
+        left, right = self.values.in_named(a), self.values.in_named(b)
+        if left is None or right is None or _shape(left) != _shape(right):
+            return False
+        if any(e.has(sp.Derivative) for e in _entries(left) + _entries(right)):
+            return False
+        from derive.proof import _BUDGET
+
+        limits = _BUDGET.get()
+        for x, y in zip(_entries(left), _entries(right)):
+            difference = x - y
+            if self.assumptions:
+                difference = difference.xreplace(self.assumptions)
+            if difference == 0:
+                continue
+            if limits is None:
+                if sp.expand(difference) != 0:
+                    return False
+            elif _within(limits, sp.expand, difference) != 0:
+                return False
+        return True
 
     def _exp_proof(self, left, right) -> bool:
         difference = left - right
@@ -351,13 +452,52 @@ class Checker:
 
     # diagnosis -------------------------------------------------------------------------
     def _diagnosis(self, a, b) -> Diagnosis | None:
-        for search in (self._other_parameter, self._factor, self._wrong_loss, self._activation_derivative,
-                       self._wrong_argument, self._one_symbol, self._missing_bias, self._two_swapped,
-                       self._in_one_term):
+        """The smallest change found that makes ``b`` equal ``a``: one mistake (possibly with a
+        sign or a constant factor besides), else two."""
+        searches = (self._factor, self._wrong_loss) if self._general else (
+            self._other_parameter, self._factor, self._wrong_loss)
+        for search in searches:
             found = search(a, b)
             if found:
                 return found
+        for candidate, diagnosis in self._single_fixes(b):
+            found = self._fixes(a, candidate, diagnosis)
+            if found:
+                return found
+        for first, diagnosis in self._structural_fixes(b):
+            for candidate, second in self._symbol_fixes(first):
+                if self._close(a, candidate) and self._proven(a, candidate):
+                    return Diagnosis((diagnosis.kind, second.kind) if second.kind != diagnosis.kind else diagnosis.kind,
+                                     diagnosis.template + "; " + second.template.format(
+                                         *[f"{{{k + len(diagnosis.pieces)}}}" for k in range(len(second.pieces))]),
+                                     diagnosis.pieces + second.pieces)
         return None
+
+    def _single_fixes(self, b):
+        yield from self._structural_fixes(b)
+        yield from self._symbol_fixes(b)
+        yield from self._bias_fixes(b)
+        yield from self._swap_fixes(b)
+
+    def _structural_fixes(self, b):
+        """A transposed weight matrix (in vector and matrix formulas), σ' at the wrong argument, a σ'
+        factor too many or missing."""
+        if isinstance(b, sp.MatrixBase):
+            yield from self._transposed_fixes(b)
+            yield from self._vector_derivative_fixes(b)
+            return
+        yield from self._argument_fixes(b)
+        yield from self._activation_derivative_fixes(b)
+
+    def _vector_derivative_fixes(self, b):
+        """⊙ x'^{(l)} missing: each row i multiplied by x_i^{(l)'} (layers as wide as b is tall)."""
+        for layer in sorted(self.net.derivatives):
+            primes = self.net.derivatives[layer]
+            if len(primes) == b.shape[0]:
+                fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], [b[i, j] * primes[i] for i in range(b.shape[0])
+                                                                     for j in range(b.shape[1])])
+                yield fixed, Diagnosis("missing-activation-derivative",
+                                       f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
 
     def _fixes(self, a, fix, diagnosis: Diagnosis) -> Diagnosis | None:
         """``diagnosis`` when ``fix`` (the right side corrected) equals ``a``, combined with a sign
@@ -373,6 +513,8 @@ class Checker:
 
     def _ratio(self, b, a):
         """The small rational r with a = r b at every point, or None."""
+        if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+            return None
         ratios = []
         for k in range(len(self.points)):
             left, right = self._numbers(a, k), self._numbers(b, k)
@@ -414,20 +556,34 @@ class Checker:
                          "correct value")
 
     def _wrong_loss(self, a, b):
+        """The derivative of another loss: computed on this network with that loss, or, for the
+        cross-entropies (whose gradient cancels the output σ'), the squared error's output σ'."""
+        own = loss_entry(self.d.arch.loss)
+        if own.name in ("bce", "cross-entropy"):
+            L = self.d.arch.depth
+            outputs = self.net.nodes[L]
+            factors = [p for p in self.net.derivatives.get(L, [])] + sorted(
+                (c for c in _derivative_calls(b) if _layer_of(c.args[0]) == L), key=sp.default_sort_key)
+            factors += [x * (1 - x) for x in outputs]
+            for factor in factors:
+                for candidate in (b.xreplace({factor: 1}) if factor.is_Symbol or type(factor) in BY_DERIVATIVE
+                                  else sp.cancel(b / factor),):
+                    if candidate != b and self._close(a, candidate) and self._proven(a, candidate):
+                        return Diagnosis("wrong-loss", f"this is the squared error's δ (with the output's σ'); "
+                                         f"with the {own.description} the output's σ' cancels")
         if self.loss_symbol not in _free(a):
             return None
-        own = self.d.arch.loss
         for name, entry in LOSSES.items():
-            if name == own:
+            if name == own.name:
                 continue
             with self.values.with_loss(name):
                 try:
-                    matches = self._close(a, b) and self._loss_differs(a, own) and self._proven(a, b)
+                    matches = self._close(a, b) and self._loss_differs(a, own.name) and self._proven(a, b)
                 except DeriveError:
                     matches = False
             if matches:
                 return Diagnosis("wrong-loss", f"this is the derivative of the {entry.description} "
-                                 f"({entry.equation}), not of this network's {loss_entry(own).description}")
+                                 f"({entry.equation}), not of this network's {own.description}")
         return None
 
     def _loss_differs(self, a, own: str) -> bool:
@@ -438,65 +594,81 @@ class Checker:
         ratios = [x / y for x, y in zip(alternative, actual) if abs(y) > 1e-12]
         return len(ratios) < len(actual) or max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0]))
 
-    def _activation_derivative(self, a, b):
+    def _transposed_fixes(self, b):
+        """Every weight of one square matrix with its indices swapped: the matrix transposed."""
+        layers = sorted({parts["layer"] for s in _named(b) for parts in [naming.parse_symbol(s.name)]
+                         if parts and parts["kind"] == "w"})
+        for layer in layers:
+            rows, cols = self.d.arch.widths[layer], self.d.arch.widths[layer - 1]
+            present = {w for w in _named(b) if (naming.parse_symbol(w.name) or {}).get("layer") == layer
+                       and (naming.parse_symbol(w.name) or {}).get("kind") == "w"}
+            if rows != cols or rows < 2 or len(present) < 2:
+                continue
+            swap = {naming.weight(layer, i, j): naming.weight(layer, j, i)
+                    for i in range(1, rows + 1) for j in range(1, cols + 1)}
+            yield _xreplace(b, swap), Diagnosis("transposed", f"the weight matrix W{layer} should be transposed")
+
+    def _argument_fixes(self, b):
+        zs = [z for layer in sorted(self.net.preactivations) for z in self.net.preactivations[layer]]
+        for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
+            for z in zs:
+                if call.args[0] == z:
+                    continue
+                kind = "derivative-at-wrong-argument" if not _is_preactivation(call.args[0]) else \
+                    _symbol_kind(call.args[0], z)
+                yield _xreplace(b, {call: call.func(z)}), Diagnosis(kind, "{0} should be {1}", (call, call.func(z)))
+
+    def _activation_derivative_fixes(self, b):
         primes = [p for layer in sorted(self.net.derivatives) for p in self.net.derivatives[layer]]
         present = sorted((s for s in _named(b) if (naming.parse_symbol(s.name) or {}).get("kind") == "x'"),
                          key=_symbol_order)
         for p in present:  # one too many
-            fix = self._fixes(a, b.xreplace({p: 1}), Diagnosis(
-                "extra-activation-derivative", "the factor {0} should not be there", (p,)))
-            if fix:
-                return fix
+            yield b / p, Diagnosis("extra-activation-derivative", "the factor {0} should not be there",
+                                                  (p,))
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
-            fix = self._fixes(a, b.xreplace({call: 1}), Diagnosis(
-                "extra-activation-derivative", "the factor {0} should not be there", (call,)))
-            if fix:
-                return fix
-        terms = list(b.args) if b.is_Add else [b]
-        for p in primes:  # one missing, in the whole or in one term
-            fix = self._fixes(a, b * p, Diagnosis("missing-activation-derivative",
-                                                  "a factor {0} (the activation's derivative) is missing", (p,)))
-            if fix:
-                return fix
-            if len(terms) > 1:
+            yield _xreplace(b, {call: 1}), Diagnosis("extra-activation-derivative",
+                                                     "the factor {0} should not be there", (call,))
+        for p in primes:  # one missing, in the whole or in one term of a sum
+            yield b * p, Diagnosis("missing-activation-derivative",
+                                   "a factor {0} (the activation's derivative) is missing", (p,))
+            for add in _sums(b):
+                terms = list(add.args)
                 for k, term in enumerate(terms):
-                    candidate = sp.Add(*terms[:k], term * p, *terms[k + 1:])
-                    fix = self._fixes(a, candidate, Diagnosis(
-                        "missing-activation-derivative",
-                        "in the term {0}: a factor {1} (the activation's derivative) is missing", (term, p)))
-                    if fix:
-                        return fix
-        return None
+                    candidate = _xreplace(b, {add: sp.Add(*terms[:k], term * p, *terms[k + 1:])})
+                    yield candidate, Diagnosis("missing-activation-derivative",
+                                               "in the term {0}: a factor {1} (the activation's derivative) is missing",
+                                               (term, p))
 
-    def _wrong_argument(self, a, b):
-        calls = sorted(_derivative_calls(b), key=sp.default_sort_key)
-        zs = [z for layer in sorted(self.net.preactivations) for z in self.net.preactivations[layer]]
-        for call in calls:
-            for z in zs:
-                if call.args[0] == z:
-                    continue
-                fixed = b.xreplace({call: call.func(z)})
-                kind = "derivative-at-wrong-argument" if not _is_preactivation(call.args[0]) else \
-                    _symbol_kind(call.args[0], z)
-                fix = self._fixes(a, fixed, Diagnosis(kind, "{0} should be {1}", (call, call.func(z))))
-                if fix:
-                    return fix
-        return None
-
-    def _one_symbol(self, a, b):
-        for s in sorted(_named(b), key=_symbol_order):
+    def _symbol_fixes(self, b):
+        """One symbol for another, everywhere it occurs, or in one term of a sum only."""
+        named = sorted(_named(b), key=_symbol_order)
+        for s in named:
             for t in self._alternatives(s):
-                kind = _symbol_kind(s, t)
                 note = " (the indices are transposed)" if _transposed(s, t) else ""
-                fix = self._fixes(a, b.xreplace({s: t}), Diagnosis(kind, "{0} should be {1}" + note, (s, t)))
-                if fix:
-                    return fix
-        return None
+                yield _xreplace(b, {s: t}), Diagnosis(_symbol_kind(s, t), "{0} should be {1}" + note, (s, t))
+        for add in _sums(b):
+            terms = list(add.args)
+            for k, term in enumerate(terms):
+                symbols = sorted(_named(term), key=_symbol_order)
+                if len(symbols) == len(named) and len(terms) == 1:
+                    continue
+                for s in symbols:
+                    for t in self._alternatives(s):
+                        candidate = _xreplace(b, {add: sp.Add(*terms[:k], _xreplace(term, {s: t}), *terms[k + 1:])})
+                        yield candidate, Diagnosis(_symbol_kind(s, t), "in the term {0}: {1} should be {2}",
+                                                   (term, s, t))
+                for s, t in itertools.combinations(symbols, 2):
+                    moved = _layers_swapped(s, t)
+                    if moved:
+                        candidate = _xreplace(b, {add: sp.Add(*terms[:k], _xreplace(term, moved), *terms[k + 1:])})
+                        yield candidate, Diagnosis("wrong-layer", "in the term {0}: {1} and {2} are in each other's "
+                                                   "layer ({3} and {4} belong there)",
+                                                   (term, s, t, moved[s], moved[t]))
 
-    def _missing_bias(self, a, b):
+    def _bias_fixes(self, b):
         if not self.d.arch.bias:
-            return None
-        for node in sorted((n for n in sp.preorder_traversal(b) if isinstance(n, sp.Add)), key=sp.default_sort_key):
+            return
+        for node in _sums(b):
             rows = set()
             for s in _named(node):
                 parts = naming.parse_symbol(s.name) or {}
@@ -504,40 +676,17 @@ class Checker:
                     rows.add((parts["layer"], parts["i"]))
             for layer, i in sorted(rows):
                 bias = naming.bias(layer, i)
-                if bias in node.free_symbols:
-                    continue
-                fix = self._fixes(a, b.xreplace({node: node + bias}),
-                                  Diagnosis("missing-bias", "the bias {0} is missing", (bias,)))
-                if fix:
-                    return fix
-        return None
+                if bias not in node.free_symbols:
+                    yield _xreplace(b, {node: node + bias}), Diagnosis("missing-bias", "the bias {0} is missing", (bias,))
+        for z in sorted((s for s in _named(b) if (naming.parse_symbol(s.name) or {}).get("kind") == "z"),
+                        key=_symbol_order):
+            parts = naming.parse_symbol(z.name) or {}
+            bias = naming.bias(parts["layer"] - 1, parts["i"])
+            yield _xreplace(b, {z: z - bias}), Diagnosis("missing-bias", "the bias {0} is missing", (bias,))
 
-    def _two_swapped(self, a, b):
+    def _swap_fixes(self, b):
         for s, t in itertools.combinations(sorted(_named(b), key=_symbol_order), 2):
-            if self._close(a, b.xreplace({s: t, t: s})) and self._proven(a, b.xreplace({s: t, t: s})):
-                return Diagnosis(_symbol_kind(s, t), "{0} and {1} are swapped", (s, t))
-        return None
-
-    def _in_one_term(self, a, b):
-        """A mistake in one term of a sum only: a symbol, or two factors in each other's layer."""
-        if not b.is_Add:
-            return None
-        terms = list(b.args)
-        for k, term in enumerate(terms):
-            symbols = sorted(_named(term), key=_symbol_order)
-            fixes = [({s: t}, Diagnosis(_symbol_kind(s, t), "in the term {0}: {1} should be {2}", (term, s, t)))
-                     for s in symbols for t in self._alternatives(s)]
-            for s, t in itertools.combinations(symbols, 2):
-                moved = _layers_swapped(s, t)
-                if moved:
-                    fixes.append((moved, Diagnosis("wrong-layer", "in the term {0}: {1} and {2} are in each other's "
-                                                   "layer ({3} and {4} belong there)",
-                                                   (term, s, t, moved[s], moved[t]))))
-            for mapping, diagnosis in fixes:
-                candidate = sp.Add(*terms[:k], term.xreplace(mapping), *terms[k + 1:])
-                if self._close(a, candidate) and self._proven(a, candidate):
-                    return diagnosis
-        return None
+            yield _xreplace(b, {s: t, t: s}), Diagnosis(_symbol_kind(s, t), "{0} and {1} are swapped", (s, t))
 
     def _alternatives(self, s):
         parts = naming.parse_symbol(s.name)
@@ -562,7 +711,7 @@ class Checker:
             try:
                 with budget(DIAGNOSIS_SECONDS):
                     if self._close_all(a, b.T) and self._proven(a, b.T):
-                        return Diagnosis("transposed", f"the right side is the transpose of the left "
+                        return Diagnosis("shape", f"the right side is the transpose of the left "
                                          f"({b.shape[0]}×{b.shape[1]} instead of {a.shape[0]}×{a.shape[1]})")
             except (ProofBudgetExceeded, _OutOfTime):
                 pass
@@ -577,6 +726,14 @@ class Checker:
             return None
         if a.shape == a.T.shape and a.shape[0] > 1 and self._close_all(a, b.T) and self._proven(a, b.T):
             return Diagnosis("transposed", "the right side is the transpose of the left")
+        structural = list(self._structural_fixes(b))
+        for candidate, diagnosis in structural:
+            if self._close(a, candidate) and self._proven(a, candidate):
+                return diagnosis
+        for first, diagnosis in structural:
+            for candidate, second in self._structural_fixes(first):
+                if second.kind != diagnosis.kind and self._close(a, candidate) and self._proven(a, candidate):
+                    return Diagnosis((diagnosis.kind, second.kind), diagnosis.template + "; " + second.template)
         entries = ", ".join(f"({i + 1},{j + 1})" for i, j in wrong)
         first = wrong[0]
         detail = self._diagnosis(a[first], b[first])
@@ -586,6 +743,34 @@ class Checker:
         escaped = text.replace("{", "{{").replace("}", "}}")
         return Diagnosis(detail.kind, f"{escaped}; in entry ({first[0] + 1},{first[1] + 1}): " + detail.template,
                          detail.pieces)
+
+    def _absent(self, a, b, absent: list) -> LinkVerdict:
+        """A formula that names a quantity the network does not have: wrong (index out of
+        range), with the existing quantity that makes it right when one does."""
+        s = absent[0]
+        side = 1 if s in _missing(b) else 0
+        verdict = LinkVerdict(a, b, "wrong", f"{naming.latex_name(s.name)} does not exist in {self.d.arch.text}",
+                              blame=side)
+        found = Diagnosis("index", "{0} does not exist (" + s.why + ")", (s,))
+        if len(absent) == 1:
+            self._diagnosis_deadline = time.monotonic() + DIAGNOSIS_SECONDS
+            try:
+                with budget(DIAGNOSIS_SECONDS):
+                    fixed, other = (b, a) if side else (a, b)
+                    for t in self._alternatives(s):
+                        if (naming.parse_symbol(t.name) or {}).get("kind") != (naming.parse_symbol(s.name) or {}).get(
+                                "kind"):
+                            continue
+                        candidate = _xreplace(fixed, {s: t})
+                        if self._close(other, candidate) and self._proven(other, candidate):
+                            found = Diagnosis("index", "{0} does not exist (" + s.why + "); it should be {1}", (s, t))
+                            break
+            except (_OutOfTime, ProofBudgetExceeded):
+                pass
+            finally:
+                self._diagnosis_deadline = None
+        verdict.found = found
+        return verdict
 
     def _nonexistent(self, a, b, missing) -> LinkVerdict:
         verdict = LinkVerdict(a, b, "wrong", f"{naming.latex_name(missing.name)} is not a parameter of "
@@ -614,6 +799,114 @@ class Checker:
         return verdict
 
 
+FORMULA_SECONDS = 40.0  # for every instance of one formula with free indices
+
+
+class Judge:
+    """Judges formulas with free indices: every instance, on every network it speaks of (one
+    ``Checker`` per network)."""
+
+    def __init__(self, d: Derivation, loss_name: str = "L"):
+        self.d = d
+        self.loss_name = loss_name
+        self._checkers: dict = {d.arch: Checker(d, loss_name)}
+
+    def checker(self, arch) -> Checker:
+        if arch not in self._checkers:
+            from derive.derivation import derive
+
+            self._checkers[arch] = Checker(derive(arch), self.loss_name)
+        return self._checkers[arch]
+
+    def judge(self, claims) -> list[LinkVerdict]:
+        """One verdict per link over every instance of ``claims`` (``derive.judge.meaning``)."""
+        instances = claims.instances
+        if not instances:
+            raise DeriveError("the formula has no index value for which every quantity exists")
+        general = bool(claims.free)
+        if not general:
+            return self.checker(instances[0].arch).check(instances[0].parts)
+        deadline = time.monotonic() + FORMULA_SECONDS
+        links = len(instances[0].parts) - 1
+        first_wrong: list = [None] * links
+        first_undecided: list = [None] * links
+        judged = 0
+        for instance in instances:
+            if time.monotonic() > deadline:
+                break
+            verdicts = self.checker(instance.arch).check(instance.parts, general=True)
+            judged += 1
+            for k, v in enumerate(verdicts):
+                if v.verdict == "wrong" and first_wrong[k] is None:
+                    first_wrong[k] = (instance, v)
+                elif v.verdict == "undecided" and first_undecided[k] is None:
+                    first_undecided[k] = (instance, v)
+            if all(w is not None for w in first_wrong):
+                break
+        networks = ", ".join(dict.fromkeys(a.text for a in claims.architectures))
+        ranges = _ranges(instances)
+        result = []
+        for k in range(links):
+            if first_wrong[k] is not None:
+                instance, v = first_wrong[k]
+                where = f"at {instance.where} in {instance.arch.text}: "
+                found = self._index_fix(claims, instance, v) or v.found
+                if claims.shadowed:
+                    letters = ", ".join(claims.shadowed)
+                    found = Diagnosis("index", f"the sum's index {letters} is also the formula's free index "
+                                      f"{letters}: the sum shadows it")
+                if found is not None:
+                    found = Diagnosis(found.kind, where.replace("{", "{{").replace("}", "}}") + found.template,
+                                      found.pieces)
+                result.append(LinkVerdict(v.left, v.right, "wrong", where + v.how, found, v.counterexample,
+                                          v.blame, k))
+            elif first_undecided[k] is not None:
+                instance, v = first_undecided[k]
+                result.append(LinkVerdict(v.left, v.right, "undecided",
+                                          f"{v.how} (at {instance.where} in {instance.arch.text})", link=k))
+            elif judged < len(instances):
+                result.append(LinkVerdict(None, None, "undecided", f"proven for {judged} of {len(instances)} index "
+                                          f"values; the time for the formula ({FORMULA_SECONDS:g} s) ran out",
+                                          link=k))
+            else:
+                result.append(LinkVerdict(None, None, "right", f"symbolic proof for every index value ({ranges}) "
+                                          f"on {networks}", link=k))
+        return result
+
+
+    def _index_fix(self, claims, instance, v) -> Diagnosis | None:
+        """A correction of the wrong member's indices that makes the instance right."""
+        from derive.judge.meaning import index_mutations
+
+        checker = self.checker(instance.arch)
+        k = v.link
+        wrong = v.blame if v.blame is not None else k + 1
+        other = instance.parts[k] if wrong == k + 1 else instance.parts[k + 1]
+        other = checker._rename_loss(other)
+        start = time.monotonic()
+        for mutated, text in index_mutations(claims.members[wrong]):
+            if time.monotonic() - start > DIAGNOSIS_SECONDS:
+                return None
+            try:
+                candidate = checker._rename_loss(claims.rebuilt(instance, mutated))
+                if _shape(candidate) == _shape(other) and checker._close(other, candidate) and \
+                        checker._proven(other, candidate):
+                    return Diagnosis("index", text.replace("{", "{{").replace("}", "}}"))
+            except (DeriveError, _OutOfTime, ProofBudgetExceeded):
+                continue
+        return None
+
+
+def _ranges(instances) -> str:
+    """l = 2…3, j = 1…3: the values each free letter took."""
+    values: dict = {}
+    for instance in instances:
+        for letter, value in instance.assignment:
+            values.setdefault(letter, set()).add(value)
+    return ", ".join(f"{letter} = {min(v)}…{max(v)}" if len(v) > 1 else f"{letter} = {min(v)}"
+                     for letter, v in values.items())
+
+
 class _OutOfTime(Exception):
     """The diagnosis search ran past ``DIAGNOSIS_SECONDS``."""
 
@@ -626,6 +919,19 @@ def _nonexistent_label(part, values: Values):
         if parts and parts["kind"] in ("w", "b") and variable not in values.leaves:
             return variable
     return None
+
+
+def _missing(part) -> set:
+    """The quantities a part names that the network does not have (a ∂L/∂w label aside)."""
+    entries = _entries(part)
+    found = set()
+    for entry in entries:
+        labels = set()
+        if isinstance(entry, sp.Derivative) and not isinstance(entry.expr, naming.NetworkSymbol):
+            labels = set(entry.variables)
+        symbols = entry.free_symbols | set().union(*[d.variables for d in entry.atoms(sp.Derivative)])
+        found |= {s for s in symbols if isinstance(s, naming.MissingSymbol) and s not in labels}
+    return found
 
 
 def _parameter_shape_text(symbol, arch) -> str:
@@ -666,9 +972,32 @@ def _derivative_calls(expr) -> set:
     return {node for node in sp.preorder_traversal(expr) if type(node) in BY_DERIVATIVE}
 
 
+def _elementary(value) -> bool:
+    """Whether a written-out value uses exponentials, logarithms or tanh of its own."""
+    return any(e.has(sp.exp, sp.tanh) for e in _entries(value))
+
+
+def _xreplace(expr, mapping: dict):
+    return expr.xreplace(mapping)
+
+
+def _sums(expr) -> list:
+    """The sums inside ``expr`` (itself first when it is one), each once, in a fixed order."""
+    found = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Add) and node not in found:
+            found.append(node)
+    return found
+
+
+def _layer_of(expr) -> int | None:
+    parts = naming.parse_symbol(expr.name) if isinstance(expr, sp.Symbol) else None
+    return parts.get("layer") if parts else None
+
+
 def _is_preactivation(expr) -> bool:
     parts = naming.parse_symbol(getattr(expr, "name", "")) if isinstance(expr, sp.Symbol) else None
-    return bool(parts) and parts["kind"] == "z"
+    return parts is not None and parts["kind"] == "z"
 
 
 def _symbol_kind(s, t) -> str:

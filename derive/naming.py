@@ -34,6 +34,19 @@ class NetworkSymbol(sp.Symbol):
         return in_notation(self) if in_notation else latex_name(self.name)
 
 
+class MissingSymbol(NetworkSymbol):
+    """A quantity the network does not have (w_{13}^{(2→3)} in a 3-2-2 network, x_3^{(3)} past
+    the last node), named like the ones it has; ``why`` says what exists instead."""
+
+    def __new__(cls, name: str, why: str = ""):
+        symbol = super().__new__(cls, name)
+        symbol.why = why
+        return symbol
+
+    def __getnewargs__(self):
+        return (self.name, self.why)
+
+
 def _indices(*numbers: int) -> str:
     if all(n < 10 for n in numbers):
         return "".join(str(n) for n in numbers)

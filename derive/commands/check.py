@@ -41,8 +41,11 @@ def run(args) -> int:
 
     arch = parse_architecture(args)
     names = accepted_loss_names(arch, args.loss_name)
-    parts = read(args.latex, arch, names)
-    if args.wrt:
+    checker = Checker(derived(args, arch))
+    if not args.wrt:
+        verdicts = checker.judge(args.latex, names)
+    else:
+        parts = read(args.latex, arch, names)
         name, i, j = parse_wrt(args.wrt, arch)
         if len(parts) != 1:
             raise DeriveError("--wrt is for a right side alone; this LaTeX is already an equation")
@@ -50,7 +53,7 @@ def run(args) -> int:
 
         parts = [sp.Derivative(sp.Symbol(names[0]),
                                naming.parameter_symbol(name, i, j), evaluate=False)] + parts
-    verdicts = Checker(derived(args, arch)).check(parts)
+        verdicts = checker.check(parts)
     for line in report(verdicts, latex=args.latex_output):
         print(line)
     found = {v.verdict for v in verdicts}

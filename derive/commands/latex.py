@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.commands.options import add_output_options, derived, parse_architecture
-from derive.document.notation import NOTATIONS
+from derive.commands.options import (
+    add_notation_options,
+    add_output_options,
+    chosen_notation,
+    derived,
+    parse_architecture,
+)
 from derive.errors import DeriveError
 from derive.files import check_folder, resolve_output, shown
 
@@ -22,8 +27,7 @@ def add_options(parser) -> None:
     parser.add_argument("--wrt", action="append", metavar="PARAM",
                         help="an element to derive step by step, like 'W2[1,2]' or 'b1[2]' "
                              "(repeatable; default: the first element of each weight matrix)")
-    parser.add_argument("--notation", choices=sorted(NOTATIONS), default="arrows",
-                        help="arrows: w_ij^(1→2) (default); layer: w_ij^(1); nielsen: a/z/δ with w^l_jk")
+    add_notation_options(parser, "arrows")
     parser.add_argument("--loss-name", metavar="NAME", help="the loss's symbol: MSE, C, L … "
                         "(default MSE, or C with --notation nielsen)")
     parser.add_argument("--format", choices=("tex", "md"), default=None,
@@ -39,12 +43,13 @@ def run(args) -> int:
     if args.loss_name is not None and not args.loss_name.replace("_", "").isalnum():
         raise DeriveError(f"--loss-name {args.loss_name!r} must be letters and digits, like MSE, C or L")
     arch = parse_architecture(args)
+    note = chosen_notation(args).notation  # a bad --notation FILE.toml or --symbols fails before the work
     real, _ = resolve_output(output, args.parents, create=False)  # refuse a bad -o before the work
     if form == "md":
         resolve_output(output.with_name(f"{output.stem}-network.svg"), args.parents, create=False)
     d = derived(args, arch)
     check_folder(real.parent, args.parents)  # --parents: create the folder now
-    written = write_document(d, output, form, wrt=args.wrt, notation_name=args.notation, loss_name=args.loss_name)
+    written = write_document(d, output, form, wrt=args.wrt, notation_name=note, loss_name=args.loss_name)
     for path, changed in written:
         print(f"{'wrote' if changed else 'unchanged:'} {shown(path)}")
     return 0

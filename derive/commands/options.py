@@ -6,6 +6,7 @@ import argparse
 
 from derive.activations import ACTIVATIONS
 from derive.architecture import Architecture
+from derive.errors import DeriveError
 from derive.losses import LOSSES
 
 
@@ -71,3 +72,45 @@ def add_output_options(parser, metavar: str, what: str, required: bool = True, d
                         metavar=metavar, help=f"{what}; {policy}")
     parser.add_argument("--parents", action="store_true",
                         help="create missing parent folders of -o (without it a missing folder is an error)")
+
+
+def add_notation_options(parser, default: str) -> None:
+    """--notation NAME|FILE.toml|auto and --symbols, the same for latex (default arrows), check
+    and audit (default auto); ``chosen_notation`` turns them into a notation."""
+    from derive.notation import NOTATIONS
+
+    def name(text: str) -> str:
+        if text == "auto" or text.endswith(".toml") or text in NOTATIONS:
+            return text
+        raise argparse.ArgumentTypeError(f"invalid choice: {text!r} (use one of: {', '.join(NOTATIONS)}, "
+                                         "auto, or a FILE.toml)")
+
+    parser.add_argument("--notation", type=name, default=default, metavar="NAME|FILE.toml|auto",
+                        help=f"{', '.join(NOTATIONS)}; a FILE.toml with the same fields; or auto, the one "
+                             f"under which the formulas read and bind to the network (default {default})")
+    parser.add_argument("--symbols", metavar="'NAME=MEANING, …'",
+                        help="names and their meanings in the article notation: "
+                             r"'h=z^{(2)}, o=x^{(2)}, W_h=\underline{w}^{(1 \rightarrow 2)}, l=L'")
+
+
+def chosen_notation(args, items=(), arch=None):
+    """The notation of ``--notation``/``--symbols`` (and ``--loss-name`` where the command has
+    it) as a ``derive.reader.bind.Choice``: for auto, the preset under which the most
+    ``items`` (LaTeX texts) read and bind to ``arch``, with what it could not bind."""
+    from derive.notation import notation, parse_symbols
+    from derive.reader.bind import Choice, choose
+
+    symbols = parse_symbols(args.symbols) if getattr(args, "symbols", None) else None
+    loss_name = getattr(args, "loss_name", None)
+    if args.notation == "auto":
+        if arch is None:
+            raise DeriveError("--notation auto chooses among the notations for checking; "
+                              "to write a document, name one")
+        choice = choose(items, arch, symbols, loss_name=loss_name)
+        return choice
+    chosen = notation(args.notation)
+    if symbols:
+        chosen = chosen.with_symbols(symbols)
+    if loss_name:
+        chosen = chosen.with_loss_name(loss_name)
+    return Choice(chosen, len(items), len(items))

@@ -89,7 +89,7 @@ class _TextPrinter(StrPrinter):
         return f"{name}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Derivative(self, expr):
-        (variable, count), = expr.variable_count if len(expr.variable_count) == 1 else ((expr.variables[0], 1),)
+        variable = expr.variables[0]
         return f"∂{self._print(expr.expr)}/∂{self._print(variable)}"
 
     def _print_Mul(self, expr):

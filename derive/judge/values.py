@@ -65,6 +65,28 @@ class Values:
             self._cache[key] = self._written(expr)
         return self._cache[key]
 
+    def in_named(self, expr):
+        """``expr`` in the named quantities (x, x', w, b, y) when that is direct: ∂L/∂(a parameter)
+        as the derivation's short form, δ as recognized, the loss as defined; None when a part
+        needs more (a partial by a node value, a partial of anything but the loss)."""
+        if isinstance(expr, sp.MatrixBase):
+            entries = [self.in_named(e) for e in expr]
+            return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
+                                                                                    entries)
+        if self._loss_override is not None:
+            return None
+        derivatives = list(expr.atoms(sp.Derivative))
+        mapping = {}
+        for derivative in derivatives:
+            if derivative.expr != self.loss_symbol or len(derivative.variables) != 1:
+                return None
+            parts = naming.parse_symbol(getattr(derivative.variables[0], "name", ""))
+            if not parts or parts["kind"] not in ("w", "b") or derivative.variables[0] not in self.leaves:
+                return None
+            name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
+            mapping[derivative] = self.d.partial(name, parts["i"], parts.get("j"), short=True)
+        return expr.xreplace(mapping).xreplace(self.deltas).xreplace({self.loss_symbol: self.net.loss})
+
     def with_loss(self, loss_name: str | None):
         """A context in which the loss symbol stands for another registry loss (None: the own)."""
         values = self

@@ -23,7 +23,7 @@ import sympy as sp
 from derive import naming
 from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
-from derive.errors import DeriveError
+from derive.errors import DeriveError, ShapeError
 
 GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
 
@@ -72,7 +72,6 @@ def read(latex: str, arch: Architecture, loss_names: tuple | None = None) -> lis
             raise error.orig_exc from None
         raise DeriveError(f"cannot read {latex.strip()[:60]!r}: {_plain(error.orig_exc)}") from None
     for part in parts:
-        _refuse_missing(part)
         _refuse_undefined(part)
         _refuse_free_indices(part)
     return parts
@@ -235,7 +234,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         a = _built(a)
         if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
             if a.shape[1] != b.shape[0]:
-                raise DeriveError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
+                raise ShapeError(f"cannot multiply a {a.shape[0]}×{a.shape[1]} matrix by a "
                                   f"{b.shape[0]}×{b.shape[1]} one")
             return a * b
         return a * b
@@ -243,7 +242,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
     def hadamard(self, items):
         a, b = items[0], items[2]
         if not (isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase)) or a.shape != b.shape:
-            raise DeriveError("⊙ needs two vectors or matrices of the same shape")
+            raise ShapeError("⊙ needs two vectors or matrices of the same shape")
         return a.multiply_elementwise(b)
 
     def pow(self, items):
@@ -418,7 +417,7 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
             i, j = index
             rows, cols = arch.widths[source], arch.widths[source - 1]
             if 1 <= i and 1 <= j and not (i <= rows and j <= cols):
-                return _Missing(naming.weight(source, i, j).name, f"W{source} is {rows}×{cols}")
+                return naming.MissingSymbol(naming.weight(source, i, j).name, f"W{source} is {rows}×{cols}")
             return self._check(naming.weight(source, i, j), 1 <= i <= rows and 1 <= j <= cols,
                                f"w_{i}{j}^({source}→{source + 1})", f"W{source} is {rows}×{cols}")
         if letter == "b":
@@ -492,31 +491,6 @@ class _Build(lark.visitors.Transformer_NonRecursive):  # no recursion limit on l
         return sp.Matrix([naming.node(number, i) for i in range(1, n + 1)])
 
 
-class _Missing(naming.NetworkSymbol):
-    """A weight the network does not have: allowed only as the label of ∂L/∂w (where the
-    checker calls it wrong and says which derivative the other side is), refused elsewhere."""
-
-    def __new__(cls, name: str, why: str):
-        symbol = super().__new__(cls, name)
-        symbol.why = why
-        return symbol
-
-    def __getnewargs__(self):
-        return (self.name, self.why)
-
-
-def _refuse_missing(part) -> None:
-    """A weight the network does not have, outside the label of ∂L/∂w, is an error."""
-    entries = list(part) if isinstance(part, sp.MatrixBase) else [part]
-    for entry in entries:
-        labels = set()
-        if isinstance(entry, sp.Derivative) and entry.expr.is_Symbol and not isinstance(entry.expr, naming.NetworkSymbol):
-            labels = set(entry.variables)
-        for symbol in entry.free_symbols | set().union(*[d.variables for d in entry.atoms(sp.Derivative)]):
-            if isinstance(symbol, _Missing) and (symbol not in labels or not isinstance(entry, sp.Derivative)):
-                raise DeriveError(f"{naming.text_name(symbol.name)} does not exist: {symbol.why}")
-
-
 def delta_symbol(layer: int, i: int) -> sp.Symbol:
     """δ_i^{(layer)}: a name the checker gives the value ∂L/∂z_i^{(layer)}."""
     return naming.NetworkSymbol(f"delta{layer}_{i}")
@@ -535,9 +509,9 @@ class _Sum:
     def plus(self, term):
         first = self.terms[0]
         if isinstance(first, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
-            raise DeriveError("cannot add a matrix and a number")
+            raise ShapeError("cannot add a matrix and a number")
         if isinstance(first, sp.MatrixBase) and first.shape != term.shape:
-            raise DeriveError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
+            raise ShapeError(f"cannot add matrices of shapes {first.shape} and {term.shape}")
         self.terms.append(term)
         return self
 

@@ -134,10 +134,23 @@ class Diag:
     arg: Node
 
 
-Node = Union[  # noqa: UP007 (a runtime alias)
-    Symbol, Number, Add, Mul, Frac, Pow, Transpose, Call, Sum, Partial, Nabla, Matrix, Diag]
+@dataclass(frozen=True)
+class Quantity:
+    """A leaf of a *bound* tree: a quantity of the network in the reference meaning
+    (``derive.notation`` documents the kinds: node, node_prime, preactivation, weight, bias,
+    label, delta, loss); layer, i and j are ints, index expressions like "l+1" or "j", or
+    None for the whole vector or matrix."""
 
-NODE_TYPES = (Symbol, Number, Add, Mul, Frac, Pow, Transpose, Call, Sum, Partial, Nabla, Matrix, Diag)
+    kind: str
+    layer: int | str | None = None
+    i: int | str | None = None
+    j: int | str | None = None
+
+
+Node = Union[  # noqa: UP007 (a runtime alias)
+    Symbol, Number, Add, Mul, Frac, Pow, Transpose, Call, Sum, Partial, Nabla, Matrix, Diag, Quantity]
+
+NODE_TYPES = (Symbol, Number, Add, Mul, Frac, Pow, Transpose, Call, Sum, Partial, Nabla, Matrix, Diag, Quantity)
 
 
 def children(node) -> tuple:

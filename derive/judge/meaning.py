@@ -1,0 +1,616 @@
+"""What a bound formula claims: SymPy parts for every value of its free indices.
+
+A bound tree is the syntax tree of ``derive.reader.syntax`` whose symbols ``derive.reader.bind``
+resolved to quantities (``kind``, ``layer``, ``i``, ``j`` in the reference meaning: layers from 1,
+a weight's layer is its source layer; each an int, an index expression over letters such as
+``"l"``, ``"l+1"``, ``"L-1"``, or None for the whole vector or matrix).
+
+- **Free indices** (letters not bound by a Σ) make the formula a claim for every value: each
+  letter runs over the values for which every quantity it indexes exists (a layer letter over
+  the layers, a node letter over the nodes of its layer). A formula that speaks of a general
+  layer (a letter in a layer position, or L) is also claimed on deeper networks built from the
+  same activations and loss (``DEPTHS``).
+- **Σ** binds its index: with limits as written (a limit past the layer's width names quantities
+  that do not exist, which the checker calls wrong of kind "index"); without limits (or up to a
+  letter such as n) over the nodes the index runs over. A Σ that binds a letter the formula also
+  uses freely shadows it: that is reported with the verdict.
+- **Vectors and matrices**: a quantity without its index is the whole vector (a column; a row in
+  a row-vector notation) or matrix; products are matrix products, or elementwise for the
+  operators the notation makes elementwise (⊙, ∘, and * where it says so); ``^T`` transposes;
+  ``\\nabla_W C`` and ∂C/∂W of a scalar by a vector or matrix have the shape of W; ∂ of a vector
+  by a vector is the Jacobian (rows: the entries of the numerator). Shapes that do not fit raise
+  ``ShapeError``.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+
+from derive import naming
+from derive.activations import ACTIVATIONS, Softmax
+from derive.architecture import Architecture
+from derive.errors import DeriveError, ShapeError
+from derive.judge.values import delta_symbol
+from derive.network import LOSS
+from derive.reader import syntax
+
+DEPTHS = 3  # a claim about a general layer is checked on the network and this many - 1 deeper ones
+MAX_INSTANCES = 400  # index assignments judged for one formula, over all depths
+
+GENERIC_FUNCTIONS = ("f", "g", "\\phi", "\\varphi", "h", "a", "activation", "act")
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """What the meaning of a formula takes from its notation."""
+
+    elementwise: tuple[str, ...] = ("odot", "circ")
+    orientation: str = "columns"  # "rows": vectors are rows, weight matrices n_l × n_{l+1}
+
+
+@dataclass
+class Instance:
+    """The formula for one network and one value of each free index."""
+
+    arch: Architecture
+    assignment: tuple  # ((letter, value), …) in order
+    parts: list
+
+    @property
+    def where(self) -> str:
+        return ", ".join(f"{letter} = {value}" for letter, value in self.assignment)
+
+
+@dataclass
+class Claims:
+    """Every instance of a formula, and what was noticed about its indices."""
+
+    instances: list[Instance] = field(default_factory=list)
+    architectures: list[Architecture] = field(default_factory=list)
+    free: tuple[str, ...] = ()
+    general: bool = False  # speaks of a general layer: checked on deeper networks too
+    shadowed: tuple[str, ...] = ()  # letters a Σ binds that are also free
+    members: list = field(default_factory=list)
+    conventions: Conventions = field(default_factory=Conventions)
+    loss_symbol: sp.Symbol = LOSS
+
+    def rebuilt(self, instance: Instance, member) -> object:
+        """``member`` (a bound tree, e.g. a corrected one) for the network and indices of ``instance``."""
+        return _Builder(instance.arch, self.conventions, self.loss_symbol).value(member, dict(instance.assignment))
+
+
+def is_quantity(node) -> bool:
+    return hasattr(node, "kind") and hasattr(node, "layer") and not isinstance(node, syntax.Symbol)
+
+
+# --- indices ------------------------------------------------------------------------------
+
+_INDEX = re.compile(r"\s*([A-Za-z])\s*(?:([+-])\s*(\d+))?\s*")
+
+
+def index_letters(value) -> set:
+    if value is None or isinstance(value, int):
+        return set()
+    if isinstance(value, sp.Basic):
+        return {s.name for s in value.free_symbols}
+    return set(re.findall(r"[A-Za-z]", str(value)))
+
+
+def index_value(value, env: dict, depth: int) -> int:
+    """An index (int, "l+1", "L", a SymPy expression) under ``env``; L is the output layer."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, sp.Basic):
+        mapping = {s: env.get(s.name, depth if s.name == "L" else None) for s in value.free_symbols}
+        if None in mapping.values():
+            raise DeriveError(f"the index {value} has a letter with no value")
+        return int(value.xreplace(mapping))
+    text = str(value)
+    if re.fullmatch(r"\s*\d+\s*", text):
+        return int(text)
+    match = _INDEX.fullmatch(text)
+    if not match:
+        raise DeriveError(f"cannot read the index {text!r}")
+    letter, sign, number = match.groups()
+    base = env.get(letter, depth if letter == "L" else None)
+    if base is None:
+        raise DeriveError(f"the index {letter} has no value here")
+    offset = int(number or 0)
+    return base + offset if sign != "-" else base - offset
+
+
+_LAYER_RANGE: dict[str, tuple[int, int]] = {  # kind -> (first, last - L): valid layers are first … L + last
+    "node": (1, 0), "node_prime": (2, 0), "preactivation": (2, 0), "bias": (2, 0), "delta": (2, 0),
+    "weight": (1, -1),
+}
+
+
+def _layer_ok(kind: str, layer: int, depth: int) -> bool:
+    if kind in ("label", "loss"):
+        return True
+    first, last = _LAYER_RANGE.get(kind, (1, 0))
+    return first <= layer <= depth + last
+
+
+def _widths(kind: str, layer, arch: Architecture) -> tuple:
+    """(rows, columns) of a quantity's indices i and j."""
+    n = arch.widths
+    if kind == "label" or layer is None:
+        return (n[-1], None)
+    if kind == "weight":
+        return (n[layer], n[layer - 1])
+    return (n[layer - 1], None)
+
+
+# --- the walk -----------------------------------------------------------------------------
+
+def _quantities(node, bound=frozenset()):
+    """(quantity, letters bound around it) for every quantity in the tree, and Σs met."""
+    stack = [(node, bound)]
+    while stack:
+        current, around = stack.pop()
+        if is_quantity(current):
+            yield current, around
+            continue
+        if isinstance(current, syntax.Sum):
+            inner = around | {current.index} if current.index else around
+            for limit in (current.lower, current.upper):
+                if limit is not None:
+                    stack.append((limit, around))
+            stack.append((current.body, inner))
+            continue
+        for child in syntax.children(current) if isinstance(current, syntax.NODE_TYPES) else ():
+            stack.append((child, around))
+
+
+def _sums(node):
+    for current in syntax.walk(node) if isinstance(node, syntax.NODE_TYPES) else ():
+        if isinstance(current, syntax.Sum):
+            yield current
+
+
+def claims(members: list, arch: Architecture, conventions: Conventions | None = None,
+           loss_symbol: sp.Symbol = LOSS) -> Claims:
+    """Every instance of the chain ``members`` (bound trees)."""
+    conventions = conventions or Conventions()
+    uses = [(q, around) for member in members for q, around in _quantities(member)]
+    letters_of = {}
+    layer_letters, index_letters_ = set(), set()
+    for q, around in uses:
+        for letter in index_letters(q.layer) - around:
+            layer_letters.add(letter)
+        for value in (q.i, q.j):
+            for letter in index_letters(value) - around:
+                index_letters_.add(letter)
+        letters_of[id(q)] = around
+    layer_letters.discard("L")
+    free = tuple(sorted(layer_letters)) + tuple(sorted(index_letters_ - layer_letters))
+    sums_bound = {s.index for m in members for s in _sums(m) if s.index}
+    shadowed = tuple(sorted(sums_bound & set(free)))
+    general = bool(layer_letters) or any("L" in index_letters(q.layer) for q, _ in uses)
+    architectures = [arch] + (deeper(arch, DEPTHS - 1) if layer_letters else [])
+    result = Claims([], architectures, free, bool(layer_letters), shadowed, list(members), conventions, loss_symbol)
+    for network in architectures:
+        for env in _assignments(uses, sorted(layer_letters), sorted(index_letters_ - layer_letters), network):
+            builder = _Builder(network, conventions, loss_symbol)
+            parts = [builder.value(member, dict(env)) for member in members]
+            result.instances.append(Instance(network, tuple(env.items()), parts))
+            if len(result.instances) > MAX_INSTANCES:
+                raise DeriveError(f"the formula has more than {MAX_INSTANCES} index values to check; "
+                                  "check it on a smaller network")
+    if general:
+        result.general = True
+    return result
+
+
+_KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": "w", "bias": "b", "label": "y",
+               "delta": "δ"}
+
+
+def index_mutations(member):
+    """Corrections of a member's indices, each with its description: two letters swapped
+    throughout, or one letter of one quantity replaced by another letter in scope."""
+    uses = list(_quantities(member))
+    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)})
+    for a, b in itertools.combinations(letters, 2):
+        swapped = _map_quantities(member, lambda q, a=a, b=b: _renamed(q, {a: b, b: a}))
+        if swapped != member:
+            yield swapped, f"the indices {a} and {b} are swapped"
+    for position, (q, around) in enumerate(uses):
+        own = sorted(index_letters(q.i) | index_letters(q.j))
+        for old in own:
+            for new in letters:
+                if new == old or (new in around) != (old in around) and new not in around:
+                    continue
+                changed = _renamed(q, {old: new})
+                mutated = _map_quantities(member, lambda x, p=position, c=changed, u=uses: c if x is u[p][0] else x)
+                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}"
+
+
+def _renamed(q, mapping: dict):
+    from dataclasses import replace
+
+    def rename(value):
+        if isinstance(value, str):
+            return re.sub(r"[A-Za-z]", lambda m: mapping.get(m.group(0), m.group(0)), value)
+        return value
+
+    return replace(q, i=rename(q.i), j=rename(q.j))
+
+
+def _map_quantities(node, change):
+    """The tree with every quantity q replaced by change(q)."""
+    from dataclasses import fields, replace
+
+    if is_quantity(node):
+        return change(node)
+    if not isinstance(node, syntax.NODE_TYPES):
+        return node
+    updates = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, tuple):
+            new = tuple(tuple(_map_quantities(y, change) for y in x) if isinstance(x, tuple) else
+                        _map_quantities(x, change) for x in value)
+        else:
+            new = _map_quantities(value, change)
+        if new is not value:
+            updates[f.name] = new
+    return replace(node, **updates) if updates else node
+
+
+def deeper(arch: Architecture, count: int) -> list[Architecture]:
+    """Networks one, two … hidden layers deeper, with the same activations and loss: the last
+    hidden layer (its width and activation) repeated."""
+    result = []
+    widths, activations = list(arch.widths), list(arch.activations)
+    hidden_width = widths[-2]
+    hidden_activation = activations[-2] if len(activations) > 1 else (
+        activations[-1] if ACTIVATIONS[activations[-1]].elementwise else "sigmoid")
+    for extra in range(1, count + 1):
+        result.append(Architecture(tuple(widths[:-1] + [hidden_width] * extra + widths[-1:]),
+                                   tuple(activations[:-1] + [hidden_activation] * extra + activations[-1:]),
+                                   arch.loss, arch.bias))
+    return result
+
+
+def _assignments(uses, layer_letters: list, node_letters: list, arch: Architecture):
+    """Every value of the free letters for which each quantity they index exists."""
+    depth = arch.depth
+    layer_domains = []
+    for letter in layer_letters:
+        values = []
+        for v in range(1, depth + 1):
+            env = {letter: v}
+            ok = True
+            for q, around in uses:
+                if letter not in index_letters(q.layer) - around:
+                    continue
+                if index_letters(q.layer) - around - {letter, "L"}:
+                    continue  # depends on another letter too: judged when all are set
+                if not _layer_ok(q.kind, index_value(q.layer, env, depth), depth):
+                    ok = False
+                    break
+            if ok:
+                values.append(v)
+        if not values:
+            raise DeriveError(f"no layer {letter} makes every quantity of the formula exist in {arch.text}")
+        layer_domains.append(values)
+    for layer_values in itertools.product(*layer_domains):
+        env = dict(zip(layer_letters, layer_values))
+        if not all(_layer_ok(q.kind, index_value(q.layer, env, depth), depth)
+                   for q, around in uses if q.layer is not None and not index_letters(q.layer) & around):
+            continue
+        domains = []
+        for letter in node_letters:
+            widths = []
+            for q, around in uses:
+                if q.kind == "loss" or index_letters(q.layer) & around or letter in around:
+                    continue
+                layer = index_value(q.layer, env, depth) if q.layer is not None else (
+                    depth if q.kind != "weight" else depth - 1)
+                rows, cols = _widths(q.kind, layer, arch)
+                if letter in index_letters(q.i) and _single(q.i):
+                    widths.append(rows)
+                if letter in index_letters(q.j) and _single(q.j):
+                    widths.append(cols)
+            domains.append(list(range(1, min(w for w in widths if w) + 1)) if widths else [1])
+        for node_values in itertools.product(*domains):
+            yield {**env, **dict(zip(node_letters, node_values))}
+
+
+def _single(value) -> bool:
+    """An index that is a letter alone (j, not j+1)."""
+    return isinstance(value, str) and bool(re.fullmatch(r"\s*[A-Za-z]\s*", value))
+
+
+class _Builder:
+    """One member of the chain as SymPy, for one network and one value of the free indices."""
+
+    def __init__(self, arch: Architecture, conventions: Conventions, loss_symbol: sp.Symbol):
+        self.arch, self.conventions, self.loss_symbol = arch, conventions, loss_symbol
+
+    def value(self, node, env: dict):
+        result = self._value(node, env)
+        if isinstance(result, sp.MatrixBase) and result.shape == (1, 1):
+            return result[0, 0]
+        return sp.ImmutableMatrix(result) if isinstance(result, sp.MatrixBase) else result
+
+    # quantities -----------------------------------------------------------------------
+    def quantity(self, q, env: dict):
+        arch, depth = self.arch, self.arch.depth
+        layer: Any
+        if q.kind == "loss":
+            return self.loss_symbol
+        layer = index_value(q.layer, env, depth) if q.layer is not None else None
+        if q.kind == "label":
+            layer = None
+        elif layer is None:
+            layer = depth if q.kind != "weight" else depth - 1
+        if layer is not None and not _layer_ok(q.kind, layer, depth):
+            raise DeriveError(f"layer {layer} has no {q.kind.replace('_', ' ')} in {arch.text}")
+        i = index_value(q.i, env, depth) if q.i is not None else None
+        j = index_value(q.j, env, depth) if q.j is not None else None
+        rows, cols = _widths(q.kind, layer, arch)
+        if q.kind == "weight":
+            if i is None and j is None:
+                matrix = sp.ImmutableMatrix(rows, cols, [naming.weight(layer, a, b) for a in range(1, rows + 1)
+                                                         for b in range(1, cols + 1)])
+                return matrix.T if self.conventions.orientation == "rows" else matrix
+            if i is None or j is None:
+                raise DeriveError("a weight takes two indices (or none, for the whole matrix)")
+            symbol = naming.weight(layer, i, j)
+            if not (1 <= i <= rows and 1 <= j <= cols):
+                return naming.MissingSymbol(symbol.name, f"W{layer} is {rows}×{cols}")
+            return symbol
+        if i is None:
+            column = sp.ImmutableMatrix([self._element(q.kind, layer, k) for k in range(1, rows + 1)])
+            return column.T if self.conventions.orientation == "rows" else column
+        symbol = self._element(q.kind, layer, i)
+        if not 1 <= i <= rows:
+            where = "there are" if q.kind == "label" else f"layer {layer} has"
+            return naming.MissingSymbol(symbol.name, f"{where} {rows} {'outputs' if q.kind == 'label' else 'nodes'}")
+        return symbol
+
+    @staticmethod
+    def _element(kind: str, layer, i: int):
+        if kind == "node":
+            return naming.node(layer, i)
+        if kind == "node_prime":
+            return naming.node_derivative(layer, i)
+        if kind == "preactivation":
+            return naming.preactivation(layer, i)
+        if kind == "bias":
+            return naming.bias(layer - 1, i)
+        if kind == "delta":
+            return delta_symbol(layer, i)
+        if kind == "label":
+            return naming.label(i)
+        raise DeriveError(f"unknown quantity {kind}")
+
+    # the tree ------------------------------------------------------------------------------
+    def _value(self, node, env: dict):
+        if is_quantity(node):
+            return self.quantity(node, env)
+        method = getattr(self, f"_{type(node).__name__.lower()}", None)
+        if method is None:
+            raise DeriveError(f"cannot judge {type(node).__name__}")
+        return method(node, env)
+
+    def _symbol(self, node: syntax.Symbol, env: dict):
+        if node.base == "e" and node.sub is None and node.sup is None:
+            return sp.E
+        if node.base in env and node.sub is None and node.sup is None:
+            return sp.Integer(env[node.base])
+        raise DeriveError(f"cannot bind {node.written}: it names no quantity of the network in this notation")
+
+    def _number(self, node: syntax.Number, env: dict):
+        return sp.Rational(node.text)
+
+    def _add(self, node: syntax.Add, env: dict):
+        terms = [(sign, self._value(term, env)) for sign, term in node.terms]
+        total = None
+        for sign, term in terms:
+            term = -term if sign < 0 else term
+            if total is None:
+                total = term
+                continue
+            if isinstance(total, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
+                raise ShapeError("cannot add a vector or matrix and a number")
+            if isinstance(total, sp.MatrixBase) and total.shape != term.shape:
+                raise ShapeError(f"cannot add a {_shape_text(total)} and a {_shape_text(term)} matrix")
+            total = total + term
+        return total
+
+    def _mul(self, node: syntax.Mul, env: dict):
+        result = self._value(node.factors[0], env)
+        for op, factor in zip(node.ops, node.factors[1:], strict=True):
+            other = self._value(factor, env)
+            result = self.product(result, other, op)
+        return result
+
+    def product(self, a, b, op: str):
+        matrices = isinstance(a, sp.MatrixBase), isinstance(b, sp.MatrixBase)
+        if not all(matrices):
+            if any(matrices) and op in self.conventions.elementwise:
+                raise ShapeError("⊙ needs two vectors or matrices of the same shape")
+            return a * b
+        if op in self.conventions.elementwise:
+            if a.shape != b.shape:
+                raise ShapeError(f"⊙ of a {_shape_text(a)} and a {_shape_text(b)} matrix")
+            return a.multiply_elementwise(b)
+        if a.shape[1] != b.shape[0]:
+            if a.shape == (1, 1) or b.shape == (1, 1):
+                return a[0, 0] * b if a.shape == (1, 1) else a * b[0, 0]
+            raise ShapeError(f"cannot multiply a {_shape_text(a)} matrix by a {_shape_text(b)} one")
+        return a * b
+
+    def _frac(self, node: syntax.Frac, env: dict):
+        num, den = self._value(node.num, env), self._value(node.den, env)
+        if isinstance(den, sp.MatrixBase):
+            raise ShapeError("division by a vector or matrix")
+        if den == 0:
+            raise DeriveError("division by zero")
+        return num / den
+
+    def _pow(self, node: syntax.Pow, env: dict):
+        base, exponent = self._value(node.base, env), self._value(node.exponent, env)
+        if isinstance(base, sp.MatrixBase) or isinstance(exponent, sp.MatrixBase):
+            raise ShapeError("a power of a vector or matrix")
+        if exponent.is_Number and abs(exponent) > 1000:
+            raise DeriveError("the power is too large; powers up to 1000 are read")
+        if base == sp.E:
+            return sp.exp(exponent)
+        return base ** exponent
+
+    def _transpose(self, node: syntax.Transpose, env: dict):
+        value = self._value(node.arg, env)
+        return value.T if isinstance(value, sp.MatrixBase) else value
+
+    def _call(self, node: syntax.Call, env: dict):
+        args = [self._value(a, env) for a in node.args]
+        name = node.name.lstrip("\\") if node.name.lstrip("\\") in ("exp", "log", "ln") else node.name
+        if name in ("exp", "log", "ln"):
+            function = {"exp": sp.exp, "log": sp.log, "ln": sp.log}[name]
+            if node.primes:
+                raise DeriveError(f"{name}' is not part of the notation; write the derivative out")
+            return _apply(function, args[0])
+        if name.lstrip("\\") == "softmax":
+            zs = list(args[0]) if len(args) == 1 and isinstance(args[0], sp.MatrixBase) else args
+            if node.sub is None:
+                column = sp.ImmutableMatrix([Softmax(k, *zs) for k in range(1, len(zs) + 1)])
+                return column.T if self.conventions.orientation == "rows" else column
+            k = index_value(node.sub, env, self.arch.depth)
+            return Softmax(k, *zs)
+        entry = _activation(name) or self._generic(node, env)
+        if len(args) != 1:
+            raise DeriveError(f"{node.name} takes one argument")
+        if node.primes > 1:
+            raise DeriveError(f"{node.name} with {node.primes} primes: only first derivatives are read")
+        if not entry.elementwise:
+            raise DeriveError(f"{entry.name} applies to a whole layer")
+        return _apply(entry.derivative if node.primes else entry.function, args[0])
+
+    def _generic(self, node: syntax.Call, env: dict):
+        if node.name not in GENERIC_FUNCTIONS:
+            known = sorted({s for a in ACTIVATIONS.values() for s in a.spellings})
+            raise DeriveError(f"unknown function {node.name}; known: {', '.join(known)}, exp, log")
+        layer = None
+        argument: Any = node.args[0] if node.args else None
+        if node.sup is not None:
+            layer = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
+        elif is_quantity(argument) and argument.layer is not None:
+            layer = index_value(argument.layer, env, self.arch.depth)
+        if layer is None or not 2 <= layer <= self.arch.depth:
+            raise DeriveError(f"{node.name}(…): say which layer's activation (its argument names no layer)")
+        return ACTIVATIONS[self.arch.activations[layer - 2]]
+
+    def _sum(self, node: syntax.Sum, env: dict):
+        if node.index is None:
+            raise DeriveError("a Σ without an index: write \\sum_i")
+        lower = 1 if node.lower is None else int(self._value(node.lower, env))
+        upper = self._upper(node, env)
+        terms = [self._value(node.body, {**env, node.index: v}) for v in range(lower, upper + 1)]
+        if not terms:
+            return sp.Integer(0)
+        total = terms[0]
+        for term in terms[1:]:
+            if isinstance(total, sp.MatrixBase) and total.shape != term.shape:
+                raise ShapeError("the terms of the sum have different shapes")
+            total = total + term
+        return total
+
+    def _upper(self, node: syntax.Sum, env: dict) -> int:
+        if node.upper is not None:
+            try:
+                value = self._value(node.upper, env)
+                if isinstance(value, sp.Integer):
+                    return int(value)
+            except DeriveError:
+                pass
+        widths = []
+        for q, around in _quantities(node.body):
+            if node.index in around:
+                continue
+            layer = index_value(q.layer, {**env, node.index: 1}, self.arch.depth) if q.layer is not None else None
+            if q.kind != "label" and layer is not None and not _layer_ok(q.kind, layer, self.arch.depth):
+                continue
+            if q.kind not in ("label", "loss") and layer is None:
+                layer = self.arch.depth if q.kind != "weight" else self.arch.depth - 1
+            rows, cols = _widths(q.kind, layer, self.arch)
+            if node.index in index_letters(q.i):
+                widths.append(rows)
+            if node.index in index_letters(q.j):
+                widths.append(cols)
+        if not widths:
+            raise DeriveError(f"the sum's index {node.index} indexes nothing in its body")
+        return min(w for w in widths if w)
+
+    def _partial(self, node: syntax.Partial, env: dict):
+        if node.of is None:
+            raise DeriveError("∂/∂… with nothing to differentiate")
+        of, wrt = self._value(node.of, env), self._value(node.wrt, env)
+        return derivative(of, wrt)
+
+    def _nabla(self, node: syntax.Nabla, env: dict):
+        if node.wrt is None:
+            raise DeriveError("write ∇ with what it differentiates by, like \\nabla_{W} C")
+        of, wrt = self._value(node.of, env), self._value(node.wrt, env)
+        if isinstance(of, sp.MatrixBase):
+            raise ShapeError("∇ of a vector: write the Jacobian as ∂ of the vector")
+        return derivative(of, wrt)
+
+    def _matrix(self, node: syntax.Matrix, env: dict):
+        rows = [[self._value(cell, env) for cell in row] for row in node.rows]
+        if len({len(r) for r in rows}) != 1:
+            raise ShapeError("the rows of this matrix have different lengths")
+        if any(isinstance(c, sp.MatrixBase) for r in rows for c in r):
+            raise DeriveError("matrix entries must be numbers or expressions, not vectors or matrices")
+        return sp.ImmutableMatrix(rows)
+
+    def _diag(self, node: syntax.Diag, env: dict):
+        value = self._value(node.arg, env)
+        if not isinstance(value, sp.MatrixBase) or min(value.shape) != 1:
+            raise ShapeError("diag(…) needs a vector")
+        return sp.ImmutableMatrix(sp.diag(*list(value)))
+
+
+def derivative(of, wrt):
+    """∂of/∂wrt: a scalar; a scalar by a vector or matrix (the shape of wrt); a vector by a
+    scalar (the shape of of); a vector by a vector (the Jacobian, rows the entries of of)."""
+    if not isinstance(wrt, sp.MatrixBase):
+        if not isinstance(wrt, sp.Symbol):
+            raise DeriveError("∂/∂ needs one quantity of the network below the line")
+        if isinstance(of, sp.MatrixBase):
+            return of.applyfunc(lambda e: sp.Derivative(e, wrt, evaluate=False))
+        return sp.Derivative(of, wrt, evaluate=False)
+    if not isinstance(of, sp.MatrixBase):
+        return wrt.applyfunc(lambda w: sp.Derivative(of, w, evaluate=False))
+    if min(of.shape) != 1 or min(wrt.shape) != 1:
+        raise ShapeError("∂ of a matrix by a matrix is not part of the notation")
+    top, bottom = list(of), list(wrt)
+    return sp.ImmutableMatrix(len(top), len(bottom), [sp.Derivative(t, b, evaluate=False) for t in top for b in bottom])
+
+
+def _apply(function, argument):
+    if isinstance(argument, sp.MatrixBase):
+        return argument.applyfunc(function)
+    return function(argument)
+
+
+def _activation(name: str):
+    bare = name.lstrip("\\")
+    for entry in ACTIVATIONS.values():
+        if not entry.elementwise:
+            continue
+        if name in entry.spellings or bare in entry.spellings or ("\\" + bare) in entry.spellings:
+            return entry
+    return None
+
+
+def _shape_text(m) -> str:
+    return f"{m.shape[0]}×{m.shape[1]}"
