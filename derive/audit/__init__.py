@@ -216,7 +216,8 @@ def audit_article(text: str, checker, arch, loss_names=None, tex: bool = False, 
     and what they are), "unbound" (names it uses and never defines)}."""
     from derive.audit.article import ArticleJudge
 
-    judge = ArticleJudge(checker, arch, loss_names, symbols=symbols, learn=notation in ("auto", "flat"))
+    judge = ArticleJudge(checker, arch, loss_names, symbols=symbols, learn=notation in ("auto", "flat"),
+                         notation=notation)
     items = audit_text(text, judge, tex)
     return items, judge.notation
 

@@ -38,18 +38,19 @@ from derive.audit.flat import (
     index_hint,
     to_sympy,
 )
-from derive.audit.items import Item, checker_judge, member_texts
+from derive.audit.items import Item, checker_judge, link_texts, member_texts
 from derive.audit.numbers import ELEMENTARY, Approx, Unevaluable, decimals, evaluate, shown
-from derive.errors import DeriveError
+from derive.errors import DeriveError, ShapeError
 from derive.reader.syntax import Call, Number, Partial, Symbol, walk
 
-LEAF_KINDS = ("x1", "w", "b", "y")
+CHOOSING_ITEMS = 300  # --notation auto: the distinct equations the choice is made on
 
 
 class ArticleJudge:
     """Judges the equations of one article (call ``prepare`` with all of them first)."""
 
-    def __init__(self, checker, arch, loss_names=None, symbols: str | None = None, learn: bool = True):
+    def __init__(self, checker, arch, loss_names=None, symbols: str | None = None, learn: bool = True,
+                 notation: str = "auto"):
         self.checker, self.arch = checker, arch
         self.reference = checker_judge(checker, arch, loss_names)
         self.learner = Learner(arch)
@@ -58,12 +59,17 @@ class ArticleJudge:
         self.loss_names = loss_names
         self._references: dict = {}
         self.learn = learn
+        self.notation_name = notation
+        self.symbols_text = symbols
+        self.chosen = None  # the preset notation (derive.notation) the other formulas are read in
+        self.not_bound: list = []  # what the chosen notation could not bind
         if symbols:
             self._bind_given(symbols)
         self.trees: dict = {}  # latex -> members, or the reason it could not be read
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
         self.unbound: set = set()
         self.printed: dict = {}  # a name the article gives only a computed number for -> its Approx
+        self._judge = None
         self._point: dict | None = None
         self._known_values: dict | None = None
 
@@ -96,6 +102,68 @@ class ArticleJudge:
                 self.outcomes[latex] = ("value", f"a value the article gives: {given}")
         if self.learn and self.learned.values:
             self._learn_from_numbers(equations)
+        self._choose(equations)
+
+    def _choose(self, equations) -> None:
+        """The notation for the formulas the article's own names do not cover: --notation's, or
+        for auto the preset under which most of them read and bind (derive.reader.bind.choose)."""
+        from derive.notation import load_toml, notation, parse_symbols
+        from derive.reader.bind import choose
+
+        symbols = parse_symbols(self.symbols_text) if self.symbols_text else None
+        loss_name = self.loss_names[0] if self.loss_names and len(self.loss_names) == 1 else None
+        if self.notation_name in ("auto", "flat", "reference"):
+            texts = list(dict.fromkeys(e.latex for e in equations if "=" in e.latex
+                                       and e.latex not in self.outcomes))[:CHOOSING_ITEMS]
+            if not texts:
+                return
+            choice = choose(texts, self.arch, symbols, loss_name=loss_name)
+            self.chosen = choice.notation
+            self.not_bound = [why for _, why in choice.unbound]
+            return
+        chosen = load_toml(self.notation_name) if self.notation_name.endswith(".toml") else notation(self.notation_name)
+        if symbols:
+            chosen = chosen.with_symbols(symbols)
+        if loss_name:
+            chosen = chosen.with_loss_name(loss_name)
+        self.chosen = chosen
+
+    def _in_notation(self, latex: str) -> list[Item]:
+        """An equation read in the chosen notation and judged for every value of its free indices
+        (derive.judge.meaning, derive.check.Judge); the reference reader when that fails."""
+        from derive.check import Judge
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+
+        if self.chosen is None or "=" not in latex:
+            return self.reference(latex)
+        n = self.chosen
+        try:
+            members = read(latex, n, self.arch)
+            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation))
+            if self._judge is None:
+                self._judge = Judge(self.checker.d)
+                self._judge._checkers[self.arch] = self.checker
+            verdicts = self._judge.judge(found)
+        except ShapeError as error:
+            return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}")]
+        except DeriveError as error:
+            fallback = self.reference(latex)
+            if any(i.verdict in ("right", "wrong") for i in fallback):
+                return fallback
+            reason = str(error)
+            kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+            return [Item(0, 0, latex, "skipped", f"{kind}: {reason}", True)]
+        texts = link_texts(latex, len(verdicts) + 1)
+        items = []
+        for k, verdict in enumerate(verdicts):
+            if verdict.verdict == "wrong":
+                diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+            else:
+                diagnosis = verdict.how if verdict.verdict == "undecided" else None
+            items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
+                              blame=verdict.blame))
+        return items
 
     def _learn_from_numbers(self, equations) -> None:
         """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
@@ -195,9 +263,7 @@ class ArticleJudge:
                 raise DeriveError(f"--symbols: {name.strip()!r} is not one name")
             quantity = self._reference(Symbol("MEANING", text=meaning.strip()))
             if quantity is None:
-                raise DeriveError(f"--symbols: {meaning.strip()!r} is not one quantity of the {self.arch.text} "
-                                  "network in the reference notation (like x_1^{(2)}, z_1^{(2)}, "
-                                  "w_{11}^{(1 \\rightarrow 2)}, b_1^{(2)}, y_1, L)")
+                continue  # a vector, a matrix or an index form: the notation's symbols read it
             self.learned.bindings[members[0]] = Binding(members[0], [quantity], 0)
             if quantity == LOSS_SYMBOL:
                 self.learned.loss = members[0]
@@ -221,14 +287,24 @@ class ArticleJudge:
 
     @property
     def notation(self) -> dict:
-        name = "flat" if self.learned.bindings else "reference"  # the names the article uses
-        return {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(self.unbound)}
+        """The notation used: the article's own names when it defines any, else the preset
+        chosen; what each learned name is; the names that could not be bound."""
+        name = "flat" if self.learned.bindings else self.chosen.name if self.chosen else "arrows"
+        unbound = set(self.unbound)
+        for why in self.not_bound:
+            match = re.search(r"(?:cannot bind|unknown name) (\S+)", why)
+            if match:
+                unbound.add(match.group(1))
+        result = {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(unbound)}
+        if self.learned.bindings and self.chosen is not None:
+            result["preset"] = self.chosen.name  # for the formulas without the article's own names
+        return result
 
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
         members = self.trees.get(latex)
         if not isinstance(members, list) or len(members) < 2 or not self._uses_the_article(latex, members):
-            return self.reference(latex)
+            return self._in_notation(latex)
         texts = _member_texts(latex, len(members))
         items = []
         outcome = self.outcomes.get(latex)
@@ -252,7 +328,7 @@ class ArticleJudge:
                 items.append(self._link(members[k], members[k + 1], texts[k], texts[k + 1], text))
             except NotADefinition:
                 if not outcome:
-                    return self.reference(latex)  # a form of the reference notation (vectors, sums)
+                    return self._in_notation(latex)  # a form of a preset notation (vectors, sums)
                 items.append(Item(0, 0, text, "skipped", "not checkable: a form the flat notation does not "
                                   "read (vectors, sums over an index)", True))
         return items

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from derive.audit import AUDIT_SECONDS
-from derive.commands.options import derived, parse_architecture
+from derive.commands.options import add_notation_options, derived, parse_architecture
 from derive.errors import DeriveError
 from derive.progress import Progress
 
@@ -19,7 +19,7 @@ EXAMPLE = f"""example:
   derive audit post.md --arch 3-2-2
   derive audit post.md --arch 3-2-2 --format json
 
-JSON: {{"notation": {{"name": "flat"|"reference", "symbols": {{article name: [meanings]}}, "unbound": [names]}},
+JSON: {{"notation": {{"name": "flat"|preset, "symbols": {{article name: [meanings]}}, "unbound": [names]}},
 "items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"|"wrong"|"undecided"|"skipped",
 "diagnosis": "…"|null}}, …]}}. Exit status: 0 every equation right, 1 something wrong, 2 bad
 input, 3 nothing wrong but something could not be judged (unreadable, unterminated block,
@@ -33,12 +33,7 @@ TAKES_ARCHITECTURE = "option"
 def add_options(parser) -> None:
     parser.add_argument("article", metavar="ARTICLE", help="the article: Markdown (any text) or LaTeX (.tex)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--notation", default="auto", choices=("auto", "flat", "reference"),
-                        help="auto (default): the reference notation, and the article's own names learned from "
-                             "its definitions (flat: net_{h1} = w_1 i_1 + w_2 i_2 + b_1); reference: no learning")
-    parser.add_argument("--symbols", metavar="MAP",
-                        help="names bound by hand, meanings in the reference notation: "
-                             "'h=z_1^{(2)}, o=x_1^{(2)}, W_h=w_{11}^{(1 \\rightarrow 2)}, l=L'")
+    add_notation_options(parser, "auto")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in the article (default: MSE for the squared errors, or L, E, C, J)")
 
