@@ -64,6 +64,9 @@ class ArticleJudge:
         self.chosen = None  # the preset notation (derive.notation) the other formulas are read in
         self.not_bound: list = []  # what the chosen notation could not bind
         if symbols:
+            from derive.notation import parse_symbols
+
+            self.learner.reserved = set(parse_symbols(symbols))
             self._bind_given(symbols)
         self.trees: dict = {}  # latex -> members, or the reason it could not be read
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
@@ -325,7 +328,12 @@ class ArticleJudge:
                 items.append(Item(0, 0, text, verdict, f"{label}: {message}" if label else message))
                 continue
             try:
-                items.append(self._link(members[k], members[k + 1], texts[k], texts[k + 1], text))
+                item = self._link(members[k], members[k + 1], texts[k], texts[k + 1], text)
+                if item.unjudged and item.diagnosis and item.diagnosis.startswith("cannot bind") and not outcome:
+                    other = self._in_notation(latex)  # names of the chosen notation, not the article's
+                    if any(i.verdict in ("right", "wrong") for i in other):
+                        return other
+                items.append(item)
             except NotADefinition:
                 if not outcome:
                     return self._in_notation(latex)  # a form of a preset notation (vectors, sums)

@@ -115,6 +115,7 @@ class Learner:
         self.arch = arch
         self.learned = Learned(arch)
         self.taken: dict = {}  # (layer, "node" | "input") -> {index: Symbol}
+        self.reserved: set = set()  # names a notation's --symbols give: not the article's to define
 
     # ---------------------------------------------------------------------------------
     def definition(self, members: list, line: int) -> str | None:
@@ -125,6 +126,8 @@ class Learner:
         name, rhs = members[0], members[1]
         if isinstance(name, Call):
             name = Symbol(name.name)
+        if self.reserved and (name in self.reserved or _symbols(rhs) & self.reserved):
+            return None
         if name in self.learned.bindings or name in self.learned.macros or name == EULER:
             return None
         if _is_number(rhs):
@@ -197,6 +200,8 @@ class Learner:
                                 f"({', '.join(str(layer) for layer in sorted(layers))})")
         (layer,) = layers
         width = self.arch.widths[layer - 1]
+        if len(oriented) == 1 < width and all(index_hint(s) is None for pair in oriented for s in pair):
+            raise NotADefinition  # h W_o: one product of unindexed names is a vector formula
         if len(oriented) != width:
             raise Contradiction(f"{name.written} sums {len(oriented)} weighted terms over layer {layer}, which has "
                                 f"{width} nodes in the {self.arch.text} network")
