@@ -149,7 +149,9 @@ class ArticleJudge:
                 self._judge._checkers[self.arch] = self.checker
             verdicts = self._judge.judge(found)
         except ShapeError as error:
-            return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}")]
+            # as read, the sides cannot be compared; an elementwise reading the notation does not
+            # know could fit, so this is no proof of a mistake
+            return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
             fallback = self.reference(latex)
             if any(i.verdict in ("right", "wrong") for i in fallback):
