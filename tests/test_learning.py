@@ -194,3 +194,15 @@ def test_biases_in_the_article_but_not_in_the_network(tmp_path, capsys):
     main(["audit", str(path), "--arch", "2-2-2", "--loss", "half-mse", "--format", "json"])
     (first,) = by_line(json.loads(capsys.readouterr().out)["items"])[3]
     assert first["verdict"] == "wrong" and "--bias" in first["diagnosis"]
+
+
+def test_an_activation_the_article_writes_out_is_checked(tmp_path, capsys):
+    """σ(x) = 1/(1 + e^{-x}) is the sigmoid (proven); 1/(1 - e^{-x}) is not: at x = 0.37 the
+    sigmoid is 0.5915 and the other 3.2335 (math.exp, by hand)."""
+    assert abs(sigmoid(0.37) - 0.5914589784) < 1e-9 and abs(1 / (1 - math.exp(-0.37)) - 3.233465913) < 1e-8
+    text = ("$$ \\sigma(x) = \\frac{1}{1 + e^{-x}} $$\n\n$$ \\sigma(x) = \\frac{1}{1 - e^{-x}} $$\n\n"
+            "$$\\sigma'(z) = \\sigma(z)(1 - \\sigma(z))$$\n")
+    status, report = audit(text, tmp_path, capsys)
+    assert status == 1
+    assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "wrong"), (5, "right")]
+    assert "0.5914589784" in report["items"][1]["diagnosis"]

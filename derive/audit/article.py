@@ -308,6 +308,10 @@ class ArticleJudge:
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
         members = self.trees.get(latex)
+        if isinstance(members, list) and len(members) == 2:
+            defined = self._function_definition(members, latex)
+            if defined is not None:
+                return [defined]
         if not isinstance(members, list) or len(members) < 2 or not self._uses_the_article(latex, members):
             return self._in_notation(latex)
         texts = _member_texts(latex, len(members))
@@ -435,6 +439,46 @@ class ArticleJudge:
         else:
             diagnosis = verdict.how if verdict.verdict == "undecided" else None
         return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided")
+
+    def _function_definition(self, members: list, latex: str) -> Item | None:
+        """``\\sigma(x) = \\frac{1}{1 + e^{-x}}``: an activation written out, checked against the
+        registry's (proven equal, or different at two points)."""
+        call = members[0]
+        if not (isinstance(call, Call) and len(call.args) == 1 and isinstance(call.args[0], Symbol)):
+            return None
+        name = _activation_name(call.name)
+        if not name or self.learned.quantity(call.args[0]) is not None:
+            return None
+        from derive.activations import ACTIVATIONS
+
+        u = sp.Symbol("u", real=True)
+        entry = ACTIVATIONS[name]
+        if not entry.elementwise:
+            return None
+        try:
+            written = to_sympy(members[1], self.learned, local={call.args[0]: u})
+        except (Unbound, NotADefinition):
+            return None
+        own = entry.explicit(u)
+        if call.primes == 1:
+            own = sp.diff(own, u)
+        elif call.primes:
+            return None
+        if written.has(*[type(f) for f in written.atoms(sp.Function) if not isinstance(f, (sp.exp, sp.log))]):
+            from derive.judge.values import explicit
+
+            written = explicit(written)
+        text = f"{call.name}{chr(39) * call.primes}"
+        if sp.simplify(own - written) == 0:
+            return Item(0, 0, latex, "right", None)
+        points = [sp.Rational(37, 100), sp.Rational(-13, 10)]
+        differ = [abs(sp.N((own - written).subs(u, p), 30)) > 1e-20 for p in points]
+        if all(differ):
+            at = points[0]
+            return Item(0, 0, latex, "wrong", f"this is not {text} ({name}): at {call.args[0].written} = {float(at)} "
+                                              f"{text} is {sp.N(own.subs(u, at), 10)}, the right side "
+                                              f"{sp.N(written.subs(u, at), 10)}")
+        return Item(0, 0, latex, "undecided", f"not proven equal to {text} and not shown different", True)
 
     def _in_article_names(self, diagnosis: str) -> str:
         """x_{2}^{(2)} should be x_{1}^{(2)} -> out_{h2} should be out_{h1}, for the names it binds."""

@@ -565,14 +565,19 @@ class Unbound(Exception):
         self.symbol = symbol
 
 
-def to_sympy(node, learned: Learned, depth: int = 0):
+def to_sympy(node, learned: Learned, depth: int = 0, local: dict | None = None):
     """A tree in the article's learned names as a SymPy expression in the engine's symbols
-    (scalars only: the flat notation has no vectors). Raises Unbound or NotADefinition (a
-    shape the flat notation does not have)."""
+    (scalars only: the flat notation has no vectors); ``local`` maps names to expressions
+    first (a function's argument). Raises Unbound or NotADefinition (a shape the flat
+    notation does not have)."""
     if depth > 200:
         raise NotADefinition
+
     def again(child):
-        return to_sympy(child, learned, depth + 1)
+        return to_sympy(child, learned, depth + 1, local)
+
+    if local and isinstance(node, Symbol) and node in local:
+        return local[node]
 
     if isinstance(node, Number):
         return sp.Rational(node.text)
