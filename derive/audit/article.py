@@ -151,6 +151,9 @@ class ArticleJudge:
         except ShapeError as error:
             # as read, the sides cannot be compared; an elementwise reading the notation does not
             # know could fit, so this is no proof of a mistake
+            fallback = self.reference(latex)
+            if any(i.verdict in ("right", "wrong") for i in fallback):
+                return fallback
             return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
             fallback = self.reference(latex)
