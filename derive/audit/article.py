@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import mpmath
 import sympy as sp
@@ -61,7 +62,7 @@ class ArticleJudge:
         self.learn = learn
         self.notation_name = notation
         self.symbols_text = symbols
-        self.chosen = None  # the preset notation (derive.notation) the other formulas are read in
+        self.chosen: Any = None  # the notation (derive.notation.Notation) the other formulas are read in
         self.not_bound: list = []  # what the chosen notation could not bind
         if symbols:
             from derive.notation import parse_symbols
@@ -72,7 +73,7 @@ class ArticleJudge:
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
         self.unbound: set = set()
         self.printed: dict = {}  # a name the article gives only a computed number for -> its Approx
-        self._judge = None
+        self._judge: Any = None
         self._point: dict | None = None
         self._known_values: dict | None = None
 
@@ -619,7 +620,9 @@ def _number_text(node) -> str:
 
 def split_top_level(text: str, separator: str) -> list[str]:
     """``text`` split at ``separator`` outside braces, brackets and parentheses."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         depth += char in "{[("
         depth -= char in "}])"
