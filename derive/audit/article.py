@@ -132,6 +132,17 @@ class ArticleJudge:
             chosen = chosen.with_loss_name(loss_name)
         self.chosen = chosen
 
+    def _reference_items(self, latex: str) -> list[Item]:
+        """The reference reader's items, its failure an item too."""
+        try:
+            return self.reference(latex)
+        except DeriveError as error:
+            reason = str(error)
+            kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+            return [Item(0, 0, latex, "skipped", f"{kind}: {reason}", True)]
+        except RecursionError:
+            return [Item(0, 0, latex, "skipped", "not checkable: nested too deep to judge", True)]
+
     def _in_notation(self, latex: str) -> list[Item]:
         """An equation read in the chosen notation and judged for every value of its free indices
         (derive.judge.meaning, derive.check.Judge); the reference reader when that fails."""
@@ -140,7 +151,7 @@ class ArticleJudge:
         from derive.reader.bind import read
 
         if self.chosen is None or "=" not in latex:
-            return self.reference(latex)
+            return self._reference_items(latex)
         n = self.chosen
         try:
             members = read(latex, n, self.arch)
@@ -152,12 +163,12 @@ class ArticleJudge:
         except ShapeError as error:
             # as read, the sides cannot be compared; an elementwise reading the notation does not
             # know could fit, so this is no proof of a mistake
-            fallback = self.reference(latex)
+            fallback = self._reference_items(latex)
             if any(i.verdict in ("right", "wrong") for i in fallback):
                 return fallback
             return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
-            fallback = self.reference(latex)
+            fallback = self._reference_items(latex)
             if any(i.verdict in ("right", "wrong") for i in fallback):
                 return fallback
             reason = str(error)
@@ -451,6 +462,8 @@ class ArticleJudge:
         if not (isinstance(call, Call) and len(call.args) == 1 and isinstance(call.args[0], Symbol)):
             return None
         name = _activation_name(call.name)
+        if name == "" and len(set(self.arch.activations)) == 1:
+            name = self.arch.activations[0]  # f(x) = …: the article's own name for the activation
         if not name or self.learned.quantity(call.args[0]) is not None:
             return None
         from derive.activations import ACTIVATIONS

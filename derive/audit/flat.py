@@ -126,21 +126,23 @@ class Learner:
         name, rhs = members[0], members[1]
         if isinstance(name, Call):
             name = Symbol(name.name)
-        if self.reserved and (name in self.reserved or _symbols(rhs) & self.reserved):
-            return None
         if name in self.learned.bindings or name in self.learned.macros or name == EULER:
             return None
         if _is_number(rhs):
             return None  # a value, or a numeric result: not a definition
         if not _symbols(rhs) - {EULER}:
             return None
-        if isinstance(members[0], Call) and all(isinstance(a, Symbol) for a in members[0].args) \
-                and _activation_name(members[0].name) is None and members[0].name not in ("\\exp", "\\log", "\\ln"):
+        head = members[0]
+        if isinstance(head, Call) and all(isinstance(a, Symbol) for a in head.args) \
+                and (_activation_name(head.name) is None or (_activation_name(head.name) == "" and len(head.args) > 1)) \
+                and head.name not in ("\\exp", "\\log", "\\ln"):
             function = Symbol(members[0].name)  # f(X, w) = X w: a function named for the article
             if function not in self.learned.macros and self.learned.quantity(function) is None:
                 self.learned.macros[function] = rhs
                 return f"{members[0].name} names the expression on its right"
         if isinstance(members[0], Call):
+            return None
+        if self.reserved and (name in self.reserved or _symbols(rhs) & self.reserved):
             return None
         if _is_update(name):
             self.learned.macros[name] = rhs
@@ -591,6 +593,10 @@ def to_sympy(node, learned: Learned, depth: int = 0, local: dict | None = None):
             return sp.Rational(learned.values[node])
         if node == EULER:
             return sp.E
+        letters = [Symbol(c) for c in node.base] if node.base.isalpha() and node.sub is None \
+            and node.sup is None and not node.primes and not node.accent and len(node.base) > 1 else []
+        if letters and all((local and c in local) or learned.quantity(c) is not None for c in letters):
+            return sp.Mul(*[again(c) for c in letters])  # Xw: a product of one-letter names written together
         raise Unbound(node)
     if isinstance(node, Add):
         return sp.Add(*[sign * again(term) for sign, term in node.terms])
