@@ -377,7 +377,9 @@ class ArticleJudge:
                 f"{same[0][1]} … {same[-1][1]}")
 
     def _numeric_link(self, a, b) -> bool:
-        return (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b)
+        """A worked-number link: the article gives numbers as data, a side computes with them,
+        and every name in it has a value there."""
+        return bool(self.learned.values) and (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b)
 
     def _anchor(self, members: list):
         """(position, value) of the member a numeric chain is about: its first member, or the
@@ -417,7 +419,7 @@ class ArticleJudge:
             return True
         known = set(self.learned.bindings) | set(self.learned.macros) | set(self.learned.values) | set(self.printed)
         names = {n for m in members for n in walk(m) if isinstance(n, Symbol)}
-        return bool(names & known) or any(_numeric(m) for m in members)
+        return bool(names & known) or (bool(self.learned.values) and any(_numeric(m) for m in members))
 
     def _valued(self, member) -> bool:
         """Every name in ``member`` has a number at the article's point."""
@@ -431,7 +433,7 @@ class ArticleJudge:
         return True
 
     def _link(self, a, b, left: str, right: str, text: str) -> Item:
-        if (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b):
+        if self._numeric_link(a, b):
             return self._numbers(a, b, left, right, text)
         try:
             sides = [to_sympy(a, self.learned), to_sympy(b, self.learned)]
