@@ -34,8 +34,8 @@ KNOWN_CONTRADICTIONS = {
 }
 # Agreement and reading floors (raise them as the readers improve; the figures print with -s).
 FLOORS = {"course_page_index": (4, 0), "flat_numeric": (46, 46), "general_index": (4, 4), "ng_vectorized": (14, 13),
-          "nielsen_four_equations": (18, 17), "reference_framed": (25, 25), "rows_batch": (6, 4),
-          "tutorial_flat": (22, 21)}
+          "nielsen_four_equations": (18, 17), "reference_framed": (26, 26), "rows_batch": (6, 4),
+          "tutorial_flat": (23, 23)}
 # The articles whose notation the audit learns or frames by itself: ≥ 90 % of their formulas read.
 FRAMED_AND_LEARNED = ("flat_numeric", "tutorial_flat", "reference_framed")
 
