@@ -97,6 +97,8 @@ class ArticleJudge:
             except Contradiction as contradiction:
                 self.outcomes[latex] = ("contradiction", str(contradiction))
                 continue
+            except Exception:  # noqa: BLE001, S112 -- one formula that cannot be learned from is judged as a claim
+                continue
             if what:
                 self.outcomes[latex] = ("definition", what)
         for latex, members in self.trees.items():
@@ -198,12 +200,10 @@ class ArticleJudge:
             if not isinstance(name, Symbol) or name.sup is not None or self.learned.quantity(name) is not None \
                     or name in self.learned.macros or name in self.learned.values or not _numeric(members[1]):
                 continue
-            symbolic = self._unnumber(members[1])
-            if symbolic is None:
-                continue
             try:
-                what = self.learner.definition([name, symbolic], equation.line)
-            except Contradiction:
+                symbolic = self._unnumber(members[1])
+                what = self.learner.definition([name, symbolic], equation.line) if symbolic is not None else None
+            except Exception:  # noqa: BLE001, S112 -- a computation not read as a definition stays a claim
                 continue
             if what:
                 self._point = None

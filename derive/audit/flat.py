@@ -136,10 +136,10 @@ class Learner:
         if isinstance(head, Call) and all(isinstance(a, Symbol) for a in head.args) \
                 and (_activation_name(head.name) is None or (_activation_name(head.name) == "" and len(head.args) > 1)) \
                 and head.name not in ("\\exp", "\\log", "\\ln"):
-            function = Symbol(members[0].name)  # f(X, w) = X w: a function named for the article
+            function = Symbol(head.name)  # f(X, w) = X w: a function named for the article
             if function not in self.learned.macros and self.learned.quantity(function) is None:
                 self.learned.macros[function] = rhs
-                return f"{members[0].name} names the expression on its right"
+                return f"{head.name} names the expression on its right"
         if isinstance(members[0], Call):
             return None
         if self.reserved and (name in self.reserved or _symbols(rhs) & self.reserved):
