@@ -1,12 +1,19 @@
 """Auditing an article: every equation it writes, checked link by link and reported by line.
 
-``frame`` (derive/audit/frame.py) finds the formulas of a Markdown or LaTeX document. Inside
-a display, rows (split at ``\\\\``) that start with ``=`` continue the chain, rows that start
-with ``+``, ``-`` or ``\\cdot`` or have no ``=`` of their own continue the expression, other
-rows start a new equation; a display that starts with ``=`` continues the chain of the display
-before it. Each link ``A = B`` of a chain is one item. An inline formula is an item only when
-it holds an equation that could be judged (right, wrong or undecided); a bare symbol like
-``$$i$$`` or an inline remark that cannot be read is prose, not an item.
+Stages: ``frame`` (derive/audit/frame.py) finds the formulas of a Markdown or LaTeX document;
+``equations`` groups their rows into chains; ``derive.audit.article.ArticleJudge`` learns the
+article's own names from its definitions (derive/audit/flat.py), checks its worked numbers
+with the digits it prints (derive/audit/numbers.py), and reads everything else in the chosen
+notation (``--notation NAME|FILE.toml|auto``, ``--symbols``) for the checker.
+
+Inside a display, rows (split at ``\\\\``) that start with ``=`` continue the chain, rows that
+start with ``+``, ``-`` or ``\\cdot`` or have no ``=`` of their own continue the expression,
+other rows start a new equation; a row that lists equations (``a = 1, \\quad b = 2``) is split
+into them; a display that starts with ``=`` continues the chain of the display before it.
+Each link ``A = B`` of a chain is one item, reported at the lines of its own two members (a
+wrong one at the member to blame). An inline formula is an item only when it holds an
+equation that could be judged (right, wrong or undecided); a bare symbol like ``$$i$$`` or an
+inline remark that cannot be read is prose, not an item.
 
 Scanning is linear in the article's length. A display opened and never closed is an item of
 its own ("skipped: unterminated …", at the line it opens). One equation's failure is that
