@@ -39,8 +39,9 @@ class _Opaque(sp.Function):
     nargs = 1
     latex_name = ""
 
-    def _latex(self, printer):
-        return rf"{self.latex_name}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer, exp=None):
+        written = rf"{self.latex_name}\left({printer._print(self.args[0])}\right)"
+        return written if exp is None else rf"\left({written}\right)^{{{exp}}}"
 
 
 def _opaque_pair(name: str, latex: str):

@@ -23,8 +23,6 @@ import sympy as sp
 from derive.architecture import Architecture
 from derive.errors import DeriveError
 
-NOTATIONS = ("auto", "arrows", "layer")  # what the current reader reads (the reference notation)
-
 
 @dataclass
 class Verdict:
@@ -107,6 +105,7 @@ class Audit:
     items: list[Verdict]
     exit_status: int
     note: str | None = None
+    notation: object = None  # what the audit says about the notation it read the article in
 
     @property
     def wrong(self) -> list[Verdict]:
@@ -135,25 +134,43 @@ def _architecture(arch, options: dict) -> Architecture:
     return Architecture.parse(str(arch), **options)
 
 
-def _notation(notation: str) -> None:
-    if notation not in NOTATIONS:
-        raise DeriveError(f"notation {notation!r} is not read yet; use one of: {', '.join(NOTATIONS)}")
+def _notation(notation, symbols: str | None = None, loss_name: str | None = None):
+    """A ``derive.notation.Notation`` for a name, a FILE.toml or a Notation; None for "auto"
+    without symbols (each formula is read in the first preset under which it binds)."""
+    from derive.notation import Notation, parse_symbols
+    from derive.notation import notation as named
+
+    if isinstance(notation, Notation):
+        chosen = notation
+    elif notation == "auto":
+        if not symbols and not loss_name:
+            return None
+        chosen = named("arrows")
+    else:
+        chosen = named(str(notation))
+    if symbols:
+        chosen = chosen.with_symbols(parse_symbols(symbols))
+    if loss_name:
+        chosen = chosen.with_loss_name(loss_name)
+    return chosen
 
 
-def check(latex: str, arch, notation: str = "auto", loss_name: str | None = None, wrt: str | None = None,
-          **options) -> Check:
+def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: str | None = None,
+          symbols: str | None = None, **options) -> Check:
     """Judge one equation chain (``A = B = …``) about the network ``arch`` ("3-2-2" with
-    ``activation=``, ``loss=``, ``bias=`` options, or an ``Architecture``)."""
+    ``activation=``, ``loss=``, ``bias=`` options, or an ``Architecture``), written in
+    ``notation`` (a preset name, a FILE.toml, a Notation, or "auto"), with ``symbols`` as
+    ``--symbols`` gives them ('h=z^{(2)}, o=x^{(2)}')."""
     from derive.check import Checker
     from derive.derivation import derive
     from derive.reader import accepted_loss_names, read
 
-    _notation(notation)
     architecture = _architecture(arch, options)
+    chosen = _notation(notation, symbols, loss_name if notation != "auto" else None)
     names = accepted_loss_names(architecture, loss_name)
     checker = Checker(derive(architecture))
     if not wrt:
-        verdicts = checker.judge(latex, names)
+        verdicts = checker.judge(latex, names, chosen)
         texts = _link_texts(latex, len(verdicts) + 1)
     else:
         parts = read(latex, architecture, names)
@@ -171,25 +188,36 @@ def check(latex: str, arch, notation: str = "auto", loss_name: str | None = None
                          for k, v in enumerate(verdicts)])
 
 
-def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = None, **options) -> Audit:
-    """Judge every equation of an article (a path to a Markdown or .tex file, or its text)."""
+def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = None, symbols: str | None = None,
+          **options) -> Audit:
+    """Judge every equation of an article (a path to a Markdown or .tex file, or its text), in
+    ``notation`` ("auto": the one the article reads in) with ``symbols`` as ``--symbols``."""
     from derive import audit as audit_module
     from derive.check import Checker
     from derive.derivation import derive
     from derive.reader import accepted_loss_names
 
-    _notation(notation)
     architecture = _architecture(arch, options)
-    text = str(path_or_text)
+    text, tex = str(path_or_text), False
     if isinstance(path_or_text, Path) or ("\n" not in text and len(text) < 4096 and Path(text).is_file()):
         from derive.commands.audit import read_article
 
+        tex = Path(text).suffix.lower() in (".tex", ".ltx", ".latex")
         text = read_article(Path(text))
     checker = Checker(derive(architecture))
-    items = audit_module.audit(text, checker, architecture, loss_names=accepted_loss_names(architecture, loss_name))
+    names = accepted_loss_names(architecture, loss_name)
+    used = None
+    entry = getattr(audit_module, "audit_article", None)  # the audit's entry point (framing, notations)
+    if entry is not None:
+        items, used = entry(text, checker, architecture, loss_names=names, tex=tex, notation=notation,
+                            symbols=symbols)
+    else:
+        if notation != "auto" or symbols:
+            raise DeriveError("this audit reads the reference notation only; use notation='auto'")
+        items = audit_module.audit(text, checker, architecture, loss_names=names)
     status, note = audit_module.exit_status(items)
-    return Audit([Verdict(i.latex, i.verdict, None, i.diagnosis, i.diagnosis, lines=(i.line, i.end_line))
-                  for i in items], status, note)
+    return Audit([Verdict(i.latex, i.verdict, None, i.diagnosis, i.diagnosis, lines=(i.line, i.end_line),
+                          blame=getattr(i, "blame", None)) for i in items], status, note, used)
 
 
 def _link_texts(latex: str, count: int) -> list[str]:

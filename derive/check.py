@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 
 from derive import naming
-from derive.activations import BY_DERIVATIVE
+from derive.activations import BY_DERIVATIVE, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
@@ -120,6 +120,13 @@ class Checker:
         self._precise: dict = {}
         self._diagnosis_deadline: float | None = None
         self._general = False
+        self._judge: Judge | None = None
+        # x' in the node's own value (σ' = x (1 - x), …): the rewrite rules in named quantities
+        self._rules = {}
+        for layer, primes in self.net.derivatives.items():
+            entry = activation(d.arch.activations[layer - 2])
+            for i, prime in enumerate(primes, start=1):
+                self._rules[prime] = entry.from_output(naming.node(layer, i), naming.preactivation(layer, i))
         self._named_points: dict = {}
         self._named_evaluators: dict = {}
 
@@ -133,6 +140,9 @@ class Checker:
         of a formula with free indices (its ∂L/∂w label is generic, so a right side that is
         another parameter's derivative is an index mistake, not another parameter)."""
         self._general = general
+        absent = sorted({s for part in parts for s in _missing(part)}, key=_symbol_order)
+        if len(parts) < 2 and absent:
+            raise DeriveError(f"{naming.text_name(absent[0].name)} does not exist ({absent[0].why})")
         if len(parts) < 2:
             raise DeriveError("nothing to check: write an equation, like \\frac{\\partial MSE}{\\partial w_{11}^{(2)}} = …")
         names = sorted({s.name for p in parts for s in _free(p) if not isinstance(s, naming.NetworkSymbol)})
@@ -151,17 +161,48 @@ class Checker:
         self._blame(parts, verdicts)
         return verdicts
 
-    def judge(self, latex: str, loss_names: tuple | None = None) -> list[LinkVerdict]:
-        """Read ``latex`` (an equation chain) and judge it; vectors or matrices whose shapes do
-        not fit together make one wrong verdict of kind "shape"."""
+    def judge(self, latex: str, loss_names: tuple | None = None, notation=None,
+              batch: bool | None = None) -> list[LinkVerdict]:
+        """Read ``latex`` (an equation chain) in ``notation`` (a ``derive.notation.Notation``; None:
+        the first preset under which it reads and binds) and judge every instance of it; vectors
+        or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
+        Formulas the notation cannot bind are read by the reference reader when the notation is
+        the reference one. ``batch``: the article's quantities are batches of examples (True), so
+        a parameter's gradient, a sum over the examples, is judged for one example only and never
+        called right; None: only Ng's batch formulas are (``formula.batch``)."""
+        from derive.judge import formula
         from derive.reader import read
 
         try:
-            parts = read(latex, self.d.arch, loss_names)
+            try:
+                chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
+                found = formula.read_claims(latex, chosen, self.d.arch)
+            except ShapeError:
+                raise
+            except DeriveError as error:
+                if notation is not None and notation.name not in ("arrows", "layer"):
+                    raise
+                try:
+                    parts = read(latex, self.d.arch, loss_names)
+                except ShapeError:
+                    raise
+                except DeriveError as reference_error:
+                    raise (reference_error if str(error).startswith("unreadable") else error) from None
+                return self.check(parts)
+            if self._judge is None:
+                self._judge = Judge(self)
+            verdicts = self._judge.judge(found)
+            if found.batch or (batch and formula.couples_examples(found.members)):
+                for v in verdicts:
+                    if v.verdict == "right":
+                        v.verdict = "undecided"
+                        v.how = ("a batch formula (a sum over the examples) is proven for one example (m = 1) only: "
+                                 + v.how)
+            return verdicts
         except ShapeError as error:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
-                                Diagnosis("shape", str(error).replace("{", "{{").replace("}", "}}")))]
-        return self.check(parts)
+                                Diagnosis(getattr(error, "kind", "shape"),
+                                          str(error).replace("{", "{{").replace("}", "}}")))]
 
     def _rename_loss(self, part):
         names = {s for s in _free(part) if not isinstance(s, naming.NetworkSymbol)}
@@ -207,8 +248,11 @@ class Checker:
         absent = sorted({s for part in (a, b) for s in _missing(part)}, key=_symbol_order)
         if absent:  # certain without numbers
             return self._absent(a, b, absent)
-        if _shape(a) != _shape(b):  # certain without numbers
-            verdict = LinkVerdict(a, b, "wrong", "the shapes differ")
+        if _shape(a) != _shape(b):
+            elementwise = self._elementwise_reading(a, b, deadline)
+            if elementwise is not None:
+                return elementwise
+            verdict = LinkVerdict(a, b, "wrong", "the shapes differ")  # certain without numbers
             verdict.found = self._shape_diagnosis(a, b)
             return verdict
         screened = self._screen(a, b)
@@ -240,6 +284,35 @@ class Checker:
         if not isinstance(a, sp.MatrixBase):
             verdict.counterexample = self._counterexample(a, b, confirmed[0])
         verdict.found = self._diagnose(a, b, deadline)
+        return verdict
+
+    def _elementwise_reading(self, a, b, deadline: float) -> LinkVerdict | None:
+        """∂o/∂z = o ⊙ (1 - o): a Jacobian (n × n) written as a vector of n entries, as people write
+        the derivative of an elementwise function. When the Jacobian is proven diagonal, the link
+        is its diagonal against the vector; otherwise None (the shapes simply differ)."""
+        if _is_square(a) and _is_vector(b):
+            square, vector = a, b
+        elif _is_square(b) and _is_vector(a):
+            square, vector = b, a
+        else:
+            return None
+        if square.shape[0] != len(vector) or square.shape[0] < 2:
+            return None
+        n = square.shape[0]
+        try:
+            with budget(max(0.1, min(PROOF_SECONDS, deadline - time.monotonic()))):
+                if not all(self._close(square[i, j], sp.Integer(0)) and self._proven(square[i, j], sp.Integer(0), False)
+                           for i in range(n) for j in range(n) if i != j):
+                    return None
+        except ProofBudgetExceeded:
+            return None
+        diagonal = sp.ImmutableMatrix([square[i, i] for i in range(n)])
+        column = sp.ImmutableMatrix(list(vector))
+        left, right = (diagonal, column) if square is a else (column, diagonal)
+        verdict = self._link(left, right, deadline)
+        note = "read elementwise (the Jacobian is diagonal: its diagonal against the vector)"
+        verdict.how = f"{verdict.how}; {note}" if verdict.how else note
+        verdict.left, verdict.right = a, b
         return verdict
 
     def _diagnose(self, a, b, deadline: float | None = None) -> Diagnosis | None:
@@ -426,16 +499,24 @@ class Checker:
         limits = _BUDGET.get()
         for x, y in zip(_entries(left), _entries(right)):
             difference = x - y
-            if self.assumptions:
-                difference = difference.xreplace(self.assumptions)
-            if difference == 0:
+            if self._named_zero(difference, limits):
                 continue
-            if limits is None:
-                if sp.expand(difference) != 0:
-                    return False
-            elif _within(limits, sp.expand, difference) != 0:
+            if not difference.free_symbols & set(self._rules):  # no x' to write as x (1 - x)
+                return False
+            if not self._named_zero(difference.xreplace(self._rules), limits):
                 return False
         return True
+
+    def _named_zero(self, difference, limits) -> bool:
+        if self.assumptions:
+            difference = difference.xreplace(self.assumptions)
+        if difference == 0:
+            return True
+        def zero(e):
+            return sp.expand(e) == 0 or (e.is_Add and sp.cancel(sp.together(e)) == 0)
+        if limits is None:
+            return zero(difference)
+        return bool(_within(limits, zero, difference))
 
     def _exp_proof(self, left, right) -> bool:
         difference = left - right
@@ -498,6 +579,11 @@ class Checker:
                                                                      for j in range(b.shape[1])])
                 yield fixed, Diagnosis("missing-activation-derivative",
                                        f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
+            if len(primes) == b.shape[1]:  # a row-vector notation: along the columns
+                fixed = sp.ImmutableMatrix(b.shape[0], b.shape[1], [b[i, j] * primes[j] for i in range(b.shape[0])
+                                                                     for j in range(b.shape[1])])
+                yield fixed, Diagnosis("missing-activation-derivative",
+                                       f"a factor ⊙ x^({layer})' (the activation's derivative) is missing")
 
     def _fixes(self, a, fix, diagnosis: Diagnosis) -> Diagnosis | None:
         """``diagnosis`` when ``fix`` (the right side corrected) equals ``a``, combined with a sign
@@ -515,14 +601,14 @@ class Checker:
         """The small rational r with a = r b at every point, or None."""
         if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
             return None
-        ratios = []
+        ratios: list[float] = []
         for k in range(len(self.points)):
             left, right = self._numbers(a, k), self._numbers(b, k)
             if not (np.isfinite(left) and np.isfinite(right)) or abs(right) < 1e-12:
                 return None
             ratios.append(left / right)
-        if max(ratios) - min(ratios) > 1e-8 * max(1.0, abs(ratios[0])):
-            return None
+            if abs(ratios[-1] - ratios[0]) > 1e-8 * max(1.0, abs(ratios[0])):
+                return None
         factor = sp.nsimplify(ratios[0], tolerance=1e-9, rational=True)
         if not factor.is_Rational or factor == 0 or abs(factor.p) > 64 or factor.q > 64:
             return None
@@ -611,11 +697,13 @@ class Checker:
     def _argument_fixes(self, b):
         zs = [z for layer in sorted(self.net.preactivations) for z in self.net.preactivations[layer]]
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
+            argument = call.args[0]
+            written_as = argument if _is_preactivation(argument) else next(
+                (z for z in zs if not _is_node(argument) and self._close(argument, z)), None)
             for z in zs:
-                if call.args[0] == z:
+                if argument == z:
                     continue
-                kind = "derivative-at-wrong-argument" if not _is_preactivation(call.args[0]) else \
-                    _symbol_kind(call.args[0], z)
+                kind = "derivative-at-wrong-argument" if written_as is None else _symbol_kind(written_as, z)
                 yield _xreplace(b, {call: call.func(z)}), Diagnosis(kind, "{0} should be {1}", (call, call.func(z)))
 
     def _activation_derivative_fixes(self, b):
@@ -628,10 +716,17 @@ class Checker:
         for call in sorted(_derivative_calls(b), key=sp.default_sort_key):
             yield _xreplace(b, {call: 1}), Diagnosis("extra-activation-derivative",
                                                      "the factor {0} should not be there", (call,))
+        for layer in sorted(self.net.derivatives):  # σ' written in the node's value: x (1 - x)
+            entry = activation(self.d.arch.activations[layer - 2])
+            for i, x in enumerate(self.net.nodes[layer], start=1):
+                if x in b.free_symbols:
+                    written = entry.from_output(x, naming.preactivation(layer, i))
+                    yield b / written, Diagnosis("extra-activation-derivative", "the factor {0} should not be there",
+                                                 (written,))
         for p in primes:  # one missing, in the whole or in one term of a sum
             yield b * p, Diagnosis("missing-activation-derivative",
                                    "a factor {0} (the activation's derivative) is missing", (p,))
-            for add in _sums(b):
+            for add in _sums(b, products=True):
                 terms = list(add.args)
                 for k, term in enumerate(terms):
                     candidate = _xreplace(b, {add: sp.Add(*terms[:k], term * p, *terms[k + 1:])})
@@ -645,7 +740,7 @@ class Checker:
         for s in named:
             for t in self._alternatives(s):
                 note = " (the indices are transposed)" if _transposed(s, t) else ""
-                yield _xreplace(b, {s: t}), Diagnosis(_symbol_kind(s, t), "{0} should be {1}" + note, (s, t))
+                yield _xreplace(b, {s: t}), Diagnosis(_symbol_kind(s, t, b), "{0} should be {1}" + note, (s, t))
         for add in _sums(b):
             terms = list(add.args)
             for k, term in enumerate(terms):
@@ -655,7 +750,7 @@ class Checker:
                 for s in symbols:
                     for t in self._alternatives(s):
                         candidate = _xreplace(b, {add: sp.Add(*terms[:k], _xreplace(term, {s: t}), *terms[k + 1:])})
-                        yield candidate, Diagnosis(_symbol_kind(s, t), "in the term {0}: {1} should be {2}",
+                        yield candidate, Diagnosis(_symbol_kind(s, t, term), "in the term {0}: {1} should be {2}",
                                                    (term, s, t))
                 for s, t in itertools.combinations(symbols, 2):
                     moved = _layers_swapped(s, t)
@@ -806,10 +901,13 @@ class Judge:
     """Judges formulas with free indices: every instance, on every network it speaks of (one
     ``Checker`` per network)."""
 
-    def __init__(self, d: Derivation, loss_name: str = "L"):
-        self.d = d
-        self.loss_name = loss_name
-        self._checkers: dict = {d.arch: Checker(d, loss_name)}
+    def __init__(self, checker, loss_name: str = "L"):
+        """``checker``: the Checker of the network (or its Derivation, for a new Checker)."""
+        if not isinstance(checker, Checker):
+            checker = Checker(checker, loss_name)
+        self.d = checker.d
+        self.loss_name = checker.loss_symbol.name
+        self._checkers: dict = {checker.d.arch: checker}
 
     def checker(self, arch) -> Checker:
         if arch not in self._checkers:
@@ -825,7 +923,13 @@ class Judge:
             raise DeriveError("the formula has no index value for which every quantity exists")
         general = bool(claims.free)
         if not general:
-            return self.checker(instances[0].arch).check(instances[0].parts)
+            instance = instances[0]
+            verdicts = self.checker(instance.arch).check(instance.parts)
+            for v in verdicts:  # a whole quantity of the wrong layer, an index: corrections of the tree
+                if v.verdict == "wrong" and v.left is not None and (
+                        v.found is None or isinstance(v.left, sp.MatrixBase) and v.found.kind == "symbol"):
+                    v.found = self._index_fix(claims, instance, v) or v.found
+            return verdicts
         deadline = time.monotonic() + FORMULA_SECONDS
         links = len(instances[0].parts) - 1
         first_wrong: list = [None] * links
@@ -884,17 +988,23 @@ class Judge:
         other = instance.parts[k] if wrong == k + 1 else instance.parts[k + 1]
         other = checker._rename_loss(other)
         start = time.monotonic()
-        for mutated, text in index_mutations(claims.members[wrong]):
+        node_letters = tuple(letter for letter in claims.free if letter not in ("l", "L"))
+        for mutated, text, kind in index_mutations(claims.members[wrong], node_letters,
+                                                   claims.conventions.first_layer):
             if time.monotonic() - start > DIAGNOSIS_SECONDS:
                 return None
             try:
                 candidate = checker._rename_loss(claims.rebuilt(instance, mutated))
                 if _shape(candidate) == _shape(other) and checker._close(other, candidate) and \
                         checker._proven(other, candidate):
-                    return Diagnosis("index", text.replace("{", "{{").replace("}", "}}"))
+                    return Diagnosis(kind, text.replace("{", "{{").replace("}", "}}"))
             except (DeriveError, _OutOfTime, ProofBudgetExceeded):
                 continue
         return None
+
+
+def _only(names) -> str | None:
+    return names[0] if names and len(names) == 1 else None
 
 
 def _ranges(instances) -> str:
@@ -946,6 +1056,14 @@ def _factor_text(factor) -> str:
     return str(factor)
 
 
+def _is_square(part) -> bool:
+    return isinstance(part, sp.MatrixBase) and part.shape[0] == part.shape[1]
+
+
+def _is_vector(part) -> bool:
+    return isinstance(part, sp.MatrixBase) and min(part.shape) == 1
+
+
 def _shape(part) -> tuple | None:
     return part.shape if isinstance(part, sp.MatrixBase) else None
 
@@ -981,11 +1099,14 @@ def _xreplace(expr, mapping: dict):
     return expr.xreplace(mapping)
 
 
-def _sums(expr) -> list:
-    """The sums inside ``expr`` (itself first when it is one), each once, in a fixed order."""
+def _sums(expr, products: bool = False) -> list:
+    """The sums inside ``expr`` (itself first when it is one), each once, in a fixed order;
+    ``products``: only sums of two or more products (the terms a factor can be missing from)."""
     found = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Add) and node not in found:
+            if products and sum(term.is_Mul for term in node.args) < 2:
+                continue
             found.append(node)
     return found
 
@@ -995,15 +1116,26 @@ def _layer_of(expr) -> int | None:
     return parts.get("layer") if parts else None
 
 
+def _is_node(expr) -> bool:
+    parts = naming.parse_symbol(expr.name) if isinstance(expr, sp.Symbol) else None
+    return parts is not None and parts["kind"] == "x"
+
+
 def _is_preactivation(expr) -> bool:
     parts = naming.parse_symbol(getattr(expr, "name", "")) if isinstance(expr, sp.Symbol) else None
     return parts is not None and parts["kind"] == "z"
 
 
-def _symbol_kind(s, t) -> str:
-    """The kind of the mistake "s should be t"."""
+def _symbol_kind(s, t, within=None) -> str:
+    """The kind of the mistake "s should be t" (in the expression ``within``): a node value
+    where its own pre-activation belongs, inside a function (σ'(x), 1 - tanh(x)^2), is the
+    activation's derivative taken at the wrong argument."""
     a = naming.parse_symbol(getattr(s, "name", "")) if isinstance(s, sp.Symbol) else None
     b = naming.parse_symbol(getattr(t, "name", "")) if isinstance(t, sp.Symbol) else None
+    if a and b and a["kind"] == "x" and b["kind"] == "z" and (a["layer"], a["i"]) == (b["layer"], b["i"]) \
+            and within is not None and any(isinstance(f, sp.Function) and s in f.free_symbols
+                                           for f in sp.preorder_traversal(within)):
+        return "derivative-at-wrong-argument"
     if not a or not b or a["kind"] != b["kind"]:
         return "symbol"
     if a.get("layer") != b.get("layer"):

@@ -133,7 +133,7 @@ def pair_value(text: str) -> tuple[Index, Index] | None:
 @dataclass(frozen=True)
 class _Pattern:
     form: str
-    tree: object  # Symbol or Call with placeholder marks in its texts
+    tree: Symbol | Call  # with placeholder marks in its texts
     layer: Index = None  # a fixed template's layer, in reference numbering ("L": the output)
 
 
@@ -257,11 +257,35 @@ class Notation:
     def loss_symbols(self) -> tuple[Symbol, ...]:
         return tuple(_plain(parse_one(name)) for name in self.loss_names)
 
+    @cached_property
+    def _by_head(self) -> dict:
+        """Patterns by the base of their symbol or the name of their call (to try few)."""
+        heads: dict = {}
+        for pattern in self.patterns:
+            tree = pattern.tree
+            key = ("symbol", tree.base) if isinstance(tree, Symbol) else ("call", tree.name)
+            heads.setdefault(key, []).append(pattern)
+        return heads
+
+    @cached_property
+    def _matched(self) -> dict:
+        return {}  # Symbol -> match(Symbol): symbols repeat thousands of times in long formulas
+
     def match(self, node) -> list[tuple[str, dict]]:
         """The forms ``node`` (a Symbol or Call) can be, with the values of their placeholders
-        in reference numbering (layers of weights as "p", of everything else as "l")."""
+        in reference numbering (layer, i, j; "layer" is a weight's source layer)."""
+        if isinstance(node, Symbol):
+            cached = self._matched.get(node)
+            if cached is None:
+                cached = self._matched[node] = self._match(node, self._by_head.get(("symbol", node.base), ()))
+            return cached
+        if isinstance(node, Call):
+            return self._match(node, self._by_head.get(("call", node.name), ()))
+        return []
+
+    def _match(self, node, patterns) -> list[tuple[str, dict]]:
         found = []
-        for pattern in self.patterns:
+        for pattern in patterns:
             values = _match_tree(pattern.tree, node)
             if values is None:
                 continue
@@ -305,7 +329,10 @@ class Notation:
         return replace(self, loss_names=(name,), default_loss_name=name, own_loss_name=False)
 
     def with_symbols(self, symbols: Mapping) -> Notation:
-        """This notation with more explicit bindings (an article's names, ``--symbols``)."""
+        """This notation with more explicit bindings (an article's names, ``--symbols``):
+        ``{Symbol: meaning}``, the key without its source text (``Symbol("net", "h1")``), the
+        meaning a tree in the reference notation (bound with ``arrows``) or already bound
+        (a ``Quantity``, or a tree of them)."""
         return replace(self, symbols={**self.symbols, **symbols})
 
     def as_toml(self) -> str:
@@ -482,7 +509,7 @@ _ARROWS = Notation(
         "delta_vector": (r"\vec{\delta}^{(<l>)}", r"\delta^{(<l>)}", r"\boldsymbol{\delta}^{(<l>)}"),
     },
     fixed={"node": (("x_{<i>}", 1),), "node_vector": ((r"\vec{x}", 1, "read"),)},
-    loss_names=("MSE", "L", "E", "C", "J"),
+    loss_names=("MSE", "L", "E", "C", "J", r"\mathcal{L}"),
 )
 
 _NIELSEN = Notation(
@@ -504,8 +531,8 @@ _NIELSEN = Notation(
         "label_vector": (r"\vec{y}", "y"),
         "delta_vector": (r"\delta^{<l>}",),
     },
-    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1),)},
-    loss_names=("C", "L", "E", "J"),
+    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1), ("a", "L"))},  # ∇_a C: the output layer's a
+    loss_names=("C", "L", "E", "J", r"\mathcal{L}"),
     default_loss_name="C",
 )
 
@@ -571,9 +598,35 @@ _ROWS = Notation(
     weight_order="from-to",
     orientation="rows",
     elementwise=("odot", "circ", "star"),
-    loss_names=("L", "l", "E", "J", "C"),
+    loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
     constants={"m": "1"},
+)
+
+_INDEX = Notation(
+    name="index",
+    description="course pages with the layer below and the node above: a_l^i, z_l^i, w_l^{ij} into node i, "
+                "b_l^i, y^i, N(…) the activation, C; \\frac{\\delta C}{\\delta w} is ∂",
+    templates={
+        "node": ("a_{<l>}^{<i>}",),
+        "node_prime": ("N'(z_{<l>}^{<i>})",),
+        "preactivation": ("z_{<l>}^{<i>}",),
+        "weight": ("w_{<p>}^{<ij>}",),
+        "bias": ("b_{<l>}^{<i>}",),
+        "label": ("y^{<i>}", "y_{<i>}"),
+        "delta": (r"\delta_{<l>}^{<i>}",),
+        "node_vector": ("a_{<l>}",),
+        "node_prime_vector": ("N'(z_{<l>})",),
+        "preactivation_vector": ("z_{<l>}",),
+        "weight_matrix": ("w_{<p>}",),
+        "bias_vector": ("b_{<l>}",),
+        "label_vector": ("y",),
+        "delta_vector": (r"\delta_{<l>}",),
+    },
+    delta_is_partial=True,
+    loss_names=("C", "L", "E", "J", r"\mathcal{L}"),
+    default_loss_name="C",
+    functions=("N",),
 )
 
 NOTATIONS: dict[str, Notation] = {
@@ -588,13 +641,14 @@ NOTATIONS: dict[str, Notation] = {
     "nielsen": _NIELSEN,
     "ng": _NG,
     "rows": _ROWS,
+    "index": _INDEX,
     "flat": Notation(
         name="flat",
         description="flat scalar names (w_1 … w_n, h_1, o_1, net_{h1}, out_{o1}, E_{total}) bound by an article's "
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "ng", "rows", "flat")
+AUTO_ORDER = ("arrows", "layer", "nielsen", "rows", "ng", "index", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:
@@ -617,11 +671,11 @@ def load_toml(path: str | Path) -> Notation:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise DeriveError(f"notation file {path} does not exist") from None
+        raise DeriveError(f"{path}: the notation file does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise DeriveError(f"cannot read notation file {path}: {error}") from None
+        raise DeriveError(f"{path}: cannot read the notation file: {error}") from None
     except tomllib.TOMLDecodeError as error:
-        raise DeriveError(f"notation file {path} is not valid TOML: {error}") from None
+        raise DeriveError(f"{path}: the notation file is not valid TOML: {error}") from None
     return notation_from_data(data, default_name=path.stem, where=str(path))
 
 
@@ -630,9 +684,9 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
     unknown = sorted(set(data) - _TOML_KEYS)
     if unknown:
         raise DeriveError(f"{where}: unknown field {unknown[0]!r}; fields are {', '.join(sorted(_TOML_KEYS))}")
-    base = lookup(NOTATIONS, data["extends"], "notation") if "extends" in data else Notation(name=default_name)
     fields: dict = {"name": data.get("name", default_name)}
     try:
+        base = lookup(NOTATIONS, data["extends"], "notation") if "extends" in data else Notation(name=default_name)
         for key in ("description", "default_loss_name", "weight_order", "orientation"):
             if key in data:
                 fields[key] = _typed(data[key], str, key, where)

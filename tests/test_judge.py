@@ -31,6 +31,14 @@ def check(latex, arch="3-2-2", **options):
     r"\frac{\partial MSE}{\partial z_1^{(2)}} = \delta_1^{(2)}",
     r"\frac{\partial z_1^{(3)}}{\partial x_2^{(2)}} = w_{12}^{(2)}",
     r"\frac{\partial x_1^{(3)}}{\partial x_2^{(2)}} = x_1^{(3)\;'} w_{12}^{(2)}",
+    # ∂ of a δ, by a label and by the δ of the layer above (the backward graph)
+    r"\frac{\partial \delta_1^{(3)}}{\partial y_1} = -2 x_1^{(3)\;'}",
+    r"\frac{\partial \delta_1^{(2)}}{\partial \delta_2^{(3)}} = x_1^{(2)\;'} w_{21}^{(2)}",
+    # Jacobians, and the chain rule as their product (a gradient is a column here)
+    r"\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}} = \mathrm{diag}(\vec{x}^{(3)\;'})",
+    r"\frac{\partial \vec{z}^{(3)}}{\partial \vec{x}^{(2)}} = \underline{w}^{(2 \rightarrow 3)}",
+    (r"\frac{\partial MSE}{\partial \vec{z}^{(3)}} = \left(\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}}\right)^T "
+     r"\frac{\partial MSE}{\partial \vec{x}^{(3)}}"),
     # the chain rule as a product of partials
     (rf"{OUT_W12} = \frac{{\partial MSE}}{{\partial x_1^{{(3)}}}} \frac{{\partial x_1^{{(3)}}}}{{\partial z_1^{{(3)}}}} "
     r"\frac{\partial z_1^{(3)}}{\partial w_{12}^{(2)}}"),
@@ -67,6 +75,16 @@ def test_wrong_formulas_get_their_kind_and_a_plain_text_diagnosis(latex, kind, t
     assert result.kind == kind, result.diagnosis
     assert text in result.diagnosis
     assert "\\" not in result.diagnosis and "{" not in result.diagnosis  # plain Unicode, no LaTeX
+
+
+@pytest.mark.parametrize("latex, kind", [
+    (r"\frac{\partial \vec{z}^{(3)}}{\partial \vec{x}^{(2)}} = (\underline{w}^{(2 \rightarrow 3)})^T", "transposed"),
+    ((r"\frac{\partial MSE}{\partial \vec{z}^{(3)}} = \frac{\partial MSE}{\partial \vec{x}^{(3)}} "
+     r"\frac{\partial \vec{x}^{(3)}}{\partial \vec{z}^{(3)}}"), "shape"),
+])
+def test_the_order_and_transposes_of_jacobians_matter(latex, kind):
+    result = check(latex, notation="arrows")
+    assert (result.verdict, result.kind) == ("wrong", kind)
 
 
 def test_a_missing_bias_is_diagnosed():
@@ -175,3 +193,56 @@ def test_a_node_derivative_never_ends_the_audit_in_a_traceback(tmp_path, capsys)
     assert main(["audit", str(article), "--arch", "3-2-2"]) == 1
     out = capsys.readouterr().out
     assert re.search(r"line 2: right", out) and re.search(r"line 5: wrong", out)
+
+
+# --- index formulas (Nielsen's notation, a general layer l) -----------------------------------
+
+NIELSEN = {"notation": "nielsen", "loss": "half-mse", "bias": True}
+
+
+def test_a_general_layer_is_checked_on_three_depths():
+    result = check(r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_k", "2-3-2", **NIELSEN)
+    assert result.verdict == "right"
+    assert "on 2-3-2, 2-3-3-2, 2-3-3-3-2" in result.links[0].how and "j = 1…3" in result.links[0].how
+
+
+@pytest.mark.parametrize("latex, text", [
+    (r"\delta^l_j = \sigma'(z^l_j) \sum_j w^{l+1}_{jj} \delta^{l+1}_j", "the sum shadows it"),
+    (r"\delta^l_j = \sigma'(z^l_j) \sum_k w^{l+1}_{kj} \delta^{l+1}_j", "the index j of δ should be k"),
+    (r"\frac{\partial C}{\partial w^l_{jk}} = a^{l-1}_j \delta^l_k", "the indices j and k are swapped"),
+    (r"z^l_j = \sum_k w^l_{jk} a^{l-1}_k + b^l", "written without its index"),
+    (r"\frac{\partial C}{\partial a^{2}_{j}} = \sum_{k=1}^{3} w^{3}_{kj} \delta^{3}_k", "does not exist"),
+])
+def test_misused_indices_are_index_mistakes(latex, text):
+    result = check(latex, "2-2-2", **NIELSEN)
+    assert (result.verdict, result.kind) == ("wrong", "index"), result.diagnosis
+    assert text in result.diagnosis
+
+
+def test_check_reads_the_notation_given_on_the_command_line(capsys):
+    latex = r"\frac{\partial C}{\partial b^l_j} = \delta^l_j"
+    assert main(["check", latex, "--arch", "2-3-2", "--bias", "--loss", "half-mse", "--notation", "nielsen"]) == 0
+    assert "on 2-3-2, 2-3-3-2, 2-3-3-3-2" in capsys.readouterr().out
+    assert main(["check", latex, "--arch", "2-3-2", "--bias", "--loss", "half-mse"]) == 0  # auto finds it
+    capsys.readouterr()
+
+
+def test_batch_formulas_are_never_proven_right_from_one_example():
+    """Ng's dW = dZ A^T sums over the examples (a batch of m): read for one example it can be shown
+    wrong, never proven right; in an article whose quantities are batches (batch=True), every
+    parameter gradient is judged the same way."""
+    ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+               loss="bce", bias=True)
+    assert ng.verdict == "undecided" and "one example" in ng.links[0].how
+    columnwise = check(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                       loss="bce", bias=True)
+    assert columnwise.verdict == "right"  # each column alone: one example is every example
+    from derive.check import Checker
+    from derive.notation import NOTATIONS, parse_symbols
+
+    arch = derive.Architecture.parse("3-4-2", bias=True, loss="half-mse")
+    rows = NOTATIONS["rows"].with_symbols(parse_symbols("o=(x^{(3)})^T, b_o=(b^{(3)})^T, y=y^T, l=L"))
+    latex = r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - o)"
+    checker = Checker(derive.derive(arch))
+    assert checker.judge(latex, None, rows)[0].verdict == "right"
+    assert checker.judge(latex, None, rows, batch=True)[0].verdict == "undecided"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.errors import DeriveError
-from derive.reader.parse import parse, parse_one
+from derive.reader.parse import open_ends, parse, parse_one
 from derive.reader.syntax import (
     Add,
     Call,
@@ -24,6 +24,7 @@ from derive.reader.syntax import (
     Sum,
     Symbol,
     Transpose,
+    replaced,
     walk,
 )
 
@@ -82,6 +83,8 @@ TWO = Number("2")
     (r"z^{(l+1)}", S("z", None, "(l+1)")),
     (r"x'", S("x", primes=1)),
     (r"x''", S("x", primes=2)),
+    (r"w_5^{+}", S("w", "5", "+")),
+    (r"w^*", S("w", None, "*")),
     (r"x^{\prime}", S("x", primes=1)),
     (r"x′", S("x", primes=1)),
 ])
@@ -103,6 +106,7 @@ def test_symbols_keep_their_normalized_parts(latex, tree):
     (r"X^\intercal", Transpose(S("X"))),
     (r"(\vec{x}^{(2)})^T", Transpose(S("x", None, "(2)", accent="vec"))),
     (r"A^{[l-1]T}", Transpose(S("A", None, "[l-1]"))),
+    (r"W^{(2)T}_{\text{new}}", Transpose(S("W", "new", "(2)"))),
     (r"(X W)'", Transpose(juxt(S("X"), S("W")), "prime")),
     (r"X^ᵀ".replace("^", ""), Transpose(S("X"))),
 ])
@@ -179,6 +183,9 @@ def test_a_chain_of_partials_is_a_product_of_partials():
     (r"\exp(-z)", Call(r"\exp", (Add(((-1, S("z")),)),))),
     (r"\log x", Call(r"\log", (S("x"),))),
     (r"\mathrm{diag}(x)", Diag(S("x"))),
+    (r"\|y - a^L\|", Call("norm", (minus(S("y"), S("a", None, "L")),))),
+    (r"\left\| a \right\|_2", Call("norm", (S("a"),), sub="2")),
+    (r"|x_1|", Call("abs", (S("x", "1"),))),
     (r"\operatorname{diag}(x)", Diag(S("x"))),
 ])
 def test_function_calls(latex, tree):
@@ -238,7 +245,16 @@ def test_unicode_reads_as_its_macros():
 
 def test_a_chain_has_one_member_per_equals_sign():
     assert len(parse(r"A = B = C")) == 3
+    assert parse(r"h := x \coloneqq y \equiv z") == [S("h"), S("x"), S("y"), S("z")]
     assert parse(r"E = \sum_i (x_i^{(3)} - y_i)^2")[0] == S("E")
+
+
+def test_a_chain_broken_over_display_blocks_may_start_or_end_with_equals():
+    assert parse(r"= 2 x_1 \\ = y") == [juxt(TWO, S("x", "1")), S("y")]
+    assert parse(r"MSE = \\") == [S("MSE")]
+    assert open_ends(r"\\ &= 2 x_1") == (True, False)
+    assert open_ends(r"MSE &= \\") == (False, True)
+    assert open_ends(r"MSE = 2") == (False, False)
 
 
 def test_symbols_remember_their_source_text():
@@ -246,6 +262,8 @@ def test_symbols_remember_their_source_text():
     assert [f.text for f in member.factors] == ["a_{l-1}^i", "w_{l-1}^{ij}"]
     assert [s.text for s in walk(parse_one(r"x_1^{(3)\;'} + \text{net}_{h1}")) if isinstance(s, Symbol)] == [
         r"x_1^{(3)\;'}", r"\text{net}_{h1}"]
+    assert parse(r"\underline{w}_{\text{new}} & = 1")[0].text == r"\underline{w}_{\text{new}}"
+    assert parse("x_1 \\\\ = 1")[0].text == "x_1"
 
 
 @pytest.mark.parametrize("latex, message", [
@@ -291,3 +309,9 @@ def test_a_long_equation_parses_in_linear_time():
     assert left == Partial(S("MSE"), S("w", "11", "(1)"))
     assert time.perf_counter() - start < 2.0
     assert isinstance(right, Add) and len(right.terms) == 2200
+
+
+def test_replaced_rebuilds_a_tree_around_its_replacements():
+    tree = parse_one(r"\sum_j 2 (x_j - y_j)^2 + \begin{bmatrix} x_j \\ 1 \end{bmatrix}")
+    renamed = replaced(tree, lambda node: S("o", node.sub) if isinstance(node, Symbol) and node.base == "x" else None)
+    assert renamed == parse_one(r"\sum_j 2 (o_j - y_j)^2 + \begin{bmatrix} o_j \\ 1 \end{bmatrix}")

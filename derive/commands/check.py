@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.commands.options import derived, parse_architecture
+from derive.commands.options import add_notation_options, chosen_notation, derived, parse_architecture
 from derive.errors import DeriveError
 
 NAME = "check"
@@ -30,6 +30,7 @@ def add_options(parser) -> None:
                         help="when LATEX is only a right side: the element it is the derivative for, like 'W2[1,2]'")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in LATEX (default: MSE for the squared errors, or L, E, C, J)")
+    add_notation_options(parser, "auto")
     parser.add_argument("--latex", dest="latex_output", action="store_true",
                         help="write diagnoses and counterexamples in LaTeX instead of plain text")
 
@@ -43,7 +44,9 @@ def run(args) -> int:
     names = accepted_loss_names(arch, args.loss_name)
     checker = Checker(derived(args, arch))
     if not args.wrt:
-        verdicts = checker.judge(args.latex, names)
+        notation = None if args.notation == "auto" and not args.symbols else \
+            chosen_notation(args, [args.latex], arch).notation
+        verdicts = checker.judge(args.latex, names, notation)
     else:
         parts = read(args.latex, arch, names)
         name, i, j = parse_wrt(args.wrt, arch)

@@ -14,8 +14,8 @@ a weight's layer is its source layer; each an int, an index expression over lett
   that do not exist, which the checker calls wrong of kind "index"); without limits (or up to a
   letter such as n) over the nodes the index runs over. A Σ that binds a letter the formula also
   uses freely shadows it: that is reported with the verdict.
-- **Vectors and matrices**: a quantity without its index is the whole vector (a column; a row in
-  a row-vector notation) or matrix; products are matrix products, or elementwise for the
+- **Vectors and matrices**: a quantity without its index is the whole vector (a column; the
+  binder writes a row-vector notation's vectors and matrices as transposes) or matrix; products are matrix products, or elementwise for the
   operators the notation makes elementwise (⊙, ∘, and * where it says so); ``^T`` transposes;
   ``\\nabla_W C`` and ∂C/∂W of a scalar by a vector or matrix have the shape of W; ∂ of a vector
   by a vector is the Jacobian (rows: the entries of the numerator). Shapes that do not fit raise
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -49,7 +49,8 @@ class Conventions:
     """What the meaning of a formula takes from its notation."""
 
     elementwise: tuple[str, ...] = ("odot", "circ")
-    orientation: str = "columns"  # "rows": vectors are rows, weight matrices n_l × n_{l+1}
+    orientation: str = "columns"  # kept for callers; the binder writes a row-vector notation's wholes as ^T
+    first_layer: int = 1  # the number the notation gives the input layer
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Claims:
     members: list = field(default_factory=list)
     conventions: Conventions = field(default_factory=Conventions)
     loss_symbol: sp.Symbol = LOSS
+    batch: bool = False  # a batch formula read for one example: right for it is not right for every batch
 
     def rebuilt(self, instance: Instance, member) -> object:
         """``member`` (a bound tree, e.g. a corrected one) for the network and indices of ``instance``."""
@@ -156,6 +158,9 @@ def _quantities(node, bound=frozenset()):
         if is_quantity(current):
             yield current, around
             continue
+        if isinstance(current, syntax.Diag):  # diag(2(x_i - y_i)) binds i: the column over i
+            stack.append((current.arg, around | _diag_letters(current, around)))
+            continue
         if isinstance(current, syntax.Sum):
             inner = around | {current.index} if current.index else around
             for limit in (current.lower, current.upper):
@@ -165,6 +170,15 @@ def _quantities(node, bound=frozenset()):
             continue
         for child in syntax.children(current) if isinstance(current, syntax.NODE_TYPES) else ():
             stack.append((child, around))
+
+
+def _diag_letters(node, around=frozenset()) -> frozenset:
+    """The node-index letters a diag(…) of an expression binds (those free inside it)."""
+    letters = set()
+    for current in syntax.walk(node.arg):
+        if is_quantity(current):
+            letters |= index_letters(current.i) | index_letters(current.j)
+    return frozenset(letters - set(around))
 
 
 def _sums(node):
@@ -207,28 +221,99 @@ def claims(members: list, arch: Architecture, conventions: Conventions | None = 
     return result
 
 
-_KIND_NAMES = {"node": "x", "node_prime": "x'", "preactivation": "z", "weight": "w", "bias": "b", "label": "y",
-               "delta": "δ"}
+_KIND_NAMES = {"node": "the node value", "node_prime": "the activation derivative", "preactivation":
+               "the pre-activation", "weight": "the weight", "bias": "the bias", "label": "the label", "delta": "δ"}
 
 
-def index_mutations(member):
-    """Corrections of a member's indices, each with its description: two letters swapped
-    throughout, or one letter of one quantity replaced by another letter in scope."""
-    uses = list(_quantities(member))
-    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)})
+def layer_text(layer, first_layer: int = 1) -> str:
+    """A reference layer (3, "l+1") as the notation numbers it (Ng's input is layer 0)."""
+    if first_layer == 1 or layer is None:
+        return str(layer)
+    if isinstance(layer, int):
+        return str(layer + first_layer - 1)
+    return str(_shifted(layer, first_layer - 1))
+
+
+def index_mutations(member, also=(), first_layer: int = 1):
+    """Corrections of a member's indices, each with its description and kind: two letters
+    swapped throughout, one letter of one quantity replaced by another letter in scope ("index"),
+    or one quantity moved to the layer before or after ("wrong-layer")."""
+    uses = _occurrences(member)
+    letters = sorted({letter for q, _ in uses for value in (q.i, q.j) for letter in index_letters(value)}
+                     | set(also))
     for a, b in itertools.combinations(letters, 2):
         swapped = _map_quantities(member, lambda q, a=a, b=b: _renamed(q, {a: b, b: a}))
         if swapped != member:
-            yield swapped, f"the indices {a} and {b} are swapped"
+            yield swapped, f"the indices {a} and {b} are swapped", "index"
     for position, (q, around) in enumerate(uses):
         own = sorted(index_letters(q.i) | index_letters(q.j))
         for old in own:
             for new in letters:
                 if new == old or (new in around) != (old in around) and new not in around:
                     continue
-                changed = _renamed(q, {old: new})
-                mutated = _map_quantities(member, lambda x, p=position, c=changed, u=uses: c if x is u[p][0] else x)
-                yield mutated, f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}"
+                yield _at(member, position, _renamed(q, {old: new})), \
+                    f"the index {old} of {_KIND_NAMES.get(q.kind, q.kind)} should be {new}", "index"
+    for position, (q, _) in enumerate(uses):
+        if q.layer is None or q.kind in ("label", "loss"):
+            continue
+        for step in (-1, 1):
+            where = "before" if step < 0 else "after"
+            moved = _shifted(q.layer, step)
+            if q.kind == "weight":
+                def span(p):
+                    return f"layer {layer_text(p, first_layer)} to {layer_text(_shifted(p, 1), first_layer)}"
+                text = f"the weights from {span(q.layer)} should be those from {span(moved)}"
+            else:
+                text = (f"{_KIND_NAMES.get(q.kind, q.kind)} of layer {layer_text(q.layer, first_layer)} should be of "
+                        f"layer {layer_text(moved, first_layer)} (the layer {where} it)")
+            yield _at(member, position, replace(q, layer=moved)), text, "wrong-layer"
+
+
+def _occurrences(member) -> list:
+    """Every quantity of the tree with the letters bound around it, in ``_map_quantities`` order
+    (each occurrence apart, even when equal quantities are one object)."""
+    found: list = []
+
+    def visit(node, around):
+        if is_quantity(node):
+            found.append((node, around))
+            return
+        if not isinstance(node, syntax.NODE_TYPES):
+            return
+        inner = around
+        if isinstance(node, syntax.Sum) and node.index:
+            inner = around | {node.index}
+        if isinstance(node, syntax.Diag):
+            inner = around | _diag_letters(node, around)
+        from dataclasses import fields
+
+        for f in fields(node):
+            value = getattr(node, f.name)
+            scope = inner if (isinstance(node, syntax.Sum) and f.name == "body") or isinstance(node, syntax.Diag) \
+                else around
+            for item in (value if isinstance(value, tuple) else (value,)):
+                for part in (item if isinstance(item, tuple) else (item,)):
+                    visit(part, scope)
+
+    visit(member, frozenset())
+    return found
+
+
+def _at(member, position: int, new):
+    """The tree with its ``position``-th quantity occurrence replaced by ``new``."""
+    count = itertools.count()
+    return _map_quantities(member, lambda q: new if next(count) == position else q)
+
+
+def _shifted(layer, step: int):
+    if isinstance(layer, int):
+        return layer + step
+    match = _INDEX.fullmatch(str(layer))
+    if not match:
+        return layer
+    letter, sign, number = match.groups()
+    offset = (int(number or 0) if sign != "-" else -int(number or 0)) + step
+    return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
 def _renamed(q, mapping: dict):
@@ -302,8 +387,8 @@ def _assignments(uses, layer_letters: list, node_letters: list, arch: Architectu
         layer_domains.append(values)
     for layer_values in itertools.product(*layer_domains):
         env = dict(zip(layer_letters, layer_values))
-        if not all(_layer_ok(q.kind, index_value(q.layer, env, depth), depth)
-                   for q, around in uses if q.layer is not None and not index_letters(q.layer) & around):
+        if layer_letters and not all(_layer_ok(q.kind, index_value(q.layer, env, depth), depth)
+                                     for q, around in uses if q.layer is not None and not index_letters(q.layer) & around):
             continue
         domains = []
         for letter in node_letters:
@@ -336,6 +421,11 @@ class _Builder:
 
     def value(self, node, env: dict):
         result = self._value(node, env)
+        for entry in (result if isinstance(result, sp.MatrixBase) else [result]):
+            if entry.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+                raise DeriveError("the formula has no finite value (it divides by zero or takes \\log(0))")
+            if entry.has(sp.I):
+                raise DeriveError("the formula has a complex value (\\log of a negative number?)")
         if isinstance(result, sp.MatrixBase) and result.shape == (1, 1):
             return result[0, 0]
         return sp.ImmutableMatrix(result) if isinstance(result, sp.MatrixBase) else result
@@ -352,7 +442,8 @@ class _Builder:
         elif layer is None:
             layer = depth if q.kind != "weight" else depth - 1
         if layer is not None and not _layer_ok(q.kind, layer, depth):
-            raise DeriveError(f"layer {layer} has no {q.kind.replace('_', ' ')} in {arch.text}")
+            what = "weight matrix from" if q.kind == "weight" else f"{q.kind.replace('_', ' ')} in"
+            raise DeriveError(f"a {what} layer {layer} does not exist in {arch.text} (layers 1 … {depth})")
         i = index_value(q.i, env, depth) if q.i is not None else None
         j = index_value(q.j, env, depth) if q.j is not None else None
         rows, cols = _widths(q.kind, layer, arch)
@@ -360,7 +451,7 @@ class _Builder:
             if i is None and j is None:
                 matrix = sp.ImmutableMatrix(rows, cols, [naming.weight(layer, a, b) for a in range(1, rows + 1)
                                                          for b in range(1, cols + 1)])
-                return matrix.T if self.conventions.orientation == "rows" else matrix
+                return matrix
             if i is None or j is None:
                 raise DeriveError("a weight takes two indices (or none, for the whole matrix)")
             symbol = naming.weight(layer, i, j)
@@ -369,7 +460,7 @@ class _Builder:
             return symbol
         if i is None:
             column = sp.ImmutableMatrix([self._element(q.kind, layer, k) for k in range(1, rows + 1)])
-            return column.T if self.conventions.orientation == "rows" else column
+            return column
         symbol = self._element(q.kind, layer, i)
         if not 1 <= i <= rows:
             where = "there are" if q.kind == "label" else f"layer {layer} has"
@@ -413,6 +504,16 @@ class _Builder:
 
     def _add(self, node: syntax.Add, env: dict):
         terms = [(sign, self._value(term, env)) for sign, term in node.terms]
+        scalars = [value for _, value in terms if not isinstance(value, sp.MatrixBase)]
+        if scalars and len(scalars) < len(terms) and not all(v.is_number for v in scalars):
+            whole = next((t for (_, t), (_, v) in zip(node.terms, terms, strict=True)
+                          if isinstance(v, sp.MatrixBase) and _whole_quantity(t) is not None), None)
+            if whole is not None:
+                q = _whole_quantity(whole)
+                raise IndexMistake(f"{_KIND_NAMES.get(q.kind, q.kind)} of layer "
+                                   f"{layer_text(q.layer, self.conventions.first_layer)} is written without its "
+                                   "index in a sum of numbers: it needs one, like the other terms")
+            raise ShapeError("cannot add a vector or matrix and a number")
         total = None
         for sign, term in terms:
             term = -term if sign < 0 else term
@@ -420,7 +521,11 @@ class _Builder:
                 total = term
                 continue
             if isinstance(total, sp.MatrixBase) != isinstance(term, sp.MatrixBase):
-                raise ShapeError("cannot add a vector or matrix and a number")
+                # 1 - σ(z): a number added to every entry, as people write it elementwise
+                matrix = total if isinstance(total, sp.MatrixBase) else term
+                number = term if matrix is total else total
+                total = matrix.applyfunc(lambda e, n=number: e + n)
+                continue
             if isinstance(total, sp.MatrixBase) and total.shape != term.shape:
                 raise ShapeError(f"cannot add a {_shape_text(total)} and a {_shape_text(term)} matrix")
             total = total + term
@@ -483,7 +588,8 @@ class _Builder:
             zs = list(args[0]) if len(args) == 1 and isinstance(args[0], sp.MatrixBase) else args
             if node.sub is None:
                 column = sp.ImmutableMatrix([Softmax(k, *zs) for k in range(1, len(zs) + 1)])
-                return column.T if self.conventions.orientation == "rows" else column
+                row = len(args) == 1 and isinstance(args[0], sp.MatrixBase) and args[0].shape[0] == 1
+                return column.T if row else column
             k = index_value(node.sub, env, self.arch.depth)
             return Softmax(k, *zs)
         entry = _activation(name) or self._generic(node, env)
@@ -501,10 +607,11 @@ class _Builder:
             raise DeriveError(f"unknown function {node.name}; known: {', '.join(known)}, exp, log")
         layer = None
         argument: Any = node.args[0] if node.args else None
-        if node.sup is not None:
-            layer = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
-        elif is_quantity(argument) and argument.layer is not None:
+        if is_quantity(argument) and argument.layer is not None:
             layer = index_value(argument.layer, env, self.arch.depth)
+        elif node.sup is not None:  # g^{[l]}: the layer in the notation's numbering
+            written = index_value(re.sub(r"[\[\]()]", "", node.sup), env, self.arch.depth)
+            layer = written + 1 - self.conventions.first_layer
         if layer is None or not 2 <= layer <= self.arch.depth:
             raise DeriveError(f"{node.name}(…): say which layer's activation (its argument names no layer)")
         return ACTIVATIONS[self.arch.activations[layer - 2]]
@@ -573,10 +680,33 @@ class _Builder:
         return sp.ImmutableMatrix(rows)
 
     def _diag(self, node: syntax.Diag, env: dict):
+        letters = sorted(_diag_letters(node, frozenset(env)))
+        if len(letters) > 1:
+            raise DeriveError(f"diag(…) over two indices {', '.join(letters)}")
+        if letters:
+            letter = letters[0]
+            count = self._upper(syntax.Sum(letter, None, None, node.arg), env)
+            entries = [self._value(node.arg, {**env, letter: v}) for v in range(1, count + 1)]
+            if any(isinstance(e, sp.MatrixBase) for e in entries):
+                raise ShapeError("diag(…) of vectors")
+            return sp.ImmutableMatrix(sp.diag(*entries))
         value = self._value(node.arg, env)
         if not isinstance(value, sp.MatrixBase) or min(value.shape) != 1:
             raise ShapeError("diag(…) needs a vector")
         return sp.ImmutableMatrix(sp.diag(*list(value)))
+
+
+class IndexMistake(ShapeError):
+    """A whole vector where an entry belongs (a bias without its index): wrong, of kind "index"."""
+
+    kind = "index"
+
+
+def _whole_quantity(node):
+    """The quantity of a whole vector or matrix written as a term (b^{(l)}, (b^{(l)})^T), or None."""
+    while isinstance(node, syntax.Transpose):
+        node = node.arg
+    return node if is_quantity(node) and node.kind not in ("loss", "label") and node.i is None else None
 
 
 def derivative(of, wrt):

@@ -23,7 +23,7 @@ import mpmath
 import sympy as sp
 
 from derive import naming
-from derive.activations import BY_DERIVATIVE, BY_FUNCTION, Softmax
+from derive.activations import BY_DERIVATIVE, BY_FUNCTION, Softmax, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError
 from derive.graph import fold, substitute
@@ -36,6 +36,15 @@ DIGITS = 40  # working precision of the numbers that decide "wrong"
 def delta_symbol(layer: int, i: int) -> sp.Symbol:
     """δ_i^{(layer)}: a name for ∂L/∂z_i^{(layer)}."""
     return naming.NetworkSymbol(f"delta{layer}_{i}")
+
+
+def _preactivation_of(delta: sp.Symbol) -> sp.Symbol:
+    layer, i = delta.name.removeprefix("delta").split("_")
+    return naming.preactivation(int(layer), int(i))
+
+
+class _NotNamed(Exception):
+    """A partial that the named quantities cannot write (a second derivative of an activation)."""
 
 
 class Values:
@@ -54,6 +63,9 @@ class Values:
         self._cache: dict = {}
         self._cuts: dict = {}
         self._loss_override: sp.Expr | None = None
+        self._primes = {p for layer in net.derivatives for p in net.derivatives[layer]}
+        self._forward: dict = {}
+        self._dependence: dict = {}
 
     # -------------------------------------------------------------------------------
     def value(self, expr):
@@ -73,19 +85,69 @@ class Values:
             entries = [self.in_named(e) for e in expr]
             return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
                                                                                     entries)
-        if self._loss_override is not None:
-            return None
-        derivatives = list(expr.atoms(sp.Derivative))
         mapping = {}
-        for derivative in derivatives:
-            if derivative.expr != self.loss_symbol or len(derivative.variables) != 1:
+        for derivative in expr.atoms(sp.Derivative):
+            value = self._named_derivative(derivative)
+            if value is None:
                 return None
-            parts = naming.parse_symbol(getattr(derivative.variables[0], "name", ""))
-            if not parts or parts["kind"] not in ("w", "b") or derivative.variables[0] not in self.leaves:
-                return None
-            name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
-            mapping[derivative] = self.d.partial(name, parts["i"], parts.get("j"), short=True)
-        return expr.xreplace(mapping).xreplace(self.deltas).xreplace({self.loss_symbol: self.net.loss})
+            mapping[derivative] = value
+        named = expr.xreplace(mapping).xreplace({self.loss_symbol: self._named_loss()})
+        if self._loss_override is None:
+            return named.xreplace(self.deltas)
+        try:  # δ of the other loss: its partial by the pre-activation
+            return named.xreplace({delta: self._forward_partial(self._named_loss(), _preactivation_of(delta))
+                                   for delta in named.free_symbols & set(self.deltas)})
+        except _NotNamed:
+            return None
+
+    def _named_derivative(self, derivative: sp.Derivative):
+        if len(derivative.variables) != 1:
+            return None
+        wrt = derivative.variables[0]
+        if derivative.expr == self.loss_symbol and wrt in self.leaves and self._loss_override is None:
+            parts = naming.parse_symbol(getattr(wrt, "name", ""))
+            if parts and parts["kind"] in ("w", "b"):
+                name = f"{'W' if parts['kind'] == 'w' else 'b'}{parts['layer']}"
+                return self.d.partial(name, parts["i"], parts.get("j"), short=True)
+        if wrt not in self.leaves and wrt not in self.net.definitions:
+            return None  # by x' or δ: not through the forward pass
+        of = derivative.expr.xreplace({self.loss_symbol: self._named_loss()})
+        if of.has(sp.Derivative) or any(s in self.deltas or s in self._primes for s in of.free_symbols):
+            return None
+        try:
+            return self._forward_partial(of, wrt)
+        except _NotNamed:
+            return None
+
+    def _forward_partial(self, expr, wrt):
+        """∂expr/∂wrt through the named definitions (the chain rule over the network's graph),
+        written in the named quantities (f'(z) as x')."""
+        total = sp.Integer(0)
+        for s in sorted(expr.free_symbols, key=lambda s: s.name):
+            if s == wrt:
+                inner = sp.Integer(1)
+            elif s in self.net.definitions and s != LOSS and self._depends(s, wrt):
+                key = (s, wrt)
+                if key not in self._forward:
+                    self._forward[key] = self._forward_partial(self.net.definitions[s], wrt)
+                inner = self._forward[key]
+            else:
+                continue
+            if inner == 0:
+                continue
+            outer = sp.diff(expr, s).xreplace(self.net.derivative_names)
+            if outer.has(*BY_DERIVATIVE) or outer.has(sp.Derivative):
+                raise _NotNamed
+            total += outer * inner
+        return total
+
+    def _depends(self, s, wrt) -> bool:
+        key = (s, wrt)
+        if key not in self._dependence:
+            definition = self.net.definitions.get(s)
+            self._dependence[key] = s == wrt or (definition is not None and any(
+                self._depends(t, wrt) for t in definition.free_symbols))
+        return self._dependence[key]
 
     def with_loss(self, loss_name: str | None):
         """A context in which the loss symbol stands for another registry loss (None: the own)."""
@@ -129,8 +191,11 @@ class Values:
                               "(a weight, a bias, an input, a node value, a pre-activation, a δ)")
         if isinstance(of, sp.Expr) and of.has(sp.Derivative):
             raise DeriveError("a derivative of a derivative with respect to a node is not supported")
+        if wrt in self.deltas and not (of.free_symbols & set(self.deltas)):
+            raise DeriveError("∂ with respect to δ: only the δ of the layers below depend on it (the loss and "
+                              "the forward pass do not)")
         t, cut = self._cut(wrt)
-        written = substitute(of.xreplace(self.deltas).xreplace({self.loss_symbol: self._named_loss()}), cut)
+        written = substitute(of.xreplace({self.loss_symbol: self._named_loss()}), cut)
         return sp.diff(written, t).xreplace({t: self.value(wrt)})
 
     def _cut(self, quantity) -> tuple:
@@ -146,8 +211,20 @@ class Values:
             for function, prime in self.net.derivative_names.items():
                 if prime not in mapping:
                     mapping[prime] = t if prime == quantity else substitute(function, mapping, cache)
-            for delta, named in self.deltas.items():
-                mapping[delta] = t if delta == quantity else substitute(named, mapping, cache)
+            # δ backwards: the output's as recognized, each hidden one δ_i^{(l)} = f'(z_i) Σ_k w_ki δ_k^{(l+1)}
+            arch = self.d.arch
+            for layer in range(arch.depth, 1, -1):
+                for i in range(1, arch.widths[layer - 1] + 1):
+                    delta = delta_symbol(layer, i)
+                    if delta == quantity:
+                        mapping[delta] = t
+                    elif layer == arch.depth:
+                        mapping[delta] = substitute(self.deltas[delta], mapping, cache)
+                    else:
+                        entry = activation(arch.activations[layer - 2])
+                        slope = entry.derivative(mapping[naming.preactivation(layer, i)])
+                        mapping[delta] = slope * sp.Add(*[naming.weight(layer, k, i) * mapping[delta_symbol(layer + 1, k)]
+                                                          for k in range(1, arch.widths[layer] + 1)])
             self._cuts[quantity] = (t, mapping)
         return self._cuts[quantity]
 

@@ -4,7 +4,12 @@
 that a template spells, like Nielsen's ``\\sigma'(z^l_j)``) replaced by a ``Quantity`` in the
 reference meaning (``derive.notation``), or by a small tree of them (``dW^{[l]}`` is
 ``Nabla(Quantity("weight", l-1), Quantity("loss"))``; in a row-vector notation a whole
-vector or matrix is ``Transpose(Quantity(…))``). Index letters stay letters; numbers are
+vector or matrix is ``Transpose(Quantity(…))``); Euler's e^{x} becomes ``Call("\\exp", (x,))``,
+a notation's constants (m, the number of examples) their ``Number``, and a call of one of its
+``functions`` (``N(z)``, ``g^{[l]}(z)``: the network's activation, whichever it is at z)
+``Call("activation", args, primes)``. Products keep their operator, except that the ones the
+notation calls elementwise become "odot". The limits of a sum are kept as written (the n of
+``\\sum_{j=1}^{n}`` is the size of whatever j runs over). Index letters stay letters; numbers are
 checked against the architecture. A symbol that cannot be bound is a one-line
 ``DeriveError`` that names it and says why.
 
@@ -13,6 +18,7 @@ checked against the architecture. A symbol that cannot be bound is a one-line
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from derive.architecture import Architecture
@@ -33,9 +39,11 @@ from derive.reader.syntax import (
     Sum,
     Symbol,
     Transpose,
+    replaced,
 )
 
 LOSS = Quantity("loss")
+ACTIVATION = "activation"  # the name of a bound call of the network's own activation (N(z), g(z))
 
 
 def bind(tree, notation: Notation, arch: Architecture):
@@ -53,6 +61,7 @@ class _Binder:
     def __init__(self, notation: Notation, arch: Architecture):
         self.n = notation
         self.arch = arch
+        self.bound: dict = {}
         from derive.losses import loss
 
         own = loss(arch.loss).latex_name
@@ -96,29 +105,58 @@ class _Binder:
         return node  # already bound (a Quantity)
 
     def power(self, node: Pow):
-        """a^{2} in Nielsen's notation is layer 2's activations, not a square: a number on a
-        letter that this notation writes with its layer above is a label."""
+        labelled = self.relabelled(node)
+        if labelled is not node:
+            return self.symbol(labelled)
+        if self.is_euler(node.base):
+            return Call(r"\exp", (self.bind(node.exponent),))  # e^{-z}
+        return Pow(self.bind(node.base), self.bind(node.exponent))
+
+    def is_euler(self, node) -> bool:
+        """A plain e that the notation does not bind otherwise is Euler's number."""
+        return (isinstance(node, Symbol) and node.base == "e" and node.sub is None and node.sup is None
+                and not node.primes and node.accent is None and replace(node, text="") not in self.n.symbols
+                and not self.n.match(node))
+
+    def relabelled(self, node):
+        """a^{2} in Nielsen's notation is layer 2's activations, not a square: a number or a
+        letter above a letter that this notation writes with its layer above is a label."""
+        if not isinstance(node, Pow):
+            return node
         base, exponent = node.base, node.exponent
         if isinstance(base, Symbol) and base.sup is None and isinstance(exponent, (Number, Symbol)):
             label = exponent.text if isinstance(exponent, Number) else exponent.base
             if label.isalnum():
                 labelled = replace(base, sup=label, text=f"{base.text}^{{{label}}}")
                 if self.n.match(labelled):
-                    return self.symbol(labelled)
-        return Pow(self.bind(base), self.bind(exponent))
+                    return labelled
+        return node
 
     def call(self, node: Call):
-        if self.n.match(node):
-            return self.template(node)
+        relabelled = replace(node, args=tuple(self.relabelled(a) for a in node.args))
+        if self.n.match(relabelled):
+            return self.template(relabelled)
         if node.primes == 0 and node.sub is None and Symbol(node.name) in (*self.n.loss_symbols, self.own_loss):
             return LOSS  # l(o, y): the loss written as a function of its arguments
-        return Call(node.name, tuple(self.bind(a) for a in node.args), node.primes, node.sub, node.sup)
+        arguments = tuple(self.bind(a) for a in node.args)
+        if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
+            return Call(ACTIVATION, arguments, node.primes)
+        return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
+        bound = self.bound.get(node)  # the same symbol binds the same way (text aside)
+        if bound is None:
+            bound = self.bound[node] = self._symbol(node)
+        return bound
+
+    def _symbol(self, node: Symbol):
         n = self.n
         plain = replace(node, text="")
         if plain in n.symbols:
             return self.explicit(node, n.symbols[plain])
+        indexed = self.indexed(node)
+        if indexed is not None:
+            return indexed
         if node.sub is None and node.sup is None and node.primes == 0 and node.accent is None \
                 and node.base in n.constants:
             return Number(n.constants[node.base])
@@ -128,7 +166,35 @@ class _Binder:
             return self.template(node)
         if node.primes and n.prime_is_transpose:
             return Transpose(self.symbol(replace(node, primes=node.primes - 1)))
+        if self.is_euler(node):
+            return Call(r"\exp", (Number("1"),))
+        split = self.letters(node)
+        if split is not None:
+            return split
         raise DeriveError(self.unbound(node))
+
+    def letters(self, node: Symbol):
+        """Xw, a word that is no name here, as the product of its letters when each one binds."""
+        if node.sub is not None or node.sup is not None or node.primes or node.accent or len(node.base) < 2 \
+                or not node.base.isalpha():
+            return None
+        try:
+            factors = tuple(self.symbol(Symbol(letter, text=letter)) for letter in node.base)
+        except DeriveError:
+            return None
+        return Mul(factors, ("juxt",) * (len(factors) - 1))
+
+    def indexed(self, node: Symbol):
+        """An explicit name with an index letter is a pattern: h_i=x_i^{(2)} binds h_1 to
+        x_1^{(2)} and h_j to x_j^{(2)}."""
+        if node.sub is None:
+            return None
+        for key, meaning in self.n.symbols.items():
+            if key.sub is None or len(key.sub) != 1 or not key.sub.isalpha() or isinstance(meaning, Quantity) \
+                    or (key.base, key.sup, key.primes, key.accent) != (node.base, node.sup, node.primes, node.accent):
+                continue
+            return self.explicit(node, _substituted(meaning, key.sub, node.sub))
+        return None
 
     def explicit(self, node: Symbol, meaning):
         """A name the article defined (``--symbols``, an article's definitions): its meaning
@@ -229,6 +295,17 @@ class _Binder:
                 "(give its meaning with --symbols)")
 
 
+def _substituted(tree, letter: str, value: str):
+    """``tree`` (unbound) with the index ``letter`` in its subscripts and superscripts replaced."""
+    pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
+
+    def text(part):
+        return None if part is None else pattern.sub(value, part)
+
+    return replaced(tree, lambda node: replace(node, sub=text(node.sub), sup=text(node.sup), text="")
+                    if isinstance(node, Symbol) else None)
+
+
 def _written(node) -> str:
     if isinstance(node, Symbol):
         return node.written
@@ -268,14 +345,26 @@ def choose(items, arch: Architecture, symbols: dict | None = None, candidates: t
     items = list(items)
     best: Choice | None = None
     tried = {}
+    parsed: dict = {}  # (functions, item) -> members or the error: most notations parse alike
     for name in candidates:
         n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
         if loss_name:
             n = n.with_loss_name(loss_name)
+        binder = _Binder(n, arch)
         unbound = []
         for item in items:
+            key = (n.functions, item)
+            if key not in parsed:
+                try:
+                    parsed[key] = parse_for(item, n)
+                except DeriveError as error:
+                    parsed[key] = error
             try:
-                read(item, n, arch)
+                members = parsed[key]
+                if isinstance(members, DeriveError):
+                    raise members
+                for member in members:
+                    binder.bind(member)
             except DeriveError as error:
                 unbound.append((item, str(error)))
         count = len(items) - len(unbound)

@@ -74,8 +74,11 @@ _LAYOUT_ENVIRONMENTS = frozenset([
     "flalign*", "displaymath", "math"])
 _BRACKETS = {"(": ")", "[": "]", r"\{": r"\}"}
 _DELIMITER_MACROS = {r"\lbrack": "[", r"\rbrack": "]", r"\lbrace": r"\{", r"\rbrace": r"\}", r"\{": r"\{",
-                     r"\}": r"\}", r"\lparen": "(", r"\rparen": ")", r"\vert": "|", r"\|": "|"}
-_UNICODE = {"∂": r"\partial", "∑": r"\sum", "−": "-", "·": r"\cdot", "⋅": r"\cdot", "×": r"\times",
+                     r"\}": r"\}", r"\lparen": "(", r"\rparen": ")", r"\vert": "|", r"\lvert": "|", r"\rvert": "|",
+                     r"\|": "‖", r"\Vert": "‖", r"\lVert": "‖", r"\rVert": "‖"}
+_DEFINES = frozenset([r"\coloneqq", r"\triangleq", r"\equiv", "≔", "≡"])  # read as =
+_BARS = {"|": "abs", "‖": "norm"}  # |x| and ‖x‖ read as Call("abs", …) and Call("norm", …)
+_UNICODE = {"‖": r"\|", "∂": r"\partial", "∑": r"\sum", "−": "-", "·": r"\cdot", "⋅": r"\cdot", "×": r"\times",
             "′": "'", "″": "''", "⊙": r"\odot", "∘": r"\circ", "∇": r"\nabla", "→": r"\rightarrow",
             "⊤": r"\top", "ᵀ": "^T", "…": r"\ldots", "⋯": r"\cdots", "∗": "*",
             "α": r"\alpha", "β": r"\beta", "γ": r"\gamma", "δ": r"\delta", "ε": r"\epsilon", "ϵ": r"\epsilon",
@@ -126,6 +129,13 @@ def parse_one(latex: str, functions: frozenset | tuple = ()):
     if len(members) != 1:
         raise DeriveError(f"{latex.strip()!r} is an equation; expected a single expression")
     return members[0]
+
+
+def open_ends(latex: str) -> tuple[bool, bool]:
+    """Whether the chain in ``latex`` starts with = (it continues the display block before
+    it) and whether it ends with = (the next block continues it); layout is ignored."""
+    tokens = [t for t in _tokens(latex) if t.kind not in ("&", "\\\\", "text")]
+    return (bool(tokens) and tokens[0].kind == "=", bool(tokens) and tokens[-1].kind == "=")
 
 
 def _refuse_oversized(latex: str) -> None:
@@ -203,6 +213,11 @@ def _tokens(latex: str) -> list[_Token]:
         if kind == "ws":
             k = end
             continue
+        if (kind == "char" and value == ":" and latex.startswith("=", end)) or value in _DEFINES:
+            stop = end + 1 if value == ":" else end  # h := …, h \coloneqq …: a definition is an equation
+            out.append(_Token("=", "=", k, stop))
+            k = stop
+            continue
         if kind == "char" and value in _UNICODE:
             mapped = _UNICODE[value]
             if mapped == "^T":
@@ -238,7 +253,7 @@ def _tokens(latex: str) -> list[_Token]:
                 stop = end + delimiter.end()
                 if text != ".":
                     text = _DELIMITER_MACROS.get(text, text)
-                    if text not in "()[]|" and text not in (r"\{", r"\}"):
+                    if text not in "()[]|‖" and text not in (r"\{", r"\}"):
                         raise _error(latex, end, repr(text), "a bracket after " + value)
                     out.append(_Token(text, text, k, stop))
                 k = stop
@@ -320,6 +335,7 @@ class _Parser:
         self.depth = 0
         self.functions = functions
         self.splits: set[int] = set()  # where the rest of a word split by x_12 or a^ij starts
+        self.bar_open: dict[str, int] = {}  # | and ‖ groups being read: the next bar closes
 
     # tokens ----------------------------------------------------------------------
     def peek(self) -> _Token | None:
@@ -397,9 +413,15 @@ class _Parser:
 
     # structure -------------------------------------------------------------------
     def chain(self) -> list:
+        """Members joined by =; a chain may start or end with = (an article that breaks one
+        chain over several display blocks), which ``open_ends`` reports."""
+        if self.peek_kind() == "=":
+            self.k += 1
         members = [self.expression()]
         while self.peek_kind() == "=":
             self.k += 1
+            if self.peek() is None:
+                break
             members.append(self.expression())
         token = self.peek()
         if token is not None:
@@ -452,7 +474,7 @@ class _Parser:
                     self.k += 1
                     arguments = self._arguments(")")
                     if len(arguments) > 1 or self._is_function_name(previous):
-                        factors[-1] = self.postfix(Call(_call_name(previous), tuple(arguments), previous.primes))
+                        factors[-1] = self.postfix(Call(previous.base, tuple(arguments), previous.primes))
                         continue
                     ops.append("juxt")
                     factors.append(self.postfix(arguments[0]))
@@ -476,6 +498,8 @@ class _Parser:
         kind, value = token.kind, token.value
         if kind in ("num", "word", "(", "[", r"\{", "{", "text", "roman", "begin"):
             return True
+        if kind in _BARS:  # an opening bar; a closing one ends the product first (see product)
+            return not self.bar_open.get(kind)
         if kind == "macro":
             return value not in OPERATORS and value not in (r"\end", r"\right") and value != r"\}"
         return False
@@ -608,6 +632,17 @@ class _Parser:
             return values[0]
         if kind == "{":
             return self._brace_group()
+        if kind in _BARS:
+            self.k += 1
+            self.bar_open[kind] = self.bar_open.get(kind, 0) + 1
+            inner = self.expression()
+            self.bar_open[kind] -= 1
+            self.expect(kind, kind)
+            sub = None
+            if self.peek_kind() == "_":  # ‖x‖_2
+                self.k += 1
+                sub = normalized(self._script_raw())
+            return Call(_BARS[kind], (inner,), sub=sub)
         if kind == "begin":
             return self.matrix()
         if kind == "macro":
@@ -974,25 +1009,29 @@ class _Parser:
         """The subscript, superscript label and primes after a symbol's base."""
         base, sub, sup, primes, accent = symbol.base, symbol.sub, symbol.sup, symbol.primes, symbol.accent
         transpose = False
+        end = self._consumed_end()  # before peek() skips layout after the symbol
         while True:
             kind = self.peek_kind()
             if kind == "'":
                 self.k += 1
                 primes += 1
+                end = self._consumed_end()
                 continue
             if kind == "_" and sub is None:
                 self.k += 1
                 sub = normalized(self._script_raw())
+                end = self._consumed_end()
                 if sub == "":
                     raise self.fail("a subscript")
                 continue
-            if kind == "^" and sup is None:
+            if kind == "^" and sup is None and not transpose:
                 text = self._peek_script_text()
                 if text in _TRANSPOSE_MARKS:
                     self.k += 1
                     self._script_raw()
-                    transpose = True
-                    break
+                    end = self._consumed_end()
+                    transpose = True  # W^T_{new}: a subscript may still follow
+                    continue
                 core = text.rstrip("'")
                 if core == "":
                     primes += len(text)
@@ -1004,11 +1043,10 @@ class _Parser:
                     primes += len(text) - len(core)
                 self.k += 1
                 self._script_raw()
-                if transpose:
-                    break
+                end = self._consumed_end()
                 continue
             break
-        node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:self._consumed_end()].strip())
+        node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:end].strip())
         return Transpose(node) if transpose else node
 
     def postfix(self, node):
@@ -1056,6 +1094,8 @@ def _label(core: str, base: str, sub_follows: bool) -> tuple[str, bool] | None:
             break
     if (core.startswith("(") and core.endswith(")")) or (core.startswith("[") and core.endswith("]")):
         return core, transpose
+    if core in ("+", "-", "*", r"\ast", r"\star"):  # w_5^{+}: the updated weight; w^*: the optimum
+        return core, False
     if base == "e":
         return None
     if re.fullmatch(r"\d+", core):
@@ -1074,7 +1114,3 @@ def _check_exponent(exponent) -> None:
         number = Fraction(value.text) * sign
         if abs(number) > MAX_EXPONENT:
             raise DeriveError(f"the power {number} is too large; powers up to {MAX_EXPONENT} are read")
-
-
-def _call_name(symbol: Symbol) -> str:
-    return symbol.base

@@ -15,7 +15,8 @@ number written before the subscript (``a^{2}_{1}``); otherwise it is a power (``
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
 from typing import Union
 
 
@@ -186,3 +187,29 @@ def walk(node):
         current = stack.pop()
         yield current
         stack.extend(reversed(children(current)))
+
+
+def replaced(node, change: Callable):
+    """The tree with ``change(node)`` in place of every node for which it is not None (that
+    node's subtree is not visited); every other node rebuilt from its replaced children."""
+    new = change(node)
+    if new is not None:
+        return new
+    if not isinstance(node, NODE_TYPES) or isinstance(node, (Symbol, Number, Quantity)):
+        return node
+    updates = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, NODE_TYPES):
+            updates[f.name] = replaced(value, change)
+        elif isinstance(value, tuple):
+            updates[f.name] = tuple(_replaced_item(item, change) for item in value)
+    return replace(node, **updates)
+
+
+def _replaced_item(item, change: Callable):
+    if isinstance(item, NODE_TYPES):
+        return replaced(item, change)
+    if isinstance(item, tuple):  # (sign, term) of Add, a row of Matrix
+        return tuple(_replaced_item(part, change) for part in item)
+    return item

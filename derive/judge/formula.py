@@ -1,0 +1,169 @@
+"""From LaTeX to claims: parse, bind in a notation, and give every instance its meaning.
+
+``read_claims(latex, notation, arch)`` is the reader's stages 1 and 2 (``derive.reader.parse``,
+``derive.reader.bind``) followed by ``derive.judge.meaning``. Binding here does not refuse a
+quantity with a number past the network's size (``w_{13}^{(2→3)}`` in a 3-2-2 network): that
+is a mistake in the formula, which the judge reports as wrong, not an unreadable formula.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import sympy as sp
+
+from derive.architecture import Architecture
+from derive.errors import DeriveError
+from derive.judge.meaning import Claims, Conventions, claims
+from derive.losses import loss as loss_entry
+from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
+from derive.reader import bind as binding
+from derive.reader.syntax import Nabla, Partial, Quantity, Symbol, Transpose, walk
+
+
+class _Lenient(binding._Binder):
+    """A binder that leaves numbers past the network's size to the judge (layers are still
+    checked: a layer that does not exist names nothing)."""
+
+    def bind(self, node):
+        """As the notation binds, and ∇_a C (a bare node letter under ∇) is the output layer's
+        gradient, as in Nielsen's book."""
+        if isinstance(node, Nabla) and isinstance(node.wrt, Symbol) and node.wrt.sub is None \
+                and node.wrt.sup is None:
+            try:
+                return super().bind(node)
+            except DeriveError:
+                output = replace(node.wrt, sup="L", text="")
+                return Nabla(super().bind(output), super().bind(node.of))
+        if isinstance(node, Symbol) and node.sub is not None:
+            try:
+                return super().bind(node)
+            except DeriveError as error:
+                entry = self._entry(node)
+                if entry is None:
+                    raise error from None
+                return entry
+        return super().bind(node)
+
+    def _entry(self, node: Symbol):
+        """o_j, W_{jk}: an entry of a vector or matrix the notation writes whole (o, W_h)."""
+        try:
+            whole = super().bind(replace(node, sub=None, text=""))
+        except DeriveError:
+            return None
+        if isinstance(whole, Transpose):
+            whole = whole.arg
+        if not isinstance(whole, Quantity) or whole.kind == "loss" or whole.i is not None:
+            return None
+        sub = node.sub or ""
+        indices = index_value(sub)
+        if whole.kind == "weight":
+            pair = pair_value(sub)
+            if pair is None:
+                return None
+            first, second = pair if self.n.orientation != "rows" else pair[::-1]
+            return Quantity("weight", whole.layer, first, second)
+        return None if indices is None else Quantity(whole.kind, whole.layer, indices, None)
+
+    def check(self, q, node) -> None:
+        if q.kind in ("weight", "label"):
+            return
+        if isinstance(q.i, int) or isinstance(q.layer, int):
+            layer = q.layer
+            if isinstance(layer, int) and not 1 <= layer <= self.arch.depth:
+                super().check(q, node)
+            if isinstance(layer, int) and layer == 1 and q.kind != "node":
+                super().check(q, node)
+            if q.kind == "bias" and not self.arch.bias:
+                super().check(q, node)
+
+
+def members(latex: str, notation: Notation, arch: Architecture) -> list:
+    """The chain's members, parsed and bound (numbers past the network's size kept)."""
+    binder = _Lenient(notation, arch)
+    return [binder.bind(member) for member in binding.parse_for(latex, notation)]
+
+
+def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
+    """Every instance of the equation chain ``latex`` written in ``notation``."""
+    bound = members(latex, notation, arch)
+    found = claims(bound, arch, Conventions(first_layer=notation.first_layer),
+                   loss_symbol=loss_symbol(latex, notation, arch))
+    found.batch = batch(latex, notation)
+    return found
+
+
+def couples_examples(members: list) -> bool:
+    """Whether a bound formula, read over a batch of examples, sums over them: a gradient of a
+    weight or a bias (∂L/∂W, ∇_b L), the examples' sum for every parameter."""
+    for member in members:
+        for node in walk(member):
+            wrt = getattr(node, "wrt", None) if isinstance(node, (Nabla, Partial)) else None
+            while isinstance(wrt, Transpose):
+                wrt = wrt.arg
+            if isinstance(wrt, Quantity) and wrt.kind in ("weight", "bias"):
+                return True
+    return False
+
+
+BATCH_NAMES = ("A", "Z", "X", "Y", "dA", "dZ")  # Ng's matrices whose columns are the examples
+
+
+def batch(latex: str, notation: Notation) -> bool:
+    """Whether the formula couples the examples of a batch (Ng's notation: the count m, the cost
+    J, the batch gradients dW and db of a batch matrix, a batch matrix transposed): it is judged
+    for one example (m = 1), which can show it wrong but not prove it right. Formulas that act on
+    each column alone (Z = W A + b, dZ = dA * g'(Z)) hold for every batch when they hold for one
+    example."""
+    if notation.name != "ng":
+        return False
+    try:
+        trees = binding.parse_for(latex, notation)
+    except DeriveError:
+        return False
+    nodes = [node for tree in trees for node in walk(tree)]
+    bases = {node.base for node in nodes if isinstance(node, Symbol)}
+    if bases & {"m", "J"}:
+        return True
+    batched = bool(bases & set(BATCH_NAMES))
+    transposed = any(isinstance(node, Transpose) and any(isinstance(inner, Symbol) and inner.base in BATCH_NAMES
+                                                         for inner in walk(node.arg)) for node in nodes)
+    return batched and (transposed or bool(bases & {"dW", "db"}))
+
+
+def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol:
+    """The loss's name as the formula writes it (MSE, C, E …), for messages; two different
+    names for the loss in one formula are refused (they would compare the loss with itself)."""
+    names = [s.base for s in notation.loss_symbols] + [loss_entry(arch.loss).latex_name]
+    try:
+        trees = binding.parse_for(latex, notation)
+    except DeriveError:
+        trees = []
+    written = list(dict.fromkeys(node.base for tree in trees for node in walk(tree)
+                                 if isinstance(node, Symbol) and node.base in names and node.sub is None
+                                 and node.sup is None and not node.primes))
+    if len(written) > 1:
+        raise DeriveError(f"one formula, two names for the loss: {' and '.join(written)}; write one of them")
+    if written:
+        return sp.Symbol(re.sub(r"\\(mathcal|mathrm|text)\b", "", written[0]) or "L")
+    return sp.Symbol(notation.default_loss_name if not notation.own_loss_name else loss_entry(arch.loss).latex_name)
+
+
+def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None) -> Notation:
+    """``--notation auto`` for one formula: the first preset (``AUTO_ORDER``) under which it reads
+    and binds; when none does, the first preset's error."""
+    first_error = None
+    for name in AUTO_ORDER:
+        n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
+        if loss_name:
+            n = n.with_loss_name(loss_name)
+        try:
+            members(latex, n, arch)
+            return n
+        except DeriveError as error:
+            first_error = first_error or error
+    assert first_error is not None
+    raise first_error
+
+
+__all__ = ["NOTATIONS", "choose", "members", "read_claims"]
