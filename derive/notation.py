@@ -25,7 +25,8 @@ letter L in a layer position is the output layer, resolved to the network's dept
 
 **Templates** are LaTeX with placeholders in angle brackets: ``<l>`` the layer of a node
 (bias, δ…), ``<p>`` and ``<q>`` the source and destination layers of a weight, ``<i>``,
-``<j>`` the indices as written and ``<ij>`` both joined (``12``, ``1,2``, ``jk``).
+``<j>`` the indices as written and ``<ij>`` both joined (``12``, ``1,2``, ``jk``), ``<e>`` an example's index (``x^{(i)}`` in Ng's
+notes; formulas are read for one example, so it is matched and dropped).
 Layers are written in the notation's own numbering (``first_layer`` is the number of the
 input layer: 1 in the article, 0 in Ng's course). The first template of a form is the one
 written; the others are read too. ``fixed`` templates name one layer (``X`` the input, ``o``
@@ -38,8 +39,9 @@ are columns; "rows": vectors are rows and weight matrices are n_l × n_{l+1}, as
 batch-row code ``X W + b``, so each whole quantity is the transpose of the reference one),
 ``elementwise`` (the products that are elementwise), ``prime_is_transpose``,
 ``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``loss_names``,
-``functions`` (names that are functions before a bracket, like ``N``), ``constants``
-(``m``, the number of examples, is 1: formulas are read for one example), and ``symbols``:
+``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
+number of examples, and ``\\mathbf{1}``, the vector of ones, are 1: batch formulas are read for
+one example), and ``symbols``:
 explicit bindings ``{Symbol: tree}`` (an article's own names, ``--symbols``), whose trees
 are written in the reference notation and read with ``arrows``.
 """
@@ -54,7 +56,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from derive.errors import DeriveError, lookup
-from derive.reader.parse import parse, parse_one
+from derive.reader.parse import FUNCTION_MACROS, FUNCTION_WORDS, parse, parse_equations, parse_one
 from derive.reader.syntax import Call, Quantity, Symbol
 
 __all__ = ["NOTATIONS", "Notation", "Quantity", "load_toml", "notation", "parse_symbols"]
@@ -75,8 +77,10 @@ FORMS: Mapping[str, tuple[str, bool, bool]] = MappingProxyType({
     **{f"d_{kind}_vector": (kind, True, True) for kind in ("node", "preactivation", "bias")},
     "d_weight_matrix": ("weight", True, True),
 })
-_PLACEHOLDERS = {"node": ("l", "i"), "node_prime": ("l", "i"), "preactivation": ("l", "i"), "bias": ("l", "i"),
-                 "delta": ("l", "i"), "label": ("i",), "weight": ("p", "q", "i", "j", "ij")}
+_PLACEHOLDERS = {"node": ("l", "i", "e"), "node_prime": ("l", "i", "e"), "preactivation": ("l", "i", "e"),
+                 "bias": ("l", "i", "e"), "delta": ("l", "i", "e"), "label": ("i", "e"),
+                 "weight": ("p", "q", "i", "j", "ij", "e")}
+LAYER_LETTERS = frozenset("lLkmnpqrst")  # letters that may stand for a layer (a_o, \delta_h are names)
 _MARK = "zzq"  # placeholders become letters the parser keeps as labels: <l> -> zzql
 _VALUE = r"[A-Za-z0-9+\-]+"
 _PAIR = r"[A-Za-z0-9,]+"
@@ -137,7 +141,7 @@ class _Pattern:
     layer: Index = None  # a fixed template's layer, in reference numbering ("L": the output)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: its tables are dicts
 class Notation:
     """A notation: templates per form, and the conventions of the docstring above."""
 
@@ -181,7 +185,7 @@ class Notation:
         return _transposed(text) if whole and self.orientation == "rows" else text
 
     def _fill(self, template: str, kind: str, layer: Index, i: Index, j: Index) -> str:
-        shown = shifted(layer, self.first_layer - 1) if layer is not None else None
+        shown = _layer_value(layer, 2 - self.first_layer) if layer is not None else None  # L stays L
         values = {"l": shown, "p": shown, "q": shifted(shown, 1), "i": i, "j": j}
         if kind == "weight" and i is not None:
             first, second = (i, j) if self.weight_order == "to-from" else (j, i)
@@ -258,6 +262,12 @@ class Notation:
         return tuple(_plain(parse_one(name)) for name in self.loss_names)
 
     @cached_property
+    def constant_symbols(self) -> dict:
+        """``constants`` by their parsed names (m, \\mathbf{1}: the number of examples and the
+        vector of ones, both 1 for the one example formulas are read for)."""
+        return {_plain(parse_one(name)): value for name, value in self.constants.items()}
+
+    @cached_property
     def _by_head(self) -> dict:
         """Patterns by the base of their symbol or the name of their call (to try few)."""
         heads: dict = {}
@@ -302,6 +312,8 @@ class Notation:
         if pattern.layer is not None:
             values["layer"] = pattern.layer
         for name, text in written.items():
+            if name == "e":
+                continue  # the example: formulas are read for one example
             if name == "ij":
                 pair = pair_value(text)
                 if pair is None:
@@ -312,6 +324,8 @@ class Notation:
             if value is None:
                 return None
             if name in ("l", "p", "q"):
+                if isinstance(value, str) and value[0] not in LAYER_LETTERS:
+                    return None
                 value = _layer_value(value, self.first_layer)
                 if name == "q":
                     value = shifted(value, -1)
@@ -548,26 +562,27 @@ _NG = Notation(
         "bias": ("b^{[<l>]}_{<i>}",),
         "label": ("y_{<i>}",),
         "delta": ("dz^{[<l>]}_{<i>}",),
-        "node_vector": ("a^{[<l>]}", "A^{[<l>]}"),
+        "node_vector": ("a^{[<l>]}", "A^{[<l>]}", "a^{[<l>](<e>)}"),
         "node_prime_vector": ("g'^{[<l>]}(z^{[<l>]})", "g'^{[<l>]}(Z^{[<l>]})"),
-        "preactivation_vector": ("z^{[<l>]}", "Z^{[<l>]}"),
+        "preactivation_vector": ("z^{[<l>]}", "Z^{[<l>]}", "z^{[<l>](<e>)}"),
         "weight_matrix": ("W^{[<q>]}",),
         "bias_vector": ("b^{[<l>]}",),
-        "label_vector": ("y", "Y"),
-        "delta_vector": ("dz^{[<l>]}", "dZ^{[<l>]}"),
+        "label_vector": ("y", "Y", "y^{(<e>)}"),
+        "delta_vector": ("dz^{[<l>]}", "dZ^{[<l>]}", "dz^{[<l>](<e>)}", "dZ^{[<l>](<e>)}"),
         "d_node_vector": ("da^{[<l>]}", "dA^{[<l>]}"),
         "d_weight_matrix": ("dW^{[<q>]}",),
         "d_bias_vector": ("db^{[<l>]}",),
         "d_weight": ("dW^{[<q>]}_{<ij>}",),
         "d_bias": ("db^{[<l>]}_{<i>}",),
     },
-    fixed={"node": (("x_{<i>}", 1),), "node_vector": (("x", 1), ("X", 1, "read"), (r"\hat{y}", "L"))},
+    fixed={"node": (("x_{<i>}", 1),),
+           "node_vector": (("x", 1), ("X", 1, "read"), ("x^{(<e>)}", 1), (r"\hat{y}", "L"), ("a", "L"))},
     first_layer=0,
     elementwise=("odot", "circ", "star"),
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
     default_loss_name="J",
     functions=("g",),
-    constants={"m": "1"},
+    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
 )
 
 _ROWS = Notation(
@@ -590,17 +605,18 @@ _ROWS = Notation(
         "label_vector": ("y", "Y"),
         "delta_vector": (r"\delta^{(<l>)}",),
     },
-    fixed={"node": (("x_{<i>}", 1),),
+    fixed={"node": (("x_{<i>}", 1), ("h_{<i>}", 2, "read"), ("o_{<i>}", "L"), (r"\hat{y}_{<i>}", "L")),
            "node_vector": (("X", 1), ("x", 1, "read"), ("h", 2, "read"), ("o", "L"), (r"\hat{y}", "L")),
            "preactivation_vector": (("z_h", 2, "read"), ("z_o", "L")),
            "weight_matrix": (("W_h", 1, "read"), ("W_o", "L-1")),
-           "bias_vector": (("b_h", 2, "read"), ("b_o", "L"))},
+           "bias_vector": (("b_h", 2, "read"), ("b_o", "L")),
+           "delta_vector": ((r"\delta_h", 2, "read"), (r"\delta_o", "L"))},
     weight_order="from-to",
     orientation="rows",
     elementwise=("odot", "circ", "star"),
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
-    constants={"m": "1"},
+    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
 )
 
 _INDEX = Notation(
@@ -724,7 +740,7 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
             items = _typed(data["symbols"], dict, "symbols", where)
             result = result.with_symbols(parse_symbols(", ".join(f"{k}={_typed(v, str, 'symbols', where)}"
                                                                  for k, v in items.items())))
-        result.patterns  # noqa: B018 (every template must parse now, not at the first formula)
+        _ = (result.patterns, result.loss_symbols, result.constant_symbols)  # every name parses now, not later
         return result
     except DeriveError as error:
         message = str(error)
@@ -754,7 +770,7 @@ def parse_symbols(text: str) -> dict:
         name_text, meaning_text = parts[0].strip(), parts[1].strip()
         try:
             name = parse_one(name_text)
-            meaning = parse_one(meaning_text)
+            meaning = _function_name(meaning_text) or parse_one(meaning_text)
         except DeriveError as error:
             raise DeriveError(f"--symbols: {item.strip()!r}: {error}") from None
         if not isinstance(name, Symbol):
@@ -766,6 +782,12 @@ def parse_symbols(text: str) -> dict:
     if not bindings:
         raise DeriveError("--symbols is empty; give NAME=MEANING pairs like 'h=z^{(2)}, o=x^{(2)}'")
     return bindings
+
+
+def _function_name(text: str) -> Symbol | None:
+    """``\\tanh``, ``relu``, ``\\operatorname{relu}`` as the meaning of a name: a function alias."""
+    name = re.sub(r"^\\(?:operatorname|mathrm|text)\{(.*)\}$", r"\1", text.strip())
+    return Symbol(name) if name in FUNCTION_MACROS or name in FUNCTION_WORDS else None
 
 
 def _split_top_level(text: str, separator: str = ",") -> list[str]:
@@ -790,3 +812,8 @@ def _split_top_level(text: str, separator: str = ",") -> list[str]:
 def parse_for(latex: str, n: Notation) -> list:
     """``parse`` with the notation's function names (``N(…)`` is a call where N is one)."""
     return parse(latex, functions=n.functions)
+
+
+def parse_equations_for(latex: str, n: Notation) -> list[list]:
+    """``parse_equations`` with the notation's function names."""
+    return parse_equations(latex, functions=n.functions)

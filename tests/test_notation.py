@@ -17,7 +17,7 @@ from derive.commands.options import add_notation_options, chosen_notation
 from derive.document import render_document
 from derive.errors import DeriveError
 from derive.notation import FORMS, NOTATIONS, load_toml, notation, notation_from_data, parse_symbols
-from derive.reader.bind import LOSS, bind, choose, read
+from derive.reader.bind import LOSS, bind, choose, read, read_equations
 from derive.reader.parse import parse
 from derive.reader.syntax import (
     Add,
@@ -28,6 +28,7 @@ from derive.reader.syntax import (
     Partial,
     Pow,
     Quantity,
+    Sum,
     Symbol,
     Transpose,
     walk,
@@ -105,6 +106,7 @@ def test_letter_indices_read_back_as_letters(name):
     assert read(n.write("node", "l", "j"), n, ARTICLE) == [Q("node", "l", "j")]
     assert read(n.write("weight", "l", "j", "k"), n, ARTICLE) == [Q("weight", "l", "j", "k")]
     assert read(n.write("delta", "l+1", "k"), n, ARTICLE) == [Q("delta", "l+1", "k")]
+    assert read(n.write("node", "L", "j"), n, ARTICLE) == [Q("node", 3, "j")]  # L, the output layer, in every notation
 
 
 SMALL = Architecture.parse("2-2-1", activation="tanh,sigmoid", bias=True)
@@ -189,6 +191,13 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("rows", r"\hat{y}", Transpose(Q("node", 3))),
     ("rows", "W^{(1)}_{32}", Q("weight", 1, 2, 3)),
     ("rows", "l", LOSS),
+    ("rows", r"\mathbf{1}", Number("1")),
+    ("rows", r"\delta_o", Transpose(Q("delta", 3))),
+    ("rows", "o_j", Q("node", 3, "j")),
+    ("ng", "dZ^{[1](i)}", Q("delta", 2)),  # the example i: formulas are read for one example
+    ("ng", "y^{(i)}", Q("label")),
+    ("ng", "a", Q("node", 3)),  # \mathcal{L}(a, y): a alone is the output  # the vector of ones, for the one example formulas are read for
+    ("ng", r"\mathcal{L}(a^{[2]}, y)", LOSS),
     ("flat", "E_{total}", LOSS),
     ("index", "a_l^i", Q("node", "l", "i")),
     ("index", "{a_{l-1}}^j", Q("node", "l-1", "j")),
@@ -209,6 +218,25 @@ def test_a_word_that_is_no_name_is_the_product_of_its_letters():
 def test_eulers_number_is_the_exponential():
     assert read(r"\frac{e^{-z_1^{(2)}}}{2}", NOTATIONS["arrows"], ARTICLE)[0].num == Call(
         r"\exp", (Add(((-1, Q("preactivation", 2, 1)),)),))
+
+
+def test_a_layer_is_a_number_or_a_layer_letter():
+    with pytest.raises(DeriveError, match="cannot bind"):
+        read(r"\delta_o", NOTATIONS["index"], ARTICLE)  # o names the output in other notations, it is no layer
+    assert read(r"\delta_k", NOTATIONS["index"], ARTICLE) == [Q("delta", "k")]
+
+
+def test_a_block_of_several_equations_reads_each():
+    n = NOTATIONS["flat"].with_symbols(parse_symbols("w_1=w_{11}^{(1)}, w_2=w_{12}^{(1)}"))
+    assert read_equations(r"w_1 = 0.15, \quad w_2 = 0.2.", n, ARTICLE) == [
+        [Q("weight", 1, 1, 1), Number("0.15")], [Q("weight", 1, 1, 2), Number("0.2")]]
+
+
+def test_sum_limits_are_bound_where_they_name_something():
+    [tree] = read(r"\frac{1}{m} \sum_{i=1}^{m} dZ^{[1](i)}", NOTATIONS["ng"], ARTICLE)
+    assert tree.factors[1] == Sum("i", Number("1"), Number("1"), Q("delta", 2))
+    [tree] = read(r"\sum_{j=1}^{n} x_j^{(3)}", NOTATIONS["arrows"], ARTICLE)
+    assert tree.upper == Symbol("n")  # the size j runs over, as written
 
 
 def test_a_power_stays_a_power_where_the_letter_has_no_label():
@@ -347,6 +375,20 @@ def test_symbols_bind_an_articles_names_to_the_reference_quantities():
     assert read(r"\frac{\partial E_{total}}{\partial w_1}", flat, arch) == [Partial(LOSS, Q("weight", 1, 1, 1))]
     with pytest.raises(DeriveError, match="unknown name i_1|cannot bind i_1"):
         read("i_1", flat, arch)
+
+
+def test_symbols_with_layer_and_node_letters_are_patterns_too():
+    n = NOTATIONS["flat"].with_symbols(parse_symbols(
+        r"a_j^l=x_j^{(l+1)}, a_j^L=x_j^{(L)}, w_{ij}^l=w_{ji}^{(l \rightarrow l+1)}, f=\sigma"))
+    assert read("a_2^1", n, BIASED) == [Q("node", 2, 2)]
+    assert read("a_j^{l-1}", n, BIASED) == [Q("node", "l", "j")]
+    assert read("a_1^L", n, BIASED) == [Q("node", 4, 1)]  # the more literal pattern wins
+    assert read("w_{12}^2", n, BIASED) == [Q("weight", 2, 2, 1)]  # a label, as the pattern says
+    assert read("w_{jk}^{l+1}", n, BIASED) == [Q("weight", "l+1", "k", "j")]
+    assert read("f'(a_1^1)", n, BIASED) == [Call(r"\sigma", (Q("node", 2, 1),), 1)]  # f is σ
+    tanh = NOTATIONS["flat"].with_symbols(parse_symbols(r"g=\tanh, h=\operatorname{relu}, a_1=x_1^{(2)}"))
+    assert read("g(a_1) + h(a_1)", tanh, BIASED) == [
+        Add(((1, Call(r"\tanh", (Q("node", 2, 1),))), (1, Call("relu", (Q("node", 2, 1),)))))]
 
 
 def test_a_symbol_with_an_index_letter_is_a_pattern():

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derive.errors import DeriveError
-from derive.reader.parse import open_ends, parse, parse_one
+from derive.reader.parse import open_ends, parse, parse_equations, parse_one
 from derive.reader.syntax import (
     Add,
     Call,
@@ -84,6 +84,9 @@ TWO = Number("2")
     (r"x'", S("x", primes=1)),
     (r"x''", S("x", primes=2)),
     (r"w_5^{+}", S("w", "5", "+")),
+    (r"a^{[2](i)}", S("a", None, "[2](i)")),
+    (r"{\cal C}", S("C", accent="cal")),
+    (r"\mathbf{1}", S("1", accent="bold")),
     (r"w^*", S("w", None, "*")),
     (r"x^{\prime}", S("x", primes=1)),
     (r"x′", S("x", primes=1)),
@@ -179,6 +182,8 @@ def test_a_chain_of_partials_is_a_product_of_partials():
     (r"g'^{[l]}(Z^{[l]})", Call("g", (S("Z", None, "[l]"),), 1, sup="[l]")),
     (r"N'(z)", Call("N", (S("z"),), 1)),
     (r"l(o, y)", Call("l", (S("o"), S("y")))),
+    (r"\mathcal{L}(a, y)", Call(r"\mathcal{L}", (S("a"), S("y")))),
+    (r"\tanh^2(x)", Pow(Call(r"\tanh", (S("x"),)), TWO)),
     (r"activation(X W_h + b_h)", Call("activation", (Add(((1, juxt(S("X"), S("W", "h"))), (1, S("b", "h")))),))),
     (r"\exp(-z)", Call(r"\exp", (Add(((-1, S("z")),)),))),
     (r"\log x", Call(r"\log", (S("x"),))),
@@ -241,6 +246,14 @@ def test_layout_is_ignored():
 def test_unicode_reads_as_its_macros():
     assert parse("∂E/∂w = −2 · x′ × 3") == parse(r"\partial E / \partial w = -2 \cdot x' \times 3")
     assert parse("δ_j = ∑_k w_{kj} δ_k ⊙ σ′(z_j)") == parse(r"\delta_j = \sum_k w_{kj} \delta_k \odot \sigma'(z_j)")
+
+
+def test_a_block_may_list_several_equations_and_end_with_punctuation():
+    assert parse_equations(r"w_1 = 0.15, \quad w_2 = 0.2; \; b = 1.") == [
+        [S("w", "1"), Number("0.15")], [S("w", "2"), Number("0.2")], [S("b"), Number("1")]]
+    assert parse(r"x = 1.") == parse(r"x = 1,") == [S("x"), Number("1")]
+    with pytest.raises(DeriveError, match="unexpected ','"):
+        parse(r"x = 1, y = 2")
 
 
 def test_a_chain_has_one_member_per_equals_sign():

@@ -23,7 +23,18 @@ from dataclasses import dataclass, field, replace
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
-from derive.notation import AUTO_ORDER, FORMS, NOTATIONS, Notation, parse_for, split_index
+from derive.notation import (
+    AUTO_ORDER,
+    FORMS,
+    NOTATIONS,
+    Notation,
+    index_value,
+    pair_value,
+    parse_equations_for,
+    parse_for,
+    split_index,
+)
+from derive.reader.parse import FUNCTION_MACROS, FUNCTION_WORDS
 from derive.reader.syntax import (
     Add,
     Call,
@@ -57,6 +68,12 @@ def read(latex: str, notation: Notation, arch: Architecture) -> list:
     return [binder.bind(member) for member in parse_for(latex, notation)]
 
 
+def read_equations(latex: str, notation: Notation, arch: Architecture) -> list[list]:
+    """Every chain in ``latex`` (a block may list several: w_1 = 0.15, w_2 = 0.2), bound."""
+    binder = _Binder(notation, arch)
+    return [[binder.bind(member) for member in chain] for chain in parse_equations_for(latex, notation)]
+
+
 class _Binder:
     def __init__(self, notation: Notation, arch: Architecture):
         self.n = notation
@@ -66,6 +83,7 @@ class _Binder:
 
         own = loss(arch.loss).latex_name
         self.own_loss = Symbol(own) if notation.own_loss_name else Symbol(notation.default_loss_name)
+        self.loss_names = {s.written for s in (*notation.loss_symbols, self.own_loss)}
 
     def bind(self, node):
         if isinstance(node, Symbol):
@@ -75,8 +93,7 @@ class _Binder:
         if isinstance(node, Add):
             return Add(tuple((sign, self.bind(term)) for sign, term in node.terms))
         if isinstance(node, Mul):
-            ops = tuple("odot" if op in self.n.elementwise else op for op in node.ops)
-            return Mul(tuple(self.bind(f) for f in node.factors), ops)
+            return self.product(node)
         if isinstance(node, Frac):
             return Frac(self.bind(node.num), self.bind(node.den))
         if isinstance(node, Pow):
@@ -89,7 +106,7 @@ class _Binder:
         if isinstance(node, Call):
             return self.call(node)
         if isinstance(node, Sum):
-            return Sum(node.index, node.lower, node.upper, self.bind(node.body))
+            return Sum(node.index, self.limit(node.lower), self.limit(node.upper), self.bind(node.body))
         if isinstance(node, Partial):
             if node.spelling == "delta" and not self.n.delta_is_partial:
                 raise DeriveError(f"\\frac{{\\delta …}}{{\\delta …}} means ∂ only in notations that say so; "
@@ -103,6 +120,48 @@ class _Binder:
         if isinstance(node, Diag):
             return Diag(self.bind(node.arg))
         return node  # already bound (a Quantity)
+
+    def product(self, node: Mul):
+        """Factors bound, elementwise products marked; a name that --symbols makes a function
+        (h=\\tanh) applies to the factor after it: h (z) is h(z)."""
+        factors, ops = [], []
+        k = 0
+        while k < len(node.factors):
+            factor = node.factors[k]
+            alias = self.function_alias(factor)
+            if alias is not None and isinstance(factor, Symbol) and k + 1 < len(node.factors) \
+                    and node.ops[k] == "juxt":
+                factors.append(Call(alias, (self.bind(node.factors[k + 1]),), factor.primes))
+                if k + 1 < len(node.ops):
+                    ops.append(node.ops[k + 1])
+                k += 2
+                continue
+            factors.append(self.bind(factor))
+            if k < len(node.ops):
+                ops.append(node.ops[k])
+            k += 1
+        ops = ops[:len(factors) - 1]
+        if len(factors) == 1:
+            return factors[0]
+        return Mul(tuple(factors), tuple("odot" if op in self.n.elementwise else op for op in ops))
+
+    def function_alias(self, node) -> str | None:
+        """The function a plain name stands for (--symbols 'f=\\sigma'), if it stands for one."""
+        if not isinstance(node, Symbol) or node.sub is not None or node.sup is not None:
+            return None
+        alias = self.n.symbols.get(Symbol(node.base))
+        if isinstance(alias, Symbol) and (alias.base in FUNCTION_MACROS or alias.base in FUNCTION_WORDS):
+            return alias.base
+        return None
+
+    def limit(self, node):
+        """A sum's limit bound where it names something (m, the examples, is 1); else as written."""
+        if node is None:
+            return None
+        try:
+            return self.bind(node)
+        except DeriveError:
+            return node
 
     def power(self, node: Pow):
         labelled = self.relabelled(node)
@@ -128,7 +187,7 @@ class _Binder:
             label = exponent.text if isinstance(exponent, Number) else exponent.base
             if label.isalnum():
                 labelled = replace(base, sup=label, text=f"{base.text}^{{{label}}}")
-                if self.n.match(labelled):
+                if self.names(labelled):
                     return labelled
         return node
 
@@ -136,11 +195,14 @@ class _Binder:
         relabelled = replace(node, args=tuple(self.relabelled(a) for a in node.args))
         if self.n.match(relabelled):
             return self.template(relabelled)
-        if node.primes == 0 and node.sub is None and Symbol(node.name) in (*self.n.loss_symbols, self.own_loss):
-            return LOSS  # l(o, y): the loss written as a function of its arguments
+        if node.primes == 0 and node.sub is None and node.name in self.loss_names:
+            return LOSS  # l(o, y), \mathcal{L}(a, y): the loss written as a function of its arguments
         arguments = tuple(self.bind(a) for a in node.args)
         if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
             return Call(ACTIVATION, arguments, node.primes)
+        alias = self.function_alias(Symbol(node.name))
+        if alias is not None:
+            return Call(alias, arguments, node.primes)  # --symbols 'f=\sigma': f(z) is σ(z)
         return Call(node.name, arguments, node.primes, node.sub, node.sup)
 
     def symbol(self, node: Symbol):
@@ -157,9 +219,8 @@ class _Binder:
         indexed = self.indexed(node)
         if indexed is not None:
             return indexed
-        if node.sub is None and node.sup is None and node.primes == 0 and node.accent is None \
-                and node.base in n.constants:
-            return Number(n.constants[node.base])
+        if plain in n.constant_symbols:
+            return Number(n.constant_symbols[plain])
         if plain in n.loss_symbols or plain == self.own_loss:
             return LOSS
         if n.match(node):
@@ -185,16 +246,30 @@ class _Binder:
         return Mul(factors, ("juxt",) * (len(factors) - 1))
 
     def indexed(self, node: Symbol):
-        """An explicit name with an index letter is a pattern: h_i=x_i^{(2)} binds h_1 to
-        x_1^{(2)} and h_j to x_j^{(2)}."""
-        if node.sub is None:
+        """An explicit name written with index letters is a pattern: h_i=x_i^{(2)} binds h_1 to
+        x_1^{(2)} and h_j to x_j^{(2)}; a_j^l=x_j^{(l+1)} binds a_2^1 to x_2^{(2)}."""
+        meaning = self.pattern_meaning(node)
+        return None if meaning is None else self.explicit(node, meaning)
+
+    def pattern_meaning(self, node: Symbol):
+        if node.sub is None and node.sup is None:
             return None
+        best, best_score = None, -1
         for key, meaning in self.n.symbols.items():
-            if key.sub is None or len(key.sub) != 1 or not key.sub.isalpha() or isinstance(meaning, Quantity) \
-                    or (key.base, key.sup, key.primes, key.accent) != (node.base, node.sup, node.primes, node.accent):
+            if isinstance(meaning, Quantity) or (key.sub is None and key.sup is None) \
+                    or (key.base, key.primes, key.accent) != (node.base, node.primes, node.accent):
                 continue
-            return self.explicit(node, _substituted(meaning, key.sub, node.sub))
-        return None
+            values: dict = {}
+            if _index_part(key.sub, node.sub, values) and _index_part(key.sup, node.sup, values) and values:
+                score = (key.sub == node.sub) + (key.sup == node.sup)  # a^L_j=… beats a^l_j=… for a^L_1
+                if score > best_score:
+                    best, best_score = _substituted(meaning, values), score
+        return best
+
+    def names(self, node: Symbol) -> bool:
+        """Whether this notation (its templates or explicit names) names ``node``."""
+        return bool(self.n.match(node)) or replace(node, text="") in self.n.symbols \
+            or self.pattern_meaning(node) is not None
 
     def explicit(self, node: Symbol, meaning):
         """A name the article defined (``--symbols``, an article's definitions): its meaning
@@ -295,15 +370,52 @@ class _Binder:
                 "(give its meaning with --symbols)")
 
 
-def _substituted(tree, letter: str, value: str):
-    """``tree`` (unbound) with the index ``letter`` in its subscripts and superscripts replaced."""
-    pattern = re.compile(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])")
+def _index_part(pattern: str | None, text: str | None, values: dict) -> bool:
+    """Whether ``text`` (a subscript or superscript) fits ``pattern`` made of index letters
+    (i, ij, j,k), recording each letter's value; other patterns must be equal."""
+    if pattern is None or text is None:
+        return pattern == text
+    letters = pattern.replace(",", "")
+    if not (letters.isalpha() and len(set(letters)) == len(letters) <= 2):
+        return pattern == text
+    if len(letters) == 1:
+        found: tuple | None = (index_value(text),) if index_value(text) is not None else None
+    else:
+        found = pair_value(text)
+    if found is None:
+        return False
+    for letter, value in zip(letters, found):
+        if values.setdefault(letter, str(value)) != str(value):
+            return False
+    return True
+
+
+def _substituted(tree, values: dict):
+    """``tree`` (unbound) with the index letters of ``values`` in its subscripts and
+    superscripts replaced (all at once; ji is two letters), and sums of numbers worked out:
+    (l+1) with l = 2 is (3)."""
+    def run(match):
+        letters = match.group(0)
+        if not all(letter in values for letter in letters):
+            return letters  # a word (new, h1 …), not indices
+        parts = [values[letter] for letter in letters]
+        return "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
 
     def text(part):
-        return None if part is None else pattern.sub(value, part)
+        if part is None:
+            return None
+        part = re.sub(r"(?<!\\)[A-Za-z]+", run, part)
+        part = re.sub(r"([A-Za-z])([+-]\d+)([+-]\d+)",
+                      lambda m: shifted_text(m.group(1), int(m.group(2)) + int(m.group(3))), part)
+        return re.sub(r"(?<![A-Za-z0-9+\-])(\d+)([+-])(\d+)",
+                      lambda m: str(int(m.group(1)) + int(m.group(3)) * (1 if m.group(2) == "+" else -1)), part)
 
     return replaced(tree, lambda node: replace(node, sub=text(node.sub), sup=text(node.sup), text="")
                     if isinstance(node, Symbol) else None)
+
+
+def shifted_text(letter: str, offset: int) -> str:
+    return letter if offset == 0 else f"{letter}{offset:+d}"
 
 
 def _written(node) -> str:
@@ -356,7 +468,7 @@ def choose(items, arch: Architecture, symbols: dict | None = None, candidates: t
             key = (n.functions, item)
             if key not in parsed:
                 try:
-                    parsed[key] = parse_for(item, n)
+                    parsed[key] = [m for chain in parse_equations_for(item, n) for m in chain]
                 except DeriveError as error:
                     parsed[key] = error
             try:

@@ -12,8 +12,12 @@ linear in the length; recursion goes as deep as the brackets, which are bounded.
 Layout is ignored: ``\\\\`` and ``&`` outside matrices, ``\\;`` ``\\,`` ``\\quad``,
 ``\\left.`` ``\\right.``, ``\\displaystyle``, ``\\tag{…}``, ``\\label{…}``, ``\\boxed``, the
 ``aligned``-like environments, and ``\\text{…}`` unless a ``_``, ``^`` or ``(`` makes it a
-name. Unicode ∂ ∑ − · × ′ ⊙ ∇ and Greek letters read as their macros. Errors are one-line
-``DeriveError``s with the line and column and what was expected.
+name. Unicode ∂ ∑ − · × ′ ⊙ ∇ and Greek letters read as their macros. ``:=``, ``\\coloneqq``
+and ``\\equiv`` join a chain like ``=``; a chain may start or end with ``=`` (``open_ends``), and a
+full stop or comma may end it; ``parse_equations`` reads a block that lists several equations
+(``w_1 = 0.15, \\quad w_2 = 0.2``). ``|x|`` and ``\\|x\\|`` are ``Call("abs")`` and
+``Call("norm")``. Errors are one-line ``DeriveError``s with the line and column and what was
+expected.
 """
 from __future__ import annotations
 
@@ -52,7 +56,7 @@ GREEK = frozenset([
     "Sigma", "Upsilon", "Phi", "Psi", "Omega", "ell"])
 ACCENTS = {"vec": "vec", "hat": "hat", "widehat": "hat", "underline": "underline", "mathbf": "bold",
            "boldsymbol": "bold", "bm": "bold", "bar": "bar", "overline": "bar", "mathcal": "cal",
-           "tilde": "tilde", "widetilde": "tilde"}
+           "tilde": "tilde", "widetilde": "tilde", "cal": "cal", "bf": "bold"}  # {\cal C}, {\bf x}: old style
 OPERATORS = {"*": "star", r"\ast": "star", r"\cdot": "cdot", r"\times": "times", r"\odot": "odot",
              r"\circ": "circ", r"\bullet": "cdot"}
 _LAYOUT_MACROS = frozenset([
@@ -121,6 +125,13 @@ def parse(latex: str, functions: frozenset | tuple = ()) -> list:
     ``N(…)``); f, g, the activations' spellings, log, ln and exp always are."""
     _refuse_oversized(latex)
     return _Parser(latex, frozenset(functions)).chain()
+
+
+def parse_equations(latex: str, functions: frozenset | tuple = ()) -> list[list]:
+    """Every chain in ``latex``, where a block lists several equations separated by commas or
+    semicolons (``w_1 = 0.15, \\quad w_2 = 0.20``); ``parse`` for a block of one."""
+    _refuse_oversized(latex)
+    return _Parser(latex, frozenset(functions)).chains()
 
 
 def parse_one(latex: str, functions: frozenset | tuple = ()):
@@ -414,19 +425,41 @@ class _Parser:
     # structure -------------------------------------------------------------------
     def chain(self) -> list:
         """Members joined by =; a chain may start or end with = (an article that breaks one
-        chain over several display blocks), which ``open_ends`` reports."""
+        chain over several display blocks), which ``open_ends`` reports; a full stop or comma
+        at the very end is punctuation."""
+        members = self._members()
+        self._punctuation()
+        if self.peek() is not None:
+            raise self.fail("=, an operator or the end of the formula")
+        return members
+
+    def chains(self) -> list:
+        """Equations separated by commas or semicolons (i_1 = 0.1, \\quad i_2 = 0.3)."""
+        out = [self._members()]
+        while self.peek_kind() in (",", ";"):
+            self.k += 1
+            if self.peek() is None or (self.peek_kind() == "." and self.k == len(self.tokens) - 1):
+                break
+            out.append(self._members())
+        self._punctuation()
+        if self.peek() is not None:
+            raise self.fail("=, an operator, a comma between equations or the end of the formula")
+        return out
+
+    def _members(self) -> list:
         if self.peek_kind() == "=":
             self.k += 1
         members = [self.expression()]
         while self.peek_kind() == "=":
             self.k += 1
-            if self.peek() is None:
+            if self.peek() is None or self.peek_kind() in (",", ";", "."):
                 break
             members.append(self.expression())
-        token = self.peek()
-        if token is not None:
-            raise self.fail("=, an operator or the end of the formula")
         return members
+
+    def _punctuation(self) -> None:
+        if self.peek_kind() in (",", ".", ";") and self.k == len(self.tokens) - 1:
+            self.k += 1
 
     def expression(self):
         """Terms joined by + and -."""
@@ -474,7 +507,8 @@ class _Parser:
                     self.k += 1
                     arguments = self._arguments(")")
                     if len(arguments) > 1 or self._is_function_name(previous):
-                        factors[-1] = self.postfix(Call(previous.base, tuple(arguments), previous.primes))
+                        name = Symbol(previous.base, accent=previous.accent).written  # \mathcal{L}(a, y)
+                        factors[-1] = self.postfix(Call(name, tuple(arguments), previous.primes))
                         continue
                     ops.append("juxt")
                     factors.append(self.postfix(arguments[0]))
@@ -488,7 +522,7 @@ class _Parser:
         return Mul(tuple(factors), tuple(ops))
 
     def _callable(self, node) -> bool:
-        return isinstance(node, Symbol) and node.sub is None and node.sup is None and node.accent is None
+        return isinstance(node, Symbol) and node.sub is None and node.sup is None
 
     def _is_function_name(self, symbol: Symbol) -> bool:
         return (symbol.primes > 0 or symbol.base in FUNCTION_WORDS or symbol.base in self.functions
@@ -726,8 +760,18 @@ class _Parser:
                 raise self.fail("{ (only square roots are read)")
             return Call(name, (self._braced_or_atom(),), primes, sub, sup)
         kind = self.peek_kind()
-        if kind == "^":  # \sigma^2: a power of the letter; postfix takes it
-            return Symbol(name, sub, sup, primes, text=text)
+        if kind == "^":  # \tanh^2(x) is (\tanh x)^2; \sigma^2 alone a power of the letter
+            self.k += 1
+            self._enter()
+            exponent = self._script_expression()
+            self.depth -= 1
+            _check_exponent(exponent)
+            token_after = self.peek()
+            if token_after is not None and token_after.kind in ("(", "{"):
+                argument = self._call(name, primes, sub, sup) if token_after.kind == "(" else \
+                    Call(name, (self._brace_group(),), primes, sub, sup)
+                return Pow(argument, exponent)
+            return Pow(Symbol(name, sub, sup, primes, text=text), exponent)
         if kind == "(":
             return self._call(name, primes, sub, sup)
         if kind == "{":
@@ -984,6 +1028,10 @@ class _Parser:
             if opening is not None and opening.kind == "{":
                 self.k += 1
                 inner_start = self.peek()
+                if inner_start is not None and inner_start.kind == "num" and inner_start.value == "1":
+                    self.k += 1  # \mathbf{1}, the vector of ones
+                    self.expect("}", "}")
+                    return "1", accent, None, None
                 if inner_start is None or not (inner_start.kind in ("word", "text", "roman") or (
                         inner_start.kind == "macro" and (inner_start.value[1:] in GREEK
                                                          or inner_start.value[1:] in ACCENTS))):
@@ -1092,7 +1140,7 @@ def _label(core: str, base: str, sub_follows: bool) -> tuple[str, bool] | None:
         if core.endswith(mark) and core[:-len(mark)][-1:] in (")", "]"):
             core, transpose = core[:-len(mark)], True
             break
-    if (core.startswith("(") and core.endswith(")")) or (core.startswith("[") and core.endswith("]")):
+    if core[:1] in "([" and core[-1:] in ")]":  # (l), [l], [2](i): the layer and the example
         return core, transpose
     if core in ("+", "-", "*", r"\ast", r"\star"):  # w_5^{+}: the updated weight; w^*: the optimum
         return core, False
