@@ -75,8 +75,9 @@ def test_audit_reports_each_link_with_lines(capsys):
     items = json.loads(capsys.readouterr().out)["items"]
     assert set(items[0]) == {"line", "end_line", "latex", "verdict", "diagnosis"}
     by_line = [(i["line"], i["end_line"], i["verdict"]) for i in items]
-    assert by_line == [(6, 6, "right"), (11, 11, "right"), (17, 23, "right"), (17, 23, "right"),
-                       (17, 23, "right"), (29, 29, "wrong"), (35, 36, "right"), (42, 42, "right"),
+    # each link covers the lines of its own two members
+    assert by_line == [(6, 6, "right"), (11, 11, "right"), (17, 17, "right"), (17, 18, "right"),
+                       (18, 23, "right"), (29, 29, "wrong"), (35, 36, "right"), (42, 42, "right"),
                        (46, 46, "skipped")]
     wrong = items[5]
     assert wrong["diagnosis"] == "y_{1} should be y_{2}"

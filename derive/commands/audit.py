@@ -1,4 +1,4 @@
-"""``derive audit``: check every equation of a Markdown article."""
+"""``derive audit``: check every equation of a Markdown or LaTeX article."""
 from __future__ import annotations
 
 import json
@@ -7,18 +7,20 @@ import sys
 from pathlib import Path
 
 from derive.audit import AUDIT_SECONDS
-from derive.commands.options import derived, parse_architecture
+from derive.commands.options import add_notation_options, derived, parse_architecture
 from derive.errors import DeriveError
 from derive.progress import Progress
 
 NAME = "audit"
-HELP = "check every display equation of a Markdown article ($$ … $$, \\[ … \\]) and report by line"
+HELP = ("check every equation of a Markdown or LaTeX article ($$ … $$, \\[ … \\], ```math, equation/align, "
+        "inline math that holds an equation) and report by line")
 MAX_ARTICLE_BYTES = 16 * 1024 * 1024
 EXAMPLE = f"""example:
   derive audit post.md --arch 3-2-2
   derive audit post.md --arch 3-2-2 --format json
 
-JSON: {{"items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"|"wrong"|"undecided"|"skipped",
+JSON: {{"notation": {{"name": "flat"|preset, "symbols": {{article name: [meanings]}}, "unbound": [names]}},
+"items": [{{"line": N, "end_line": M, "latex": "…", "verdict": "right"|"wrong"|"undecided"|"skipped",
 "diagnosis": "…"|null}}, …]}}. Exit status: 0 every equation right, 1 something wrong, 2 bad
 input, 3 nothing wrong but something could not be judged (unreadable, unterminated block,
 undecided, a symbol the --arch network does not have) or nothing judged at all.
@@ -29,8 +31,9 @@ TAKES_ARCHITECTURE = "option"
 
 
 def add_options(parser) -> None:
-    parser.add_argument("article", metavar="ARTICLE.md", help="the Markdown article")
+    parser.add_argument("article", metavar="ARTICLE", help="the article: Markdown (any text) or LaTeX (.tex)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_notation_options(parser, "auto")
     parser.add_argument("--loss-name", metavar="NAME",
                         help="the loss's symbol in the article (default: MSE for the squared errors, or L, E, C, J)")
 
@@ -56,7 +59,7 @@ def read_article(path: Path) -> str:
 
 
 def run(args) -> int:
-    from derive.audit import audit, exit_status
+    from derive.audit import audit_article, exit_status
     from derive.check import Checker
     from derive.reader import accepted_loss_names
 
@@ -65,10 +68,13 @@ def run(args) -> int:
     arch = parse_architecture(args)
     checker = Checker(derived(args, arch))
     names = accepted_loss_names(arch, args.loss_name)
+    tex = path.suffix.lower() in (".tex", ".ltx", ".latex")
     with Progress(args.quiet or args.format == "json").step(f"auditing {path.name}"):
-        items = audit(markdown, checker, arch, loss_names=names)
+        items, notation = audit_article(markdown, checker, arch, loss_names=names, tex=tex, notation=args.notation,
+                                        symbols=args.symbols)
     if args.format == "json":
-        print(json.dumps({"items": [item.as_dict() for item in items]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"notation": notation, "items": [item.as_dict() for item in items]}, ensure_ascii=False,
+                         indent=2))
     else:
         for item in items:
             where = f"line {item.line}" if item.line == item.end_line else f"lines {item.line}-{item.end_line}"

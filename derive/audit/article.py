@@ -1,0 +1,661 @@
+"""Judging an article as a whole: its own names learned from its definitions, its worked
+numbers checked with its own values, everything else in the reference notation.
+
+``ArticleJudge.prepare`` reads every equation once (``derive.reader.parse``), learns the
+article's names in article order (``derive.audit.flat``), and collects the numbers it gives
+as data. ``judge`` then gives each equation's items:
+
+- a definition that binds a new name is "skipped" (a definition, with what it binds); one
+  that contradicts the network is "wrong" with why; a value given as data is "skipped";
+- a link with a decimal number on a side, or with no name on a side, is a numeric link: both
+  sides are evaluated with the article's values (``derive.audit.numbers``; the network's
+  quantities and partials at the article's point from ``derive.judge.values``) and agree or
+  not within the digits the article prints;
+- other links that use a learned name are written in the engine's symbols and judged by the
+  checker; a name the article never defines is "skipped" and listed as unbound;
+- equations without any learned name or number go to the reference notation's reader.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import mpmath
+import sympy as sp
+
+from derive import naming
+from derive.audit.flat import (
+    EULER,
+    LOSS_SYMBOL,
+    Contradiction,
+    Learner,
+    NotADefinition,
+    Unbound,
+    _activation_name,
+    _is_number,
+    _layer_activation,
+    index_hint,
+    to_sympy,
+)
+from derive.audit.items import Item, checker_judge, link_texts, member_texts
+from derive.audit.numbers import ELEMENTARY, Approx, Unevaluable, decimals, evaluate, shown
+from derive.errors import DeriveError, ShapeError
+from derive.reader.syntax import Call, Number, Partial, Symbol, walk
+
+CHOOSING_ITEMS = 300  # --notation auto: the distinct equations the choice is made on
+
+
+class ArticleJudge:
+    """Judges the equations of one article (call ``prepare`` with all of them first)."""
+
+    def __init__(self, checker, arch, loss_names=None, symbols: str | None = None, learn: bool = True,
+                 notation: str = "auto"):
+        self.checker, self.arch = checker, arch
+        self.reference = checker_judge(checker, arch, loss_names)
+        self.learner = Learner(arch)
+        self.learned = self.learner.learned
+        self.learned.reference = self._reference
+        self.loss_names = loss_names
+        self._references: dict = {}
+        self.learn = learn
+        self.notation_name = notation
+        self.symbols_text = symbols
+        self.chosen: Any = None  # the notation (derive.notation.Notation) the other formulas are read in
+        self.not_bound: list = []  # what the chosen notation could not bind
+        if symbols:
+            from derive.notation import parse_symbols
+
+            self.learner.reserved = set(parse_symbols(symbols))
+            self._bind_given(symbols)
+        self.trees: dict = {}  # latex -> members, or the reason it could not be read
+        self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
+        self.unbound: set = set()
+        self.printed: dict = {}  # a name the article gives only a computed number for -> its Approx
+        self._judge: Any = None
+        self._point: dict | None = None
+        self._known_values: dict | None = None
+
+    # ---------------------------------------------------------------------------------
+    def prepare(self, equations) -> None:
+        from derive.reader.parse import parse
+
+        for equation in equations:
+            latex = equation.latex
+            if latex in self.trees:
+                continue
+            try:
+                self.trees[latex] = parse(latex)
+            except (DeriveError, RecursionError) as error:
+                self.trees[latex] = str(error) or "unreadable"
+                continue
+            if not self.learn:
+                continue
+            try:
+                what = self.learner.definition(self.trees[latex], equation.line)
+            except Contradiction as contradiction:
+                self.outcomes[latex] = ("contradiction", str(contradiction))
+                continue
+            except Exception:  # noqa: BLE001, S112 -- one formula that cannot be learned from is judged as a claim
+                continue
+            if what:
+                self.outcomes[latex] = ("definition", what)
+        for latex, members in self.trees.items():
+            if isinstance(members, list) and latex not in self.outcomes and self._is_value(members):
+                self.learned.values[members[0]] = _number_text(members[1])
+                given = f"{members[0].written} = {self.learned.values[members[0]]}"
+                self.outcomes[latex] = ("value", f"a value the article gives: {given}")
+        if self.learn and self.learned.values:
+            self._learn_from_numbers(equations)
+        self._choose(equations)
+
+    def _choose(self, equations) -> None:
+        """The notation for the formulas the article's own names do not cover: --notation's, or
+        for auto the preset under which most of them read and bind (derive.reader.bind.choose)."""
+        from derive.notation import load_toml, notation, parse_symbols
+        from derive.reader.bind import choose
+
+        symbols = parse_symbols(self.symbols_text) if self.symbols_text else None
+        loss_name = self.loss_names[0] if self.loss_names and len(self.loss_names) == 1 else None
+        if self.notation_name in ("auto", "flat", "reference"):
+            texts = list(dict.fromkeys(e.latex for e in equations if "=" in e.latex
+                                       and e.latex not in self.outcomes))[:CHOOSING_ITEMS]
+            if not texts:
+                return
+            choice = choose(texts, self.arch, symbols, loss_name=loss_name)
+            self.chosen = choice.notation
+            self.not_bound = [why for _, why in choice.unbound]
+            return
+        chosen = load_toml(self.notation_name) if self.notation_name.endswith(".toml") else notation(self.notation_name)
+        if symbols:
+            chosen = chosen.with_symbols(symbols)
+        if loss_name:
+            chosen = chosen.with_loss_name(loss_name)
+        self.chosen = chosen
+
+    def _reference_items(self, latex: str) -> list[Item]:
+        """The reference reader's items, its failure an item too."""
+        try:
+            return self.reference(latex)
+        except DeriveError as error:
+            reason = str(error)
+            kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+            return [Item(0, 0, latex, "skipped", f"{kind}: {reason}", True)]
+        except RecursionError:
+            return [Item(0, 0, latex, "skipped", "not checkable: nested too deep to judge", True)]
+
+    def _in_notation(self, latex: str) -> list[Item]:
+        """An equation read in the chosen notation and judged for every value of its free indices
+        (derive.judge.meaning, derive.check.Judge); the reference reader when that fails."""
+        from derive.check import Judge
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+
+        if self.chosen is None or "=" not in latex:
+            return self._reference_items(latex)
+        n = self.chosen
+        try:
+            members = read(latex, n, self.arch)
+            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation))
+            if self._judge is None:
+                self._judge = Judge(self.checker.d)
+                self._judge._checkers[self.arch] = self.checker
+            verdicts = self._judge.judge(found)
+        except ShapeError as error:
+            # as read, the sides cannot be compared; an elementwise reading the notation does not
+            # know could fit, so this is no proof of a mistake
+            fallback = self._reference_items(latex)
+            if any(i.verdict in ("right", "wrong") for i in fallback):
+                return fallback
+            return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
+        except DeriveError as error:
+            fallback = self._reference_items(latex)
+            if any(i.verdict in ("right", "wrong") for i in fallback):
+                return fallback
+            reason = str(error)
+            kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+            return [Item(0, 0, latex, "skipped", f"{kind}: {reason}", True)]
+        texts = link_texts(latex, len(verdicts) + 1)
+        items = []
+        for k, verdict in enumerate(verdicts):
+            if verdict.verdict == "wrong":
+                diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+            else:
+                diagnosis = verdict.how if verdict.verdict == "undecided" else None
+            items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
+                              blame=verdict.blame))
+        return items
+
+    def _learn_from_numbers(self, equations) -> None:
+        """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
+        with numbers; each number that is the value of exactly one known name (a given value,
+        or a quantity's value to the digits printed) is read as that name, and the definition
+        learned from the result."""
+        for equation in equations:
+            members = self.trees.get(equation.latex)
+            if not isinstance(members, list) or len(members) < 2 or equation.latex in self.outcomes:
+                continue
+            name = members[0]
+            if not isinstance(name, Symbol) or name.sup is not None or self.learned.quantity(name) is not None \
+                    or name in self.learned.macros or name in self.learned.values or not _numeric(members[1]):
+                continue
+            try:
+                symbolic = self._unnumber(members[1])
+                what = self.learner.definition([name, symbolic], equation.line) if symbolic is not None else None
+            except Exception:  # noqa: BLE001, S112 -- a computation not read as a definition stays a claim
+                continue
+            if what:
+                self._point = None
+                self._known_values = None
+                self.outcomes[equation.latex] = ("numbers", f"{what} (read from its numbers)")
+
+    def _unnumber(self, tree):
+        """``tree`` with each decimal number that is exactly one known name's value replaced by
+        the name; None when no number was replaced or a number stays."""
+        from derive.audit.flat import _replace
+
+        known = self._values_of_names()
+        replaced = []
+
+        def name_for(node):
+            if not isinstance(node, Number) or "." not in node.text:
+                return None
+            printed = Approx.printed(node.text)
+            given = [s for s, v in self.learned.values.items() if _same_decimal(v, node.text)]
+            close = [s for s, v in known.items() if len(node.text) >= 6 and v.agrees(printed)]
+            found = list(dict.fromkeys(given + close))
+            if len(found) == 1:
+                replaced.append(found[0])
+                return found[0]
+            return None
+
+        result = _replace(tree, name_for)
+        if not replaced or any(isinstance(n, Number) and "." in n.text for n in walk(result)):
+            return None
+        return result
+
+    def _values_of_names(self) -> dict:
+        """Every learned name's value at the article's point (those that have one)."""
+        if self._known_values is None:
+            point = _Point(self)
+            values = {}
+            for symbol, binding in self.learned.bindings.items():
+                if binding.quantities[0] == LOSS_SYMBOL or symbol in self.learned.values:
+                    continue
+                try:
+                    values[symbol] = point.symbol(symbol)
+                except Unevaluable:
+                    continue
+            self._known_values = values
+        return self._known_values
+
+    def _is_value(self, members: list) -> bool:
+        """``S = number`` with S data: a leaf of the network (input, weight, bias, label) or a
+        name that is no quantity of it (a learning rate)."""
+        if len(members) != 2 or not isinstance(members[0], Symbol) or not _is_number(members[1]):
+            return False
+        name = members[0]
+        if name in self.learned.macros or name in self.learned.values:
+            return False
+        quantity = self.learned.quantity(name)
+        if quantity is None:
+            return self.learned.bindings != {} or self.learned.loss is not None
+        return _is_leaf(quantity)
+
+    def _bind_given(self, text: str) -> None:
+        """``--symbols 'h=z_1^{(2)}, o=x_1^{(2)}, l=L'``: names bound by hand, in the reference
+        notation; a one-line DeriveError for anything else."""
+        from derive.audit.flat import Binding
+        from derive.reader.parse import parse
+
+        for pair in split_top_level(text, ","):
+            if not pair.strip():
+                continue
+            name, equals, meaning = pair.partition("=")
+            if not equals or not name.strip() or not meaning.strip():
+                raise DeriveError(f"--symbols: {pair.strip()!r} is not NAME=MEANING, like 'h=z_1^{{(2)}}'")
+            try:
+                members = parse(name.strip())
+            except DeriveError as error:
+                raise DeriveError(f"--symbols: cannot read the name {name.strip()!r}: {error}") from None
+            if len(members) != 1 or not isinstance(members[0], Symbol):
+                raise DeriveError(f"--symbols: {name.strip()!r} is not one name")
+            quantity = self._reference(Symbol("MEANING", text=meaning.strip()))
+            if quantity is None:
+                continue  # a vector, a matrix or an index form: the notation's symbols read it
+            self.learned.bindings[members[0]] = Binding(members[0], [quantity], 0)
+            if quantity == LOSS_SYMBOL:
+                self.learned.loss = members[0]
+
+    def _reference(self, symbol: Symbol):
+        """The engine symbol the reference notation reads ``symbol`` as (the loss's names as
+        the loss), or None."""
+        key = symbol.written
+        if key not in self._references:
+            from derive.reader import read
+
+            found = None
+            try:
+                parts = read(key, self.arch, self.loss_names)
+            except (DeriveError, RecursionError):
+                parts = []
+            if len(parts) == 1 and isinstance(parts[0], sp.Symbol):
+                found = parts[0] if isinstance(parts[0], naming.NetworkSymbol) else LOSS_SYMBOL
+            self._references[key] = found
+        return self._references[key]
+
+    @property
+    def notation(self) -> dict:
+        """The notation used: the article's own names when it defines any, else the preset
+        chosen; what each learned name is; the names that could not be bound."""
+        name = "flat" if self.learned.bindings else self.chosen.name if self.chosen else "arrows"
+        unbound = set(self.unbound)
+        for why in self.not_bound:
+            match = re.search(r"(?:cannot bind|unknown name) (\S+)", why)
+            if match:
+                unbound.add(match.group(1))
+        result = {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(unbound)}
+        if self.learned.bindings and self.chosen is not None:
+            result["preset"] = self.chosen.name  # for the formulas without the article's own names
+        return result
+
+    # ---------------------------------------------------------------------------------
+    def __call__(self, latex: str) -> list[Item]:
+        members = self.trees.get(latex)
+        if isinstance(members, list) and len(members) == 2:
+            defined = self._function_definition(members, latex)
+            if defined is not None:
+                return [defined]
+        if not isinstance(members, list) or len(members) < 2 or not self._uses_the_article(latex, members):
+            return self._in_notation(latex)
+        texts = _member_texts(latex, len(members))
+        items = []
+        outcome = self.outcomes.get(latex)
+        anchor = self._anchor(members)
+        if anchor and anchor[0] == 1 and not outcome:
+            # E_{o1} = ½(0.05 - 0.7559…)² = …: a name for the number the article computes
+            self.printed[members[0]] = anchor[1]
+            outcome = ("definition", f"{members[0].written} names the number the article computes for it")
+        for k in range(len(members) - 1):
+            text = f"{texts[k]} = {texts[k + 1]}"
+            if anchor and k >= anchor[0] and self._numeric_link(members[k], members[k + 1]):
+                items.append(self._against(anchor, members, texts, k + 1, text))
+                continue
+            if k == 0 and outcome:
+                kind, message = outcome
+                verdict = "wrong" if kind == "contradiction" else "skipped"
+                label = "a definition" if kind in ("definition", "numbers") else None
+                items.append(Item(0, 0, text, verdict, f"{label}: {message}" if label else message))
+                continue
+            try:
+                item = self._link(members[k], members[k + 1], texts[k], texts[k + 1], text)
+                if item.unjudged and item.diagnosis and item.diagnosis.startswith("cannot bind") and not outcome:
+                    other = self._in_notation(latex)  # names of the chosen notation, not the article's
+                    if any(i.verdict in ("right", "wrong") for i in other):
+                        return other
+                items.append(item)
+            except NotADefinition:
+                if not outcome:
+                    return self._in_notation(latex)  # a form of a preset notation (vectors, sums)
+                items.append(Item(0, 0, text, "skipped", "not checkable: a form the flat notation does not "
+                                  "read (vectors, sums over an index)", True))
+        return items
+
+    def _no_such_parameter(self, left, symbol: Symbol) -> str | None:
+        """∂E/∂w_9 in a network whose weights the article named w_1 … w_8: that parameter does
+        not exist (wrong), and which one the article's names have."""
+        if not (isinstance(left, Partial) and left.wrt == symbol and symbol.base in ("w", "b")
+                and index_hint(symbol) is not None):
+            return None
+        same = sorted((index_hint(s), s.written) for s in self.learned.bindings
+                      if s.base == symbol.base and index_hint(s) is not None and s.sup is None)
+        if not same:
+            return None
+        kind = "weight" if symbol.base == "w" else "bias"
+        return (f"{symbol.written} is no {kind} of the {self.arch.text} network: the article's {kind}s are "
+                f"{same[0][1]} … {same[-1][1]}")
+
+    def _numeric_link(self, a, b) -> bool:
+        """A worked-number link: the article gives numbers as data, a side computes with them,
+        and every name in it has a value there."""
+        return bool(self.learned.values) and (_numeric(a) or _numeric(b)) and self._valued(a) and self._valued(b)
+
+    def _anchor(self, members: list):
+        """(position, value) of the member a numeric chain is about: its first member, or the
+        second when the first is a new name for a computed number; None for other chains."""
+        if not any(self._numeric_link(a, b) for a, b in itertools.pairwise(members)):
+            return None
+        first = members[0]
+        candidates = [0]
+        if isinstance(first, Symbol) and not self._valued(first) and _numeric(members[1]) and self._valued(members[1]):
+            candidates = [1]
+        for position in candidates:
+            if self._valued(members[position]):
+                try:
+                    return position, evaluate(members[position], _Point(self))
+                except Unevaluable:
+                    return None
+        return None
+
+    def _against(self, anchor, members: list, texts: list, k: int, text: str) -> Item:
+        """Member k of a numeric chain against the member the chain is about."""
+        position, value = anchor
+        try:
+            mine = evaluate(members[k], _Point(self))
+        except Unevaluable as why:
+            return Item(0, 0, text, "undecided", f"not evaluated: {why}", True)
+        if mine.agrees(value):
+            return Item(0, 0, text, "right", None)
+        if _is_number(members[k]):
+            printed = _number_text(members[k])
+            diagnosis = f"{texts[position]} is {shown(value.value, decimals(printed))}, not {printed}"
+        else:
+            diagnosis = f"{texts[k]} is {shown(mine.value)}, but {texts[position]} is {shown(value.value)}"
+        return Item(0, 0, text, "wrong", diagnosis, blame=k)
+
+    def _uses_the_article(self, latex: str, members: list) -> bool:
+        if latex in self.outcomes:
+            return True
+        known = set(self.learned.bindings) | set(self.learned.macros) | set(self.learned.values) | set(self.printed)
+        names = {n for m in members for n in walk(m) if isinstance(n, Symbol)}
+        return bool(names & known) or (bool(self.learned.values) and any(_numeric(m) for m in members))
+
+    def _valued(self, member) -> bool:
+        """Every name in ``member`` has a number at the article's point."""
+        learned = self.learned
+        for node in walk(member):
+            if isinstance(node, Call) and node.name not in ELEMENTARY and _activation_name(node.name) is None:
+                return False
+            if isinstance(node, Symbol) and not (node == EULER or node in learned.values or node in learned.macros
+                                                 or node in self.printed or learned.quantity(node) is not None):
+                return False
+        return True
+
+    def _link(self, a, b, left: str, right: str, text: str) -> Item:
+        if self._numeric_link(a, b):
+            return self._numbers(a, b, left, right, text)
+        try:
+            sides = [to_sympy(a, self.learned), to_sympy(b, self.learned)]
+        except Unbound as unbound:
+            missing = self._no_such_parameter(a, unbound.symbol)
+            if missing:
+                return Item(0, 0, text, "wrong", missing)
+            self.unbound.add(unbound.symbol.written)
+            return Item(0, 0, text, "skipped", f"cannot bind {unbound.symbol.written}: the article does not define "
+                        "it and it is no quantity of the network", True)
+        ties = self.learned.ties()
+        if ties and any(self.learned.bindings.get(n) and len(self.learned.bindings[n].quantities) > 1
+                        for m in (a, b) for n in walk(m) if isinstance(n, Symbol)):
+            # a shared name: both sides written out, the tied parameters made one
+            sides = [self.checker.values.value(side).xreplace(ties) for side in sides]
+        (verdict,) = self.checker.check(sides)
+        if verdict.verdict == "wrong":
+            diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
+            diagnosis = self._in_article_names(diagnosis)
+        else:
+            diagnosis = verdict.how if verdict.verdict == "undecided" else None
+        return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided")
+
+    def _function_definition(self, members: list, latex: str) -> Item | None:
+        """``\\sigma(x) = \\frac{1}{1 + e^{-x}}``: an activation written out, checked against the
+        registry's (proven equal, or different at two points)."""
+        call = members[0]
+        if not (isinstance(call, Call) and len(call.args) == 1 and isinstance(call.args[0], Symbol)):
+            return None
+        name = _activation_name(call.name)
+        if name == "" and len(set(self.arch.activations)) == 1:
+            name = self.arch.activations[0]  # f(x) = …: the article's own name for the activation
+        if not name or self.learned.quantity(call.args[0]) is not None:
+            return None
+        from derive.activations import ACTIVATIONS
+
+        u = sp.Symbol("u", real=True)
+        entry = ACTIVATIONS[name]
+        if not entry.elementwise:
+            return None
+        try:
+            written = to_sympy(members[1], self.learned, local={call.args[0]: u})
+        except (Unbound, NotADefinition):
+            return None
+        own = entry.explicit(u)
+        if call.primes == 1:
+            own = sp.diff(own, u)
+        elif call.primes:
+            return None
+        if written.has(*[type(f) for f in written.atoms(sp.Function) if not isinstance(f, (sp.exp, sp.log))]):
+            from derive.judge.values import explicit
+
+            written = explicit(written)
+        text = f"{call.name}{chr(39) * call.primes}"
+        if sp.simplify(own - written) == 0:
+            return Item(0, 0, latex, "right", None)
+        points = [sp.Rational(37, 100), sp.Rational(-13, 10)]
+        differ = [abs(sp.N((own - written).subs(u, p), 30)) > 1e-20 for p in points]
+        if all(differ):
+            at = points[0]
+            return Item(0, 0, latex, "wrong", f"this is not {text} ({name}): at {call.args[0].written} = {float(at)} "
+                                              f"{text} is {sp.N(own.subs(u, at), 10)}, the right side "
+                                              f"{sp.N(written.subs(u, at), 10)}")
+        return Item(0, 0, latex, "undecided", f"not proven equal to {text} and not shown different", True)
+
+    def _in_article_names(self, diagnosis: str) -> str:
+        """x_{2}^{(2)} should be x_{1}^{(2)} -> out_{h2} should be out_{h1}, for the names it binds."""
+        names = self.learned.article_names()
+        if not names:
+            return diagnosis
+        pattern = re.compile("|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)))
+        return pattern.sub(lambda m: names[m.group(0)], diagnosis)
+
+    def _numbers(self, a, b, left: str, right: str, text: str) -> Item:
+        point = _Point(self)
+        try:
+            first, second = evaluate(a, point), evaluate(b, point)
+        except Unevaluable as why:
+            return Item(0, 0, text, "undecided", f"not evaluated: {why}", True)
+        if first.agrees(second):
+            return Item(0, 0, text, "right", None)
+        if isinstance(b, Number) or _is_number(b):
+            diagnosis = f"{left} is {shown(first.value, decimals(_number_text(b)))}, not {_number_text(b)}"
+        elif isinstance(a, Number) or _is_number(a):
+            diagnosis = f"{right} is {shown(second.value, decimals(_number_text(a)))}, not {_number_text(a)}"
+        else:
+            diagnosis = f"{left} is {shown(first.value)}, but {right} is {shown(second.value)}"
+        return Item(0, 0, text, "wrong", diagnosis)
+
+    # the article's point -------------------------------------------------------------
+    def leaf_point(self) -> dict:
+        """engine leaf symbol -> the article's value (decimal text)."""
+        if self._point is None:
+            self._point = {}
+            for symbol, value in self.learned.values.items():
+                binding = self.learned.bindings.get(symbol)
+                for quantity in binding.quantities if binding else ():
+                    if _is_leaf(quantity):
+                        self._point[quantity] = value
+        return self._point
+
+    def given_numbers(self) -> set:
+        found = set()
+        for value in self.learned.values.values():
+            try:
+                found.add(Decimal(value))
+            except InvalidOperation:
+                continue
+        return found
+
+
+class _Point:
+    """What the numbers of a formula are at the article's point (see numbers.evaluate)."""
+
+    def __init__(self, judge: ArticleJudge):
+        self.judge, self.learned = judge, judge.learned
+        self.given = judge.given_numbers()
+
+    def number(self, text: str) -> Approx:
+        try:
+            exact = Decimal(text) == Decimal(text).to_integral_value() or Decimal(text) in self.given
+        except InvalidOperation:
+            exact = False
+        return Approx.exact(text) if exact else Approx.printed(text)
+
+    def has_value(self, symbol: Symbol) -> bool:
+        return symbol in self.learned.values or symbol in self.learned.bindings or symbol in self.learned.macros \
+            or symbol in self.judge.printed
+
+    def symbol(self, symbol: Symbol) -> Approx:
+        if symbol in self.learned.values:
+            return Approx.exact(self.learned.values[symbol])
+        quantity = self.learned.quantity(symbol)
+        if quantity is not None:
+            return self._engine(quantity, symbol.written)
+        if symbol in self.learned.macros:
+            return evaluate(self.learned.macros[symbol], self)
+        if symbol in self.judge.printed:
+            return self.judge.printed[symbol]
+        if symbol == EULER:
+            return Approx.exact(mpmath.e)
+        raise Unevaluable(f"{symbol.written} has no value in the article")
+
+    def partial(self, node: Partial) -> Approx:
+        try:
+            expression = to_sympy(node, self.learned)
+        except (Unbound, NotADefinition):
+            raise Unevaluable(f"the derivative {_text(node)} is not one of the network's") from None
+        return self._engine(expression, _text(node))
+
+    def activation(self, call) -> str | None:
+        name = _activation_name(call.name)
+        if name == "":
+            return _layer_activation(sp.Integer(0), self.learned)
+        return name
+
+    def _engine(self, expression, written: str) -> Approx:
+        from derive.judge.values import precise
+
+        try:
+            value = precise(self.judge.checker.values.value(expression), self.judge.leaf_point())
+        except DeriveError as error:
+            raise Unevaluable(str(error)) from None
+        if value is None:
+            raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
+                              "depends on")
+        return Approx.exact(value)
+
+
+def _same_decimal(a: str, b: str) -> bool:
+    try:
+        return Decimal(a) == Decimal(b)
+    except InvalidOperation:
+        return False
+
+
+def _is_leaf(quantity) -> bool:
+    if quantity == LOSS_SYMBOL or not isinstance(quantity, naming.NetworkSymbol):
+        return False
+    parts = naming.parse_symbol(quantity.name)
+    if not parts:
+        return False
+    return parts["kind"] in ("w", "b", "y") or (parts["kind"] == "x" and parts["layer"] == 1)
+
+
+def _numeric(member) -> bool:
+    """A side that is a computation with numbers: a decimal number in it, or no name at all."""
+    names = [n for n in walk(member) if isinstance(n, Symbol) and n != EULER]
+    numbers = [n for n in walk(member) if isinstance(n, Number)]
+    return bool(numbers) and (not names or any("." in n.text for n in numbers))
+
+
+def _number_text(node) -> str:
+    if isinstance(node, Number):
+        return node.text
+    sign, inner = node.terms[0]
+    return ("-" if sign < 0 else "") + _number_text(inner)
+
+
+def split_top_level(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` outside braces, brackets and parentheses."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += char in "{[("
+        depth -= char in "}])"
+        if char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _member_texts(latex: str, count: int) -> list[str]:
+    members = member_texts(latex)
+    return members if len(members) == count else [f"side {k + 1}" for k in range(count)]
+
+
+def _text(node) -> str:
+    if isinstance(node, Partial) and isinstance(node.of, Symbol) and isinstance(node.wrt, Symbol):
+        return f"∂{node.of.written}/∂{node.wrt.written}"
+    return "a derivative"
