@@ -79,7 +79,8 @@ def test_a_four_layer_softmax_document_with_one_element_fits_in_twelve_pages(tmp
 
 def test_full_steps_keep_the_article_document():
     """Every section, text block and equation of the 3-2-2 document as main wrote it before
-    --steps existed (tests/data/documents), the loss name now set upright."""
+    --steps existed (tests/data/documents), the loss name now set upright and the update rule
+    written W - ε∇L (it was -ε∇L + W)."""
     from derive.document.layout import LatexWriter
     from derive.document.notation import notation
 
@@ -243,7 +244,8 @@ def test_loss_names_are_set_as_given_words_upright(name, shown, tmp_path):
 def test_bias_update_rules_are_written_with_biases():
     text, _ = render_document(derived("four-layer"), "tex", wrt=[FOUR_LAYER_WRT])
     for layer in (2, 3, 4):
-        assert rf"\vec{{b}}^{{({layer})}}_{{\text{{new}}}} &= - \epsilon \nabla_{{\vec{{b}}^{{({layer})}}}} L" in text
+        bias = rf"\vec{{b}}^{{({layer})}}"
+        assert rf"{bias}_{{\text{{new}}}} &= {bias} - \epsilon \nabla_{{{bias}}} L" in text
     without, _ = render_document(derived("article"), "tex")
     assert r"\vec{b}" not in without
 

@@ -110,6 +110,20 @@ class NotationPrinter(LatexPrinter):
                 text += " + " + self._bracket_sum(term)
         return text
 
+    def _print_MatAdd(self, expr):
+        """Matrix sums with their positive terms first: W - ε ∇W, not -ε ∇W + W."""
+        def negative(term) -> bool:  # -ε ∇W: a product whose first factor carries the sign
+            return bool(term.is_MatMul and term.args[0].could_extract_minus_sign())
+
+        terms = sorted(expr.args, key=negative)  # stable: SymPy's order otherwise
+        text = self._print(terms[0])
+        for term in terms[1:]:
+            if negative(term):
+                text += " - " + self._print(sp.MatMul(-term.args[0], *term.args[1:]))
+            else:
+                text += " + " + self._print(term)
+        return text
+
     def _bracket_sum(self, term):
         printed = self._print(term)
         return rf"\left({printed}\right)" if term.is_Add else printed
