@@ -1,6 +1,8 @@
 """``derive check``: is a hand-derived equation right, and if not, what exactly is wrong."""
 from __future__ import annotations
 
+import sys
+
 import sympy as sp
 
 from derive.commands.options import add_notation_options, chosen_notation, derived, parse_architecture
@@ -46,7 +48,12 @@ def run(args) -> int:
     if not args.wrt:
         notation = None if args.notation == "auto" and not args.symbols else \
             chosen_notation(args, [args.latex], arch).notation
+        auto = notation is None
+        if auto:
+            notation = _auto_notation(args.latex, arch, args.loss_name)
         verdicts = checker.judge(args.latex, names, notation)
+        if auto and notation is not None:  # said once the formula was judged: an error stays one line
+            print(f"derive: read in the {notation.name} notation (--notation auto)", file=sys.stderr)
     else:
         parts = read(args.latex, arch, names)
         name, i, j = parse_wrt(args.wrt, arch)
@@ -61,6 +68,17 @@ def run(args) -> int:
         print(line)
     found = {v.verdict for v in verdicts}
     return 1 if "wrong" in found else 3 if "undecided" in found else 0
+
+
+def _auto_notation(latex: str, arch, loss_name):
+    """``--notation auto``: the preset the formula reads and binds in (None when it binds in
+    none: the checker then reports why, in the reference reader's words)."""
+    from derive.judge import formula
+
+    try:
+        return formula.choose(latex, arch, loss_name=loss_name)
+    except DeriveError:
+        return None
 
 
 def report(verdicts, latex: bool = False) -> list[str]:
