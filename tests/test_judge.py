@@ -249,8 +249,6 @@ def test_batch_formulas_are_never_proven_right_from_one_example():
 
 
 def test_check_says_which_notation_auto_read_the_formula_in(capsys):
-    from derive.cli import main
-
     assert main(["check", r"\frac{\partial C}{\partial w^3_{12}} = \delta^3_1 a^2_2", "--arch", "3-2-2",
                  "--loss", "half-mse"]) == 0
     out, err = capsys.readouterr()
