@@ -81,6 +81,7 @@ class ArticleJudge:
     def prepare(self, equations) -> None:
         from derive.reader.parse import parse
 
+        contradictions: dict = {}  # latex -> why it contradicts the network, read as a flat definition
         for equation in equations:
             latex = equation.latex
             if latex in self.trees:
@@ -95,7 +96,7 @@ class ArticleJudge:
             try:
                 what = self.learner.definition(self.trees[latex], equation.line)
             except Contradiction as contradiction:
-                self.outcomes[latex] = ("contradiction", str(contradiction))
+                contradictions[latex] = str(contradiction)
                 continue
             except Exception:  # noqa: BLE001, S112 -- one formula that cannot be learned from is judged as a claim
                 continue
@@ -109,6 +110,22 @@ class ArticleJudge:
         if self.learn and self.learned.values:
             self._learn_from_numbers(equations)
         self._choose(equations)
+        for latex, why in contradictions.items():  # a_2 = \sigma(w_1 a_1) in a vector notation is a claim
+            if not self._binds(latex):
+                self.outcomes[latex] = ("contradiction", why)
+
+    def _binds(self, latex: str) -> bool:
+        """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
+        that notation, not a flat definition that contradicts the network)."""
+        from derive.reader.bind import read
+
+        if self.chosen is None or self.chosen.name == "flat":
+            return False
+        try:
+            read(latex, self.chosen, self.arch)
+        except (DeriveError, RecursionError):
+            return False
+        return True
 
     def _choose(self, equations) -> None:
         """The notation for the formulas the article's own names do not cover: --notation's, or
@@ -154,6 +171,8 @@ class ArticleJudge:
 
         if self.chosen is None or "=" not in latex:
             return self._reference_items(latex)
+        if r"\text{new}" in latex:  # W_new = W - ε∇L in any notation: a definition, before binding
+            return [Item(0, 0, latex, "skipped", "a definition (the update rule), nothing to prove")]
         n = self.chosen
         try:
             members = read(latex, n, self.arch)

@@ -54,6 +54,8 @@ class NotationPrinter(LatexPrinter):
         text = {"x": lambda: n.vector(layer), "xp": lambda: n.vector_prime(layer), "W": lambda: n.matrix(layer),
                 "b": lambda: n.bias_vector(layer), "delta": lambda: n.delta(layer),
                 "y": lambda: n.label_vector}[kind]()
+        if new and "_" in text:  # w_{2} already has a subscript: {w_{2}}_{\text{new}}, never a double one
+            text = "{" + text + "}"
         return text + (r"_{\text{new}}" if new else "")
 
     def _print_Elementwise(self, expr):
