@@ -276,6 +276,9 @@ def test_each_layer_is_headed_by_its_activation_from_the_registry():
     drawing = read_svg(diagram.svg(arch, notation("arrows")))
     headers = ["".join(label["spans"]) for label in drawing["labels"] if label["kind"] == "header"]
     assert headers == ["layer 1", "input", "layer 2", "tanh", "layer 3", "relu", "layer 4", "softmax"]
+    ng = read_svg(diagram.svg(arch, notation("ng")))  # in the notation's own numbering: Ng's input is layer 0
+    assert ["".join(label["spans"]) for label in ng["labels"] if label["kind"] == "header"][::2] == [
+        "layer 0", "layer 1", "layer 2", "layer 3"]
     tex = diagram.tikz(arch, notation("arrows"))
     for name in arch.activations:
         assert f"{{${activation(name).latex}$}}" in tex

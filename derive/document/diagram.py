@@ -286,7 +286,8 @@ def layout(arch, notation: Notation) -> Layout:
     widths, depth, bias = tuple(arch.widths), len(arch.widths), bool(arch.bias)
     densest = max(a * b for a, b in itertools.pairwise(widths))
     rows = max(n + (bias and l < depth) for l, n in enumerate(widths, start=1))
-    headers = [[(f"layer {l}", False), ("input", False) if l == 1 else _activation_latex(arch.activations[l - 2])]
+    first = getattr(notation, "first_layer", 1)  # the notation's own numbering: Ng's input is layer 0
+    headers = [[(f"layer {l - 1 + first}", False), ("input", False) if l == 1 else _activation_latex(arch.activations[l - 2])]
                for l in range(1, depth + 1)]
     radius = max(RADIUS, *(_radius(notation.node(l, i)) for l, n in enumerate(widths, start=1) for i in (1, n)))
     side = MARGIN + max(radius, *(_box_at(0, 0, text, HEADER_FONT, is_math).hw
