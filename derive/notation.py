@@ -655,6 +655,16 @@ NOTATIONS: dict[str, Notation] = {
                    "weight_matrix": ("W^{(<p>)}", r"\underline{w}^{(<p> \rightarrow <q>)}", r"\underline{w}^{(<p>)}",
                                      r"\mathbf{W}^{(<p>)}")}),
     "nielsen": _NIELSEN,
+    "general": replace(  # Nielsen's letters with the weight's source node first and the input as layer 0
+        _NIELSEN, name="general",
+        description="general-index lecture notes: a_j^l, z_j^l, w_{ij}^l from i in l-1 to j in l, b_j^l, "
+                    "\\delta_j^l, f the activation, targets t_j, {\\cal C}; the input is layer 0",
+        templates={**_NIELSEN.templates, "node_prime": (r"f'(z_{<i>}^{<l>})", r"f'(z^{<l>}_{<i>})"),
+                   "node_prime_vector": (r"f'(z^{<l>})",),
+                   "label": ("t_{<i>}", "y_{<i>}"), "label_vector": ("t", "y")},
+        fixed={"node": (("x_{<i>}", 1, "read"),), "node_vector": (("x", 1, "read"), ("a", "L"))},
+        first_layer=0, weight_order="from-to", functions=("f",),
+        loss_names=(r"\mathcal{C}", "C", r"\mathcal{L}", "E", "J"), default_loss_name=r"\mathcal{C}"),
     "ng": _NG,
     "rows": _ROWS,
     "index": _INDEX,
@@ -664,7 +674,7 @@ NOTATIONS: dict[str, Notation] = {
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "rows", "ng", "index", "flat")  # ties go to the earlier
+AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:

@@ -26,9 +26,6 @@ ARTICLES = sorted(p.stem for p in DATA.glob("*.json"))
 
 # Contradictions left, each with what causes it (a stage other than the audit's framing):
 KNOWN_CONTRADICTIONS = {
-    # auto picks nielsen (destination-first w_{jk}) for an article whose w_{ij}^l is source-first;
-    # the article's own statement of its index order is not read
-    "general_index": {37, 89},
     # Ng's dZ is m ∂J/∂Z by the article's stated convention; read as ∂J/∂Z (formulas for one
     # example, m = 1) the factor-m slips pass
     "ng_vectorized": {116, 120},
@@ -36,11 +33,11 @@ KNOWN_CONTRADICTIONS = {
     "rows_batch": {124},
 }
 # Agreement and reading floors (raise them as the readers improve; the figures print with -s).
-FLOORS = {"course_page_index": (10, 8), "flat_numeric": (48, 48), "general_index": (4, 5), "ng_vectorized": (19, 21),
+FLOORS = {"course_page_index": (10, 8), "flat_numeric": (48, 48), "general_index": (20, 20), "ng_vectorized": (19, 21),
           "nielsen_four_equations": (19, 18), "reference_framed": (26, 26), "rows_batch": (18, 17),
           "tutorial_flat": (23, 23)}
 # The articles whose notation the audit learns or frames by itself: ≥ 90 % of their formulas read.
-FRAMED_AND_LEARNED = ("flat_numeric", "tutorial_flat", "reference_framed")
+FRAMED_AND_LEARNED = ("flat_numeric", "tutorial_flat", "reference_framed", "general_index")
 
 
 def case(name: str) -> dict:

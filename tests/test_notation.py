@@ -34,7 +34,7 @@ from derive.reader.syntax import (
     walk,
 )
 
-WRITERS = ("arrows", "layer", "nielsen", "ng", "rows", "index")
+WRITERS = ("arrows", "layer", "nielsen", "general", "ng", "rows", "index")
 ARTICLE = Architecture.parse("3-2-2")
 BIASED = Architecture.parse("2-3-3-2", bias=True)
 
@@ -100,7 +100,7 @@ def test_ngs_gradients_read_back_as_gradients():
         assert tree == meaning(form, layer, i, j)
 
 
-@pytest.mark.parametrize("name", ["arrows", "nielsen", "ng", "rows"])
+@pytest.mark.parametrize("name", ["arrows", "nielsen", "general", "ng", "rows"])
 def test_letter_indices_read_back_as_letters(name):
     n = NOTATIONS[name]
     assert read(n.write("node", "l", "j"), n, ARTICLE) == [Q("node", "l", "j")]
@@ -153,6 +153,8 @@ def test_the_writer_writes_exactly_the_article_spellings():
     assert layer.weight(2, 1, 2) == "w_{12}^{(2)}" and layer.matrix(1) == "W^{(1)}"
     assert nielsen.weight(1, 2, 3) == "w^{2}_{23}" and nielsen.node_prime(2, 1) == r"\sigma'(z^{2}_{1})"
     assert nielsen.vector(1) == "x" and nielsen.vector(2) == "a^{2}"
+    general = NOTATIONS["general"]
+    assert general.weight(1, 2, 3) == "w^{1}_{32}" and general.node(1, 2) == "a^{0}_{2}"  # source first, input 0
     ng = NOTATIONS["ng"]
     assert ng.node(2, 1) == "a^{[1]}_{1}" and ng.matrix(1) == "W^{[1]}" and ng.delta(3) == "dz^{[2]}"
     rows = NOTATIONS["rows"]
@@ -175,6 +177,13 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("nielsen", r"\delta^l_j", Q("delta", "l", "j")),
     ("nielsen", r"\nabla_a C", Nabla(Q("node", 3), LOSS)),  # a alone: the output layer, as in the book
     ("arrows", r"\mathcal{L}", LOSS),
+    ("general", "w_{ij}^l", Q("weight", "l", "j", "i")),  # from i in l-1 to j in l, the input being layer 0
+    ("general", "a_j^1", Q("node", 2, "j")),
+    ("general", "a_i^L", Q("node", 3, "i")),
+    ("general", "x_i", Q("node", 1, "i")),
+    ("general", "t_j", Q("label", None, "j")),
+    ("general", r"{\cal C}", LOSS),
+    ("general", r"f'(z_j^l)", Q("node_prime", "l+1", "j")),
     ("ng", "a^{[1]}_{2}", Q("node", 2, 2)),  # layer 0 is the input
     ("ng", "W^{[l]}", Q("weight", "l")),
     ("ng", "a^{[L]}", Q("node", 3)),
