@@ -92,6 +92,18 @@ def test_every_quantity_written_reads_back_as_itself(name, arch):
         assert plain(tree) == meaning(form, layer, i, j), (form, layer, i, j, text)
 
 
+def test_the_activation_of_a_weighted_input_written_out_is_that_of_its_layer():
+    """N(b_l^i + \\sum_j w_{l-1}^{ij} a_{l-1}^j) is layer l's activation: its biases and weights
+    say which layer, labelled in the notation's own numbering (g^{[2]} is reference layer 3)."""
+    index, ng = NOTATIONS["index"], NOTATIONS["ng"]
+    [call] = read(r"N(b_2^i + \sum_j w_1^{ij} a_1^j)", index, BIASED)
+    assert call.name == "activation" and call.sup == "2"
+    assert read(r"N'(\sum_j w_2^{ij} a_2^j)", index, BIASED)[0].sup == "3"  # a weight joins its source to the next
+    assert read(r"g(W^{[2]} a^{[1]} + b^{[2]})", ng, BIASED)[0].sup == "2"
+    assert read(r"N(b_2^i + b_3^i)", index, BIASED)[0].sup is None  # two layers: none is said
+    assert read("N(a_1^1)", index, BIASED)[0].sup is None  # a quantity names its own layer
+
+
 def test_ngs_gradients_read_back_as_gradients():
     ng = NOTATIONS["ng"]
     for form, layer, i, j in [("d_weight_matrix", 2, None, None), ("d_weight", 1, 3, 2), ("d_bias_vector", 3, None, None),

@@ -157,7 +157,7 @@ class ArticleJudge:
         n = self.chosen
         try:
             members = read(latex, n, self.arch)
-            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation))
+            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
             if self._judge is None:
                 self._judge = Judge(self.checker.d)
                 self._judge._checkers[self.arch] = self.checker
