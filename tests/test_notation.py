@@ -104,6 +104,15 @@ def test_the_activation_of_a_weighted_input_written_out_is_that_of_its_layer():
     assert read("N(a_1^1)", index, BIASED)[0].sup is None  # a quantity names its own layer
 
 
+def test_powers_of_whole_quantities_are_elementwise_where_the_notation_computes_like_numpy():
+    ng, arrows = NOTATIONS["ng"], NOTATIONS["arrows"]
+    [tree] = read(r"1 - (A^{[1]})^2", ng, BIASED)
+    assert tree.terms[1][1] == Mul((Q("node", 2), Q("node", 2)), ("odot",))
+    assert read(r"(a^{[1]}_2)^2", ng, BIASED) == [Pow(Q("node", 2, 2), Number("2"))]  # one entry: a number's square
+    assert isinstance(read(r"(x^{(2)})^2", arrows, BIASED)[0], Pow)  # the article's notation has no such power
+    assert notation_from_data({"extends": "arrows", "elementwise_powers": True}).elementwise_powers
+
+
 def test_ngs_gradients_read_back_as_gradients():
     ng = NOTATIONS["ng"]
     for form, layer, i, j in [("d_weight_matrix", 2, None, None), ("d_weight", 1, 3, 2), ("d_bias_vector", 3, None, None),

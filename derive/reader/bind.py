@@ -171,7 +171,12 @@ class _Binder:
             return self.symbol(labelled)
         if self.is_euler(node.base):
             return Call(r"\exp", (self.bind(node.exponent),))  # e^{-z}
-        return Pow(self.bind(node.base), self.bind(node.exponent))
+        base, exponent = self.bind(node.base), self.bind(node.exponent)
+        if self.n.elementwise_powers and _whole(base) and isinstance(exponent, Number) \
+                and exponent.text.isdigit() and 2 <= int(exponent.text) <= 4:
+            count = int(exponent.text)  # (A^{[1]})^2 as NumPy means it: A ⊙ A
+            return Mul((base,) * count, ("odot",) * (count - 1))
+        return Pow(base, exponent)
 
     def is_euler(self, node) -> bool:
         """A plain e that the notation does not bind otherwise is Euler's number."""
@@ -386,6 +391,12 @@ class _Binder:
                     "other names need --symbols or a definition in the article")
         return (f"cannot bind {written} in the {n.name} notation: no quantity is written like it "
                 "(give its meaning with --symbols)")
+
+
+def _whole(bound) -> bool:
+    """Whether a bound tree holds a whole vector or matrix (a quantity without its indices)."""
+    return any(isinstance(part, Quantity) and part.kind != "loss" and part.i is None and part.j is None
+               for part in walk(bound))
 
 
 def _index_part(pattern: str | None, text: str | None, values: dict) -> bool:
