@@ -34,7 +34,7 @@ KNOWN_CONTRADICTIONS = {
 }
 # Agreement and reading floors (raise them as the readers improve; the figures print with -s).
 FLOORS = {"course_page_index": (17, 16), "flat_numeric": (48, 48), "general_index": (20, 20), "ng_vectorized": (21, 23),
-          "nielsen_four_equations": (19, 18), "reference_framed": (26, 26), "rows_batch": (18, 17),
+          "nielsen_four_equations": (19, 18), "reference_framed": (26, 26), "rows_batch": (18, 18),
           "tutorial_flat": (23, 23)}
 # The articles whose notation the audit learns or frames by itself: ≥ 90 % of their formulas read.
 FRAMED_AND_LEARNED = ("flat_numeric", "tutorial_flat", "reference_framed", "general_index",

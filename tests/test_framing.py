@@ -45,6 +45,11 @@ def test_math_fences_are_displays_and_other_fences_are_code():
     assert found(text) == [(1, 3, "```math", False, "l(o, y) = 1"), (9, 11, "```math", False, "p = q")]
 
 
+def test_html_comments_are_not_math():
+    text = "<!-- notes in\n```math fences and $$a = b$$ -->\nText $$c = d$$ here.\n\n```math\ne = f\n```\n"
+    assert found(text) == [(3, 3, "$$", True, "c = d"), (5, 7, "```math", False, "e = f")]
+
+
 def test_code_spans_are_not_math():
     assert found("`$X$` is the input, `$$a = b$$` too, and $$c = d$$ is math\n") == [
         (1, 1, "$$", True, "c = d")]
