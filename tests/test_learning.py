@@ -206,3 +206,18 @@ def test_an_activation_the_article_writes_out_is_checked(tmp_path, capsys):
     assert status == 1
     assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "wrong"), (5, "right")]
     assert "0.5914589784" in report["items"][1]["diagnosis"]
+
+
+def test_a_product_whose_shapes_fit_no_reading_is_wrong(tmp_path, capsys):
+    """In 2-3-2, w^3 (Nielsen's, into the output) is 2×3 and δ^3 is 2×1: w^3 δ^3 multiplies
+    neither as matrices nor elementwise, so the untransposed error recursion is wrong; with the
+    transpose it is right. σ(z) alone, a 3×1 vector squared as written, is no product: undecided."""
+    text = ("$$\\delta^2 = (w^{3} \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
+            "$$\\delta^2 = ((w^{3})^T \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
+            "$$\\delta^2 = (a^2)^2$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-3-2", "--format", "json", "--notation", "nielsen"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "wrong"), (3, "right"), (5, "undecided")]
+    assert "cannot multiply a 2×3 matrix by a 2×1 one" in items[0]["diagnosis"]

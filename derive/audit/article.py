@@ -164,10 +164,13 @@ class ArticleJudge:
             verdicts = self._judge.judge(found)
         except ShapeError as error:
             # as read, the sides cannot be compared; an elementwise reading the notation does not
-            # know could fit, so this is no proof of a mistake
+            # know could fit, so this is no proof of a mistake unless that reading fails too
             fallback = self._reference_items(latex)
             if any(i.verdict in ("right", "wrong") for i in fallback):
                 return fallback
+            if _product_misfit(str(error)) and not self._fits_elementwise(latex):
+                return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}, and read elementwise "
+                                                   f"they do not either", False)]
             return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
             fallback = self._reference_items(latex)
@@ -186,6 +189,28 @@ class ArticleJudge:
             items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
                               blame=verdict.blame))
         return items
+
+    def _fits_elementwise(self, latex: str) -> bool:
+        """Whether ``latex`` computes when every product in it is read elementwise (or may: a
+        reading that fails for another reason than a product of misfitting shapes)."""
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+        from derive.reader.syntax import Mul, replaced
+
+        def elementwise(node):
+            if isinstance(node, Mul):
+                return Mul(tuple(replaced(f, elementwise) for f in node.factors), ("odot",) * len(node.ops))
+            return None
+
+        n = self.chosen
+        try:
+            members = [replaced(m, elementwise) for m in read(latex, n, self.arch)]
+            claims(members, self.arch, Conventions(("odot",), n.orientation, n.first_layer))
+        except ShapeError as error:
+            return not _product_misfit(str(error))
+        except DeriveError:
+            return True
+        return True
 
     def _learn_from_numbers(self, equations) -> None:
         """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
@@ -601,6 +626,11 @@ class _Point:
             raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
                               "depends on")
         return Approx.exact(value)
+
+
+def _product_misfit(reason: str) -> bool:
+    """Whether a shape error is two factors of a product whose shapes do not fit."""
+    return reason.startswith(("cannot multiply a ", "⊙ of a "))
 
 
 def _same_decimal(a: str, b: str) -> bool:
