@@ -188,7 +188,26 @@ class ArticleJudge:
                 diagnosis = verdict.how if verdict.verdict == "undecided" else None
             items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
                               blame=verdict.blame))
-        return items
+        return items + self._bridges(latex, items)
+
+    def _bridges(self, latex: str, links: list[Item]) -> list[Item]:
+        """In ``A = B = C`` with B to blame for both of its links, ``A = C`` judged on its own: the
+        member after a slip is right (or wrong) by itself, reported at its lines."""
+        members = member_texts(latex)
+        if len(members) != len(links) + 1:
+            return []
+        bridges = []
+        for k in range(1, len(links)):
+            before, after = links[k - 1], links[k]
+            if before.verdict == after.verdict == "wrong" and before.blame == after.blame == k:
+                bridge = f"{members[k - 1]} = {members[k + 1]}"
+                judged = self._in_notation(bridge)
+                if len(judged) == 1 and judged[0].member is None:
+                    judged[0].member, judged[0].blame = k + 1, None
+                    if judged[0].verdict == "right":
+                        judged[0].diagnosis = f"equal to the member before the one at fault: {bridge}"
+                    bridges.append(judged[0])
+        return bridges
 
     def _fits_elementwise(self, latex: str) -> bool:
         """Whether ``latex`` computes when every product in it is read elementwise (or may: a
