@@ -34,7 +34,7 @@ KNOWN_CONTRADICTIONS = {
 }
 # Agreement and reading floors (raise them as the readers improve; the figures print with -s).
 FLOORS = {"course_page_index": (17, 16), "flat_numeric": (48, 48), "general_index": (20, 20),
-          "ng_vectorized": (22, 24), "nielsen_four_equations": (20, 19), "reference_framed": (27, 27),
+          "ng_vectorized": (22, 24), "nielsen_four_equations": (20, 20), "reference_framed": (27, 27),
           "rows_batch": (19, 19), "tutorial_flat": (23, 23)}
 # Every article, whatever its notation, has ≥ 90 % of its formulas read (issue 10).
 

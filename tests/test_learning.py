@@ -221,3 +221,16 @@ def test_a_product_whose_shapes_fit_no_reading_is_wrong(tmp_path, capsys):
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(1, "wrong"), (3, "right"), (5, "undecided")]
     assert "cannot multiply a 2×3 matrix by a 2×1 one" in items[0]["diagnosis"]
+
+
+def test_a_definition_written_with_equiv_is_checked_against_the_network(tmp_path, capsys):
+    """δ^l_j ≡ ∂C/∂z^l_j is Nielsen's definition of the error (true of the network's δ);
+    δ^l_j ≡ ∂C/∂a^l_j is not (it lacks σ'(z^l_j))."""
+    text = ("$$\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}$$\n\n"
+            "$$\\delta^l_j \\equiv \\frac{\\partial C}{\\partial a^l_j}$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-3-2", "--format", "json", "--notation", "nielsen"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "right"), (3, "wrong")]
+    assert all("\\equiv" in i["latex"] for i in items)

@@ -44,6 +44,7 @@ from derive.audit.numbers import ELEMENTARY, Approx, Unevaluable, decimals, eval
 from derive.errors import DeriveError, ShapeError
 from derive.reader.syntax import Call, Number, Partial, Symbol, walk
 
+_DEFINED_AS = re.compile(r"\\equiv(?![A-Za-z])|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])")
 CHOOSING_ITEMS = 300  # --notation auto: the distinct equations the choice is made on
 
 
@@ -152,6 +153,14 @@ class ArticleJudge:
         from derive.judge.meaning import Conventions, claims
         from derive.reader.bind import read
 
+        if "=" not in latex and len(_DEFINED_AS.findall(latex)) == 1:
+            # δ^l_j \equiv ∂C/∂z^l_j: a definition, checked against the network like an equation
+            items = self._in_notation(_DEFINED_AS.sub("=", latex))
+            for item in items:
+                item.latex = latex
+                if item.verdict == "right":
+                    item.diagnosis = "a definition the network agrees with"
+            return items
         if self.chosen is None or "=" not in latex:
             return self._reference_items(latex)
         n = self.chosen
