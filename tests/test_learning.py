@@ -211,15 +211,17 @@ def test_an_activation_the_article_writes_out_is_checked(tmp_path, capsys):
 def test_a_product_whose_shapes_fit_no_reading_is_wrong(tmp_path, capsys):
     """In 2-3-2, w^3 (Nielsen's, into the output) is 2×3 and δ^3 is 2×1: w^3 δ^3 multiplies
     neither as matrices nor elementwise, so the untransposed error recursion is wrong; with the
-    transpose it is right. σ(z) alone, a 3×1 vector squared as written, is no product: undecided."""
+    transpose it is right. (a^2)^2, a 3×1 vector squared, is no product: undecided; nor is a product
+    with a derivative in it (articles lay derivatives out by rows or by columns)."""
     text = ("$$\\delta^2 = (w^{3} \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
             "$$\\delta^2 = ((w^{3})^T \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
-            "$$\\delta^2 = (a^2)^2$$\n")
+            "$$\\delta^2 = (a^2)^2$$\n\n"
+            "$$\\delta^2 = (w^{3} \\frac{\\partial C}{\\partial z^3}) \\odot \\sigma'(z^2)$$\n")
     path = tmp_path / "post.md"
     path.write_text(text)
     main(["audit", str(path), "--arch", "2-3-2", "--format", "json", "--notation", "nielsen"])
     items = json.loads(capsys.readouterr().out)["items"]
-    assert [(i["line"], i["verdict"]) for i in items] == [(1, "wrong"), (3, "right"), (5, "undecided")]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "wrong"), (3, "right"), (5, "undecided"), (7, "undecided")]
     assert "cannot multiply a 2×3 matrix by a 2×1 one" in items[0]["diagnosis"]
 
 

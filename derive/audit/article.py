@@ -178,8 +178,8 @@ class ArticleJudge:
             if any(i.verdict in ("right", "wrong") for i in fallback):
                 return fallback
             if _product_misfit(str(error)) and not self._fits_elementwise(latex):
-                return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}, and read elementwise "
-                                                   f"they do not either", False)]
+                return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}, and neither "
+                                                   f"elementwise nor with the factors in the other order", False)]
             return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
             fallback = self._reference_items(latex)
@@ -219,26 +219,43 @@ class ArticleJudge:
         return bridges
 
     def _fits_elementwise(self, latex: str) -> bool:
-        """Whether ``latex`` computes when every product in it is read elementwise (or may: a
-        reading that fails for another reason than a product of misfitting shapes)."""
+        """Whether ``latex`` computes when every product in it is read elementwise, or with its
+        factors in the other order (a row-vector habit, ``a w`` for ``w a``); or may: a reading
+        that fails for another reason than a product of misfitting shapes."""
         from derive.judge.meaning import Conventions, claims
         from derive.reader.bind import read
-        from derive.reader.syntax import Mul, replaced
+        from derive.reader.syntax import Mul, Nabla, replaced
 
         def elementwise(node):
             if isinstance(node, Mul):
                 return Mul(tuple(replaced(f, elementwise) for f in node.factors), ("odot",) * len(node.ops))
             return None
 
+        def reversed_order(node):
+            if isinstance(node, Mul):
+                return Mul(tuple(replaced(f, reversed_order) for f in reversed(node.factors)), node.ops[::-1])
+            return None
+
         n = self.chosen
         try:
-            members = [replaced(m, elementwise) for m in read(latex, n, self.arch)]
-            claims(members, self.arch, Conventions(("odot",), n.orientation, n.first_layer))
-        except ShapeError as error:
-            return not _product_misfit(str(error))
+            bound = read(latex, n, self.arch)
         except DeriveError:
             return True
-        return True
+        if any(isinstance(node, Mul) and any(isinstance(part, (Partial, Nabla)) for f in node.factors for part in walk(f))
+               for m in bound for node in walk(m)):
+            return True  # derivatives laid out by rows or by columns: articles differ, a misfit proves nothing
+        for change, products in ((elementwise, ("odot",)), (reversed_order, n.elementwise)):
+            try:
+                members = [replaced(m, change) for m in bound]
+                claims(members, self.arch, Conventions(products, n.orientation, n.first_layer))
+            except ShapeError as error:
+                if not _product_misfit(str(error)):
+                    return True
+                continue
+            except DeriveError:
+                return True
+            return True
+        return False
 
     def _learn_from_numbers(self, equations) -> None:
         """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
