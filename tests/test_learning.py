@@ -236,3 +236,21 @@ def test_a_definition_written_with_equiv_is_checked_against_the_network(tmp_path
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(1, "right"), (3, "wrong")]
     assert all("\\equiv" in i["latex"] for i in items)
+
+
+@pytest.mark.parametrize("weight, expected", [("w_{ij}^l a_i^{l-1}", "general"), ("w_{ji}^l a_i^{l-1}", "nielsen")])
+def test_auto_takes_the_weight_order_under_which_the_articles_definitions_hold(weight, expected, tmp_path, capsys):
+    """Both presets bind a_j^l, w_{ij}^l, δ_j^l alike; the article's forward definition says
+    whether w_{ij}^l leaves node i (source first) or enters it (Nielsen), and the δ recursion
+    written in that order is right, in the other wrong."""
+    right, wrong = ("w_{jk}^{l+1}", "w_{kj}^{l+1}") if expected == "general" else ("w_{kj}^{l+1}", "w_{jk}^{l+1}")
+    text = (f"$$z_j^l = \\sum_i {weight}$$\n\n$$a_j^l = \\sigma(z_j^l)$$\n\n"
+            f"$$\\delta_j^l = \\sum_k \\delta_k^{{l+1}} {right} \\sigma'(z_j^l)$$\n\n"
+            f"$$\\delta_j^l = \\sum_k \\delta_k^{{l+1}} {wrong} \\sigma'(z_j^l)$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-2-2-2", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["notation"]["name"] == expected
+    assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "right"), (5, "right"),
+                                                                    (7, "wrong")]

@@ -125,6 +125,13 @@ class ArticleJudge:
             if not texts:
                 return
             choice = choose(texts, self.arch, symbols, loss_name=loss_name)
+            tied = [name for name, count in choice.tried.items() if count == choice.read]
+            if len(tied) > 1:  # the article's own forward definitions say which reading is its own
+                scores = {name: self._definitions_hold(choose(texts, self.arch, symbols, (name,), loss_name).notation,
+                                                       texts) for name in tied}
+                best = max(tied, key=lambda name: scores[name])  # ties: the earlier
+                if scores[best] > scores[choice.notation.name]:
+                    choice = choose(texts, self.arch, symbols, (best,), loss_name)
             self.chosen = choice.notation
             self.not_bound = [why for _, why in choice.unbound]
             return
@@ -134,6 +141,37 @@ class ArticleJudge:
         if loss_name:
             chosen = chosen.with_loss_name(loss_name)
         self.chosen = chosen
+
+    def _definitions_hold(self, n, texts: list, most: int = 8) -> int:
+        """How many of the article's forward definitions (a node value or weighted input = an
+        expression without derivatives, the first ``most`` of them) are proven under ``n``."""
+        from derive.check import Judge
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+        from derive.reader.syntax import Nabla, Quantity
+
+        judge = Judge(self.checker.d)
+        judge._checkers[self.arch] = self.checker
+        proven = seen = 0
+        for text in texts:
+            if seen >= most:
+                break
+            try:
+                members = read(text, n, self.arch)
+            except DeriveError:
+                continue
+            if len(members) != 2 or not isinstance(members[0], Quantity) \
+                    or members[0].kind not in ("node", "preactivation") \
+                    or any(isinstance(p, (Partial, Nabla)) for m in members for p in walk(m)):
+                continue
+            seen += 1
+            try:
+                verdicts = judge.judge(claims(members, self.arch, Conventions(n.elementwise, n.orientation,
+                                                                              n.first_layer)))
+            except DeriveError:
+                continue
+            proven += bool(verdicts) and all(v.verdict == "right" for v in verdicts)
+        return proven
 
     def _reference_items(self, latex: str) -> list[Item]:
         """The reference reader's items, its failure an item too."""
