@@ -38,7 +38,8 @@ destination, as in the article; "from-to" the source), ``orientation`` ("columns
 are columns; "rows": vectors are rows and weight matrices are n_l × n_{l+1}, as in
 batch-row code ``X W + b``, so each whole quantity is the transpose of the reference one),
 ``elementwise`` (the products that are elementwise), ``prime_is_transpose``,
-``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``loss_names``,
+``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``elementwise_powers`` (a
+power of a vector or matrix, ``(A^{[1]})^2``, is taken elementwise, as NumPy's ``**``), ``loss_names``,
 ``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
 number of examples, and ``\\mathbf{1}``, the vector of ones, are 1: batch formulas are read for
 one example), and ``symbols``:
@@ -154,6 +155,7 @@ class Notation:
     elementwise: tuple[str, ...] = ("odot", "circ")
     prime_is_transpose: bool = False
     delta_is_partial: bool = False
+    elementwise_powers: bool = False
     loss_names: tuple[str, ...] = ("L", "E", "C", "J")
     default_loss_name: str = "MSE"
     functions: tuple[str, ...] = ()
@@ -358,6 +360,7 @@ class Notation:
                  f"elementwise = [{', '.join(map(quoted, self.elementwise))}]",
                  f"prime_is_transpose = {str(self.prime_is_transpose).lower()}",
                  f"delta_is_partial = {str(self.delta_is_partial).lower()}",
+                 f"elementwise_powers = {str(self.elementwise_powers).lower()}",
                  f"loss_names = [{', '.join(map(quoted, self.loss_names))}]",
                  f"default_loss_name = {quoted(self.default_loss_name)}",
                  f"functions = [{', '.join(map(quoted, self.functions))}]", "", "[templates]"]
@@ -579,6 +582,7 @@ _NG = Notation(
            "node_vector": (("x", 1), ("X", 1, "read"), ("x^{(<e>)}", 1), (r"\hat{y}", "L"), ("a", "L"))},
     first_layer=0,
     elementwise=("odot", "circ", "star"),
+    elementwise_powers=True,
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
     default_loss_name="J",
     functions=("g",),
@@ -614,6 +618,7 @@ _ROWS = Notation(
     weight_order="from-to",
     orientation="rows",
     elementwise=("odot", "circ", "star"),
+    elementwise_powers=True,
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
     constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
@@ -655,6 +660,16 @@ NOTATIONS: dict[str, Notation] = {
                    "weight_matrix": ("W^{(<p>)}", r"\underline{w}^{(<p> \rightarrow <q>)}", r"\underline{w}^{(<p>)}",
                                      r"\mathbf{W}^{(<p>)}")}),
     "nielsen": _NIELSEN,
+    "general": replace(  # Nielsen's letters with the weight's source node first and the input as layer 0
+        _NIELSEN, name="general",
+        description="general-index lecture notes: a_j^l, z_j^l, w_{ij}^l from i in l-1 to j in l, b_j^l, "
+                    "\\delta_j^l, f the activation, targets t_j, {\\cal C}; the input is layer 0",
+        templates={**_NIELSEN.templates, "node_prime": (r"f'(z_{<i>}^{<l>})", r"f'(z^{<l>}_{<i>})"),
+                   "node_prime_vector": (r"f'(z^{<l>})",),
+                   "label": ("t_{<i>}", "y_{<i>}"), "label_vector": ("t", "y")},
+        fixed={"node": (("x_{<i>}", 1, "read"),), "node_vector": (("x", 1, "read"), ("a", "L"))},
+        first_layer=0, weight_order="from-to", functions=("f",),
+        loss_names=(r"\mathcal{C}", "C", r"\mathcal{L}", "E", "J"), default_loss_name=r"\mathcal{C}"),
     "ng": _NG,
     "rows": _ROWS,
     "index": _INDEX,
@@ -664,7 +679,7 @@ NOTATIONS: dict[str, Notation] = {
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "rows", "ng", "index", "flat")  # ties go to the earlier
+AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:
@@ -676,7 +691,7 @@ def notation(name: str) -> Notation:
 
 
 _TOML_KEYS = {"name", "extends", "description", "first_layer", "weight_order", "orientation", "elementwise",
-              "prime_is_transpose", "delta_is_partial", "loss_names", "default_loss_name", "functions",
+              "prime_is_transpose", "delta_is_partial", "elementwise_powers", "loss_names", "default_loss_name", "functions",
               "constants", "templates", "fixed", "symbols"}
 
 
@@ -709,7 +724,7 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
         for key in ("first_layer",):
             if key in data:
                 fields[key] = _typed(data[key], int, key, where)
-        for key in ("prime_is_transpose", "delta_is_partial"):
+        for key in ("prime_is_transpose", "delta_is_partial", "elementwise_powers"):
             if key in data:
                 fields[key] = _typed(data[key], bool, key, where)
         for key in ("elementwise", "loss_names", "functions"):

@@ -45,6 +45,11 @@ def test_math_fences_are_displays_and_other_fences_are_code():
     assert found(text) == [(1, 3, "```math", False, "l(o, y) = 1"), (9, 11, "```math", False, "p = q")]
 
 
+def test_html_comments_are_not_math():
+    text = "<!-- notes in\n```math fences and $$a = b$$ -->\nText $$c = d$$ here.\n\n```math\ne = f\n```\n"
+    assert found(text) == [(3, 3, "$$", True, "c = d"), (5, 7, "```math", False, "e = f")]
+
+
 def test_code_spans_are_not_math():
     assert found("`$X$` is the input, `$$a = b$$` too, and $$c = d$$ is math\n") == [
         (1, 1, "$$", True, "c = d")]
@@ -155,3 +160,15 @@ def test_each_link_of_a_chain_has_the_lines_of_its_own_members():
     text = "$$\nA = B\n$$\n\n$$\n= C\n+ D\n$$\n"
     (chain,) = equations(frame(text).formulas)
     assert member_lines(chain) == [(2, 2), (2, 2), (6, 7)]
+
+
+def test_the_member_after_a_slip_in_a_chain_is_judged_on_its_own(tmp_path, capsys):
+    """In A = B = C with only B wrong (the factor 2 of the square dropped), both links blame B,
+    and A = C, proven, clears C at its own line."""
+    text = ("$$\n\\frac{\\partial MSE}{\\partial x_1^{(3)}} = 2 (x_1^{(3)} - y_1) \\\\\n= (x_1^{(3)} - y_1) \\\\\n"
+            "= 2 (x_1^{(3)} - y_1)\n$$\n")
+    path = tmp_path / "chain.md"
+    path.write_text(text)
+    assert main(["audit", str(path), "--arch", "3-2-2", "--format", "json", "--quiet"]) == 1
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (3, "wrong"), (3, "wrong"), (4, "right")]

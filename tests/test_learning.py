@@ -206,3 +206,51 @@ def test_an_activation_the_article_writes_out_is_checked(tmp_path, capsys):
     assert status == 1
     assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "wrong"), (5, "right")]
     assert "0.5914589784" in report["items"][1]["diagnosis"]
+
+
+def test_a_product_whose_shapes_fit_no_reading_is_wrong(tmp_path, capsys):
+    """In 2-3-2, w^3 (Nielsen's, into the output) is 2×3 and δ^3 is 2×1: w^3 δ^3 multiplies
+    neither as matrices nor elementwise, so the untransposed error recursion is wrong; with the
+    transpose it is right. (a^2)^2, a 3×1 vector squared, is no product: undecided; nor is a product
+    with a derivative in it (articles lay derivatives out by rows or by columns)."""
+    text = ("$$\\delta^2 = (w^{3} \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
+            "$$\\delta^2 = ((w^{3})^T \\delta^{3}) \\odot \\sigma'(z^2)$$\n\n"
+            "$$\\delta^2 = (a^2)^2$$\n\n"
+            "$$\\delta^2 = (w^{3} \\frac{\\partial C}{\\partial z^3}) \\odot \\sigma'(z^2)$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-3-2", "--format", "json", "--notation", "nielsen"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "wrong"), (3, "right"), (5, "undecided"), (7, "undecided")]
+    assert "cannot multiply a 2×3 matrix by a 2×1 one" in items[0]["diagnosis"]
+
+
+def test_a_definition_written_with_equiv_is_checked_against_the_network(tmp_path, capsys):
+    """δ^l_j ≡ ∂C/∂z^l_j is Nielsen's definition of the error (true of the network's δ);
+    δ^l_j ≡ ∂C/∂a^l_j is not (it lacks σ'(z^l_j))."""
+    text = ("$$\\delta^l_j \\equiv \\frac{\\partial C}{\\partial z^l_j}$$\n\n"
+            "$$\\delta^l_j \\equiv \\frac{\\partial C}{\\partial a^l_j}$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-3-2", "--format", "json", "--notation", "nielsen"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "right"), (3, "wrong")]
+    assert all("\\equiv" in i["latex"] for i in items)
+
+
+@pytest.mark.parametrize("weight, expected", [("w_{ij}^l a_i^{l-1}", "general"), ("w_{ji}^l a_i^{l-1}", "nielsen")])
+def test_auto_takes_the_weight_order_under_which_the_articles_definitions_hold(weight, expected, tmp_path, capsys):
+    """Both presets bind a_j^l, w_{ij}^l, δ_j^l alike; the article's forward definition says
+    whether w_{ij}^l leaves node i (source first) or enters it (Nielsen), and the δ recursion
+    written in that order is right, in the other wrong."""
+    right, wrong = ("w_{jk}^{l+1}", "w_{kj}^{l+1}") if expected == "general" else ("w_{kj}^{l+1}", "w_{jk}^{l+1}")
+    text = (f"$$z_j^l = \\sum_i {weight}$$\n\n$$a_j^l = \\sigma(z_j^l)$$\n\n"
+            f"$$\\delta_j^l = \\sum_k \\delta_k^{{l+1}} {right} \\sigma'(z_j^l)$$\n\n"
+            f"$$\\delta_j^l = \\sum_k \\delta_k^{{l+1}} {wrong} \\sigma'(z_j^l)$$\n")
+    path = tmp_path / "post.md"
+    path.write_text(text)
+    main(["audit", str(path), "--arch", "2-2-2-2", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert report["notation"]["name"] == expected
+    assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "right"), (5, "right"),
+                                                                    (7, "wrong")]

@@ -34,7 +34,7 @@ from derive.reader.syntax import (
     walk,
 )
 
-WRITERS = ("arrows", "layer", "nielsen", "ng", "rows", "index")
+WRITERS = ("arrows", "layer", "nielsen", "general", "ng", "rows", "index")
 ARTICLE = Architecture.parse("3-2-2")
 BIASED = Architecture.parse("2-3-3-2", bias=True)
 
@@ -92,6 +92,27 @@ def test_every_quantity_written_reads_back_as_itself(name, arch):
         assert plain(tree) == meaning(form, layer, i, j), (form, layer, i, j, text)
 
 
+def test_the_activation_of_a_weighted_input_written_out_is_that_of_its_layer():
+    """N(b_l^i + \\sum_j w_{l-1}^{ij} a_{l-1}^j) is layer l's activation: its biases and weights
+    say which layer, labelled in the notation's own numbering (g^{[2]} is reference layer 3)."""
+    index, ng = NOTATIONS["index"], NOTATIONS["ng"]
+    [call] = read(r"N(b_2^i + \sum_j w_1^{ij} a_1^j)", index, BIASED)
+    assert call.name == "activation" and call.sup == "2"
+    assert read(r"N'(\sum_j w_2^{ij} a_2^j)", index, BIASED)[0].sup == "3"  # a weight joins its source to the next
+    assert read(r"g(W^{[2]} a^{[1]} + b^{[2]})", ng, BIASED)[0].sup == "2"
+    assert read(r"N(b_2^i + b_3^i)", index, BIASED)[0].sup is None  # two layers: none is said
+    assert read("N(a_1^1)", index, BIASED)[0].sup is None  # a quantity names its own layer
+
+
+def test_powers_of_whole_quantities_are_elementwise_where_the_notation_computes_like_numpy():
+    ng, arrows = NOTATIONS["ng"], NOTATIONS["arrows"]
+    [tree] = read(r"1 - (A^{[1]})^2", ng, BIASED)
+    assert tree.terms[1][1] == Mul((Q("node", 2), Q("node", 2)), ("odot",))
+    assert read(r"(a^{[1]}_2)^2", ng, BIASED) == [Pow(Q("node", 2, 2), Number("2"))]  # one entry: a number's square
+    assert isinstance(read(r"(x^{(2)})^2", arrows, BIASED)[0], Pow)  # the article's notation has no such power
+    assert notation_from_data({"extends": "arrows", "elementwise_powers": True}).elementwise_powers
+
+
 def test_ngs_gradients_read_back_as_gradients():
     ng = NOTATIONS["ng"]
     for form, layer, i, j in [("d_weight_matrix", 2, None, None), ("d_weight", 1, 3, 2), ("d_bias_vector", 3, None, None),
@@ -100,7 +121,7 @@ def test_ngs_gradients_read_back_as_gradients():
         assert tree == meaning(form, layer, i, j)
 
 
-@pytest.mark.parametrize("name", ["arrows", "nielsen", "ng", "rows"])
+@pytest.mark.parametrize("name", ["arrows", "nielsen", "general", "ng", "rows"])
 def test_letter_indices_read_back_as_letters(name):
     n = NOTATIONS[name]
     assert read(n.write("node", "l", "j"), n, ARTICLE) == [Q("node", "l", "j")]
@@ -153,6 +174,8 @@ def test_the_writer_writes_exactly_the_article_spellings():
     assert layer.weight(2, 1, 2) == "w_{12}^{(2)}" and layer.matrix(1) == "W^{(1)}"
     assert nielsen.weight(1, 2, 3) == "w^{2}_{23}" and nielsen.node_prime(2, 1) == r"\sigma'(z^{2}_{1})"
     assert nielsen.vector(1) == "x" and nielsen.vector(2) == "a^{2}"
+    general = NOTATIONS["general"]
+    assert general.weight(1, 2, 3) == "w^{1}_{32}" and general.node(1, 2) == "a^{0}_{2}"  # source first, input 0
     ng = NOTATIONS["ng"]
     assert ng.node(2, 1) == "a^{[1]}_{1}" and ng.matrix(1) == "W^{[1]}" and ng.delta(3) == "dz^{[2]}"
     rows = NOTATIONS["rows"]
@@ -175,6 +198,13 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("nielsen", r"\delta^l_j", Q("delta", "l", "j")),
     ("nielsen", r"\nabla_a C", Nabla(Q("node", 3), LOSS)),  # a alone: the output layer, as in the book
     ("arrows", r"\mathcal{L}", LOSS),
+    ("general", "w_{ij}^l", Q("weight", "l", "j", "i")),  # from i in l-1 to j in l, the input being layer 0
+    ("general", "a_j^1", Q("node", 2, "j")),
+    ("general", "a_i^L", Q("node", 3, "i")),
+    ("general", "x_i", Q("node", 1, "i")),
+    ("general", "t_j", Q("label", None, "j")),
+    ("general", r"{\cal C}", LOSS),
+    ("general", r"f'(z_j^l)", Q("node_prime", "l+1", "j")),
     ("ng", "a^{[1]}_{2}", Q("node", 2, 2)),  # layer 0 is the input
     ("ng", "W^{[l]}", Q("weight", "l")),
     ("ng", "a^{[L]}", Q("node", 3)),

@@ -11,7 +11,8 @@ start with ``+``, ``-`` or ``\\cdot`` or have no ``=`` of their own continue the
 other rows start a new equation; a row that lists equations (``a = 1, \\quad b = 2``) is split
 into them; a display that starts with ``=`` continues the chain of the display before it.
 Each link ``A = B`` of a chain is one item, reported at the lines of its own two members (a
-wrong one at the member to blame). An inline formula is an item only when it holds an
+wrong one at the member to blame); when a member B is to blame in ``A = B = C``, ``A = C`` is
+judged too and reported at C's lines, so a member after a slip is cleared or blamed on its own. An inline formula is an item only when it holds an
 equation that could be judged (right, wrong or undecided); a bare symbol like ``$$i$$`` or an
 inline remark that cannot be read is prose, not an item.
 
@@ -176,13 +177,18 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
         if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in outcome):
             continue  # inline prose that is not an equation of the derivation
         members = member_lines(equation)
-        for k, i in enumerate(outcome):
+        links = [i for i in outcome if i.member is None]
+        k = 0
+        for i in outcome:
             line, end_line = equation.line, equation.end_line
-            if len(members) == len(outcome) + 1:  # one item per link: the lines of its own members
-                if i.verdict == "wrong" and i.blame is not None and 0 <= i.blame < len(members):
+            if len(members) == len(links) + 1:  # one item per link: the lines of its own members
+                if i.member is not None and 0 <= i.member < len(members):
+                    line, end_line = members[i.member]  # a bridge over a wrong member: at the member it clears
+                elif i.verdict == "wrong" and i.blame is not None and 0 <= i.blame < len(members):
                     line, end_line = members[i.blame]
                 else:
                     line, end_line = members[k][0], members[k + 1][1]
+            k += i.member is None
             items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged))
     items.sort(key=lambda item: item.line)
     return items

@@ -44,6 +44,7 @@ from derive.audit.numbers import ELEMENTARY, Approx, Unevaluable, decimals, eval
 from derive.errors import DeriveError, ShapeError
 from derive.reader.syntax import Call, Number, Partial, Symbol, walk
 
+_DEFINED_AS = re.compile(r"\\equiv(?![A-Za-z])|\\coloneqq(?![A-Za-z])|\\triangleq(?![A-Za-z])")
 CHOOSING_ITEMS = 300  # --notation auto: the distinct equations the choice is made on
 
 
@@ -141,6 +142,13 @@ class ArticleJudge:
             if not texts:
                 return
             choice = choose(texts, self.arch, symbols, loss_name=loss_name)
+            tied = [name for name, count in choice.tried.items() if count == choice.read]
+            if len(tied) > 1:  # the article's own forward definitions say which reading is its own
+                scores = {name: self._definitions_hold(choose(texts, self.arch, symbols, (name,), loss_name).notation,
+                                                       texts) for name in tied}
+                best = max(tied, key=lambda name: scores[name])  # ties: the earlier
+                if scores[best] > scores[choice.notation.name]:
+                    choice = choose(texts, self.arch, symbols, (best,), loss_name)
             self.chosen = choice.notation
             self.not_bound = [why for _, why in choice.unbound]
             return
@@ -150,6 +158,37 @@ class ArticleJudge:
         if loss_name:
             chosen = chosen.with_loss_name(loss_name)
         self.chosen = chosen
+
+    def _definitions_hold(self, n, texts: list, most: int = 8) -> int:
+        """How many of the article's forward definitions (a node value or weighted input = an
+        expression without derivatives, the first ``most`` of them) are proven under ``n``."""
+        from derive.check import Judge
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+        from derive.reader.syntax import Nabla, Quantity
+
+        judge = Judge(self.checker.d)
+        judge._checkers[self.arch] = self.checker
+        proven = seen = 0
+        for text in texts:
+            if seen >= most:
+                break
+            try:
+                members = read(text, n, self.arch)
+            except DeriveError:
+                continue
+            if len(members) != 2 or not isinstance(members[0], Quantity) \
+                    or members[0].kind not in ("node", "preactivation") \
+                    or any(isinstance(p, (Partial, Nabla)) for m in members for p in walk(m)):
+                continue
+            seen += 1
+            try:
+                verdicts = judge.judge(claims(members, self.arch, Conventions(n.elementwise, n.orientation,
+                                                                              n.first_layer)))
+            except DeriveError:
+                continue
+            proven += bool(verdicts) and all(v.verdict == "right" for v in verdicts)
+        return proven
 
     def _reference_items(self, latex: str) -> list[Item]:
         """The reference reader's items, its failure an item too."""
@@ -169,6 +208,14 @@ class ArticleJudge:
         from derive.judge.meaning import Conventions, claims
         from derive.reader.bind import read
 
+        if "=" not in latex and len(_DEFINED_AS.findall(latex)) == 1:
+            # δ^l_j \equiv ∂C/∂z^l_j: a definition, checked against the network like an equation
+            items = self._in_notation(_DEFINED_AS.sub("=", latex))
+            for item in items:
+                item.latex = latex
+                if item.verdict == "right":
+                    item.diagnosis = "a definition the network agrees with"
+            return items
         if self.chosen is None or "=" not in latex:
             return self._reference_items(latex)
         if r"\text{new}" in latex:  # W_new = W - ε∇L in any notation: a definition, before binding
@@ -176,17 +223,20 @@ class ArticleJudge:
         n = self.chosen
         try:
             members = read(latex, n, self.arch)
-            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation))
+            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
             if self._judge is None:
                 self._judge = Judge(self.checker.d)
                 self._judge._checkers[self.arch] = self.checker
             verdicts = self._judge.judge(found)
         except ShapeError as error:
             # as read, the sides cannot be compared; an elementwise reading the notation does not
-            # know could fit, so this is no proof of a mistake
+            # know could fit, so this is no proof of a mistake unless that reading fails too
             fallback = self._reference_items(latex)
             if any(i.verdict in ("right", "wrong") for i in fallback):
                 return fallback
+            if _product_misfit(str(error)) and not self._fits_elementwise(latex):
+                return [Item(0, 0, latex, "wrong", f"the shapes do not fit together: {error}, and neither "
+                                                   f"elementwise nor with the factors in the other order", False)]
             return [Item(0, 0, latex, "undecided", f"the shapes do not fit together as read: {error}", True)]
         except DeriveError as error:
             fallback = self._reference_items(latex)
@@ -204,7 +254,65 @@ class ArticleJudge:
                 diagnosis = verdict.how if verdict.verdict == "undecided" else None
             items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
                               blame=verdict.blame))
-        return items
+        return items + self._bridges(latex, items)
+
+    def _bridges(self, latex: str, links: list[Item]) -> list[Item]:
+        """In ``A = B = C`` with B to blame for both of its links, ``A = C`` judged on its own: the
+        member after a slip is right (or wrong) by itself, reported at its lines."""
+        members = member_texts(latex)
+        if len(members) != len(links) + 1:
+            return []
+        bridges = []
+        for k in range(1, len(links)):
+            before, after = links[k - 1], links[k]
+            if before.verdict == after.verdict == "wrong" and before.blame == after.blame == k:
+                bridge = f"{members[k - 1]} = {members[k + 1]}"
+                judged = self._in_notation(bridge)
+                if len(judged) == 1 and judged[0].member is None:
+                    judged[0].member, judged[0].blame = k + 1, None
+                    if judged[0].verdict == "right":
+                        judged[0].diagnosis = f"equal to the member before the one at fault: {bridge}"
+                    bridges.append(judged[0])
+        return bridges
+
+    def _fits_elementwise(self, latex: str) -> bool:
+        """Whether ``latex`` computes when every product in it is read elementwise, or with its
+        factors in the other order (a row-vector habit, ``a w`` for ``w a``); or may: a reading
+        that fails for another reason than a product of misfitting shapes."""
+        from derive.judge.meaning import Conventions, claims
+        from derive.reader.bind import read
+        from derive.reader.syntax import Mul, Nabla, replaced
+
+        def elementwise(node):
+            if isinstance(node, Mul):
+                return Mul(tuple(replaced(f, elementwise) for f in node.factors), ("odot",) * len(node.ops))
+            return None
+
+        def reversed_order(node):
+            if isinstance(node, Mul):
+                return Mul(tuple(replaced(f, reversed_order) for f in reversed(node.factors)), node.ops[::-1])
+            return None
+
+        n = self.chosen
+        try:
+            bound = read(latex, n, self.arch)
+        except DeriveError:
+            return True
+        if any(isinstance(node, Mul) and any(isinstance(part, (Partial, Nabla)) for f in node.factors for part in walk(f))
+               for m in bound for node in walk(m)):
+            return True  # derivatives laid out by rows or by columns: articles differ, a misfit proves nothing
+        for change, products in ((elementwise, ("odot",)), (reversed_order, n.elementwise)):
+            try:
+                members = [replaced(m, change) for m in bound]
+                claims(members, self.arch, Conventions(products, n.orientation, n.first_layer))
+            except ShapeError as error:
+                if not _product_misfit(str(error)):
+                    return True
+                continue
+            except DeriveError:
+                return True
+            return True
+        return False
 
     def _learn_from_numbers(self, equations) -> None:
         """``out_{o1} = \\frac{1}{1 + e^{-1.130685409}}``: a name defined only by a computation
@@ -620,6 +728,11 @@ class _Point:
             raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
                               "depends on")
         return Approx.exact(value)
+
+
+def _product_misfit(reason: str) -> bool:
+    """Whether a shape error is two factors of a product whose shapes do not fit."""
+    return reason.startswith(("cannot multiply a ", "⊙ of a "))
 
 
 def _same_decimal(a: str, b: str) -> bool:

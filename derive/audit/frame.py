@@ -10,8 +10,8 @@ One pass over the text, linear in its length. What is math:
   the closing one, no digit right after it, within one paragraph). An inline formula is
   worth reporting only when it holds an equation; the caller decides (``Formula.inline``).
 
-Markdown: ``>`` blockquote prefixes are read through; code fences (other than ``math``) and
-code spans are not math. TeX (``.tex``): the preamble before ``\\begin{document}`` and
+Markdown: ``>`` blockquote prefixes are read through; code fences (other than ``math``),
+code spans and HTML comments ``<!-- … -->`` are not math. TeX (``.tex``): the preamble before ``\\begin{document}`` and
 everything after ``\\end{document}`` are skipped, ``%`` comments are blanked, and the same
 delimiters are read (``$ … $`` is inline there too). Inside a formula ``\\tag{…}``,
 ``\\label{…}``, ``\\nonumber``, ``\\notag`` are dropped and ``\\boxed{…}`` is unwrapped.
@@ -78,6 +78,7 @@ _TEX_TOKEN = re.compile(
     rf"|(?P<begin>\\begin\s*\{{\s*(?P<env>(?:{_ENV_NAMES})\*?)\s*\}})")
 _BLOCKQUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.MULTILINE)
 _TEX_COMMENT = re.compile(r"(?<!\\)%[^\n]*")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _CLOSERS = {"\\[": "\\]", "\\(": "\\)", "$$": "$$"}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -97,7 +98,7 @@ def frame(text: str, tex: bool = False) -> Framing:
         stop = end.start() if end and end.start() >= start else len(text)
         text = re.sub(r"[^\n]", " ", text[:start]) + text[start:stop]
     else:
-        text = _BLOCKQUOTE.sub(_blank, text)
+        text = _HTML_COMMENT.sub(_blank, _BLOCKQUOTE.sub(_blank, text))
     return _Scanner(text, tex).run()
 
 

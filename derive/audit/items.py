@@ -15,6 +15,7 @@ class Item:
     diagnosis: str | None
     unjudged: bool = False  # could not be judged (unreadable, unterminated, undecided, …); not in the JSON
     blame: int | None = None  # a wrong link: the position in the chain of the member at fault
+    member: int | None = None  # no link but a bridge over a wrong member: reported at this member's lines
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line, "latex": self.latex, "verdict": self.verdict,

@@ -32,6 +32,7 @@ from derive.notation import (
     pair_value,
     parse_equations_for,
     parse_for,
+    shifted,
     split_index,
 )
 from derive.reader.parse import FUNCTION_MACROS, FUNCTION_WORDS
@@ -51,6 +52,7 @@ from derive.reader.syntax import (
     Symbol,
     Transpose,
     replaced,
+    walk,
 )
 
 LOSS = Quantity("loss")
@@ -169,7 +171,12 @@ class _Binder:
             return self.symbol(labelled)
         if self.is_euler(node.base):
             return Call(r"\exp", (self.bind(node.exponent),))  # e^{-z}
-        return Pow(self.bind(node.base), self.bind(node.exponent))
+        base, exponent = self.bind(node.base), self.bind(node.exponent)
+        if self.n.elementwise_powers and _whole(base) and isinstance(exponent, Number) \
+                and exponent.text.isdigit() and 2 <= int(exponent.text) <= 4:
+            count = int(exponent.text)  # (A^{[1]})^2 as NumPy means it: A ⊙ A
+            return Mul((base,) * count, ("odot",) * (count - 1))
+        return Pow(base, exponent)
 
     def is_euler(self, node) -> bool:
         """A plain e that the notation does not bind otherwise is Euler's number."""
@@ -199,11 +206,27 @@ class _Binder:
             return LOSS  # l(o, y), \mathcal{L}(a, y): the loss written as a function of its arguments
         arguments = tuple(self.bind(a) for a in node.args)
         if node.name in self.n.functions:  # N(z), g^{[l]}(z): the network's activation at z
-            return Call(ACTIVATION, arguments, node.primes)
+            return Call(ACTIVATION, arguments, node.primes, None, self.layer_of(arguments))
         alias = self.function_alias(Symbol(node.name))
         if alias is not None:
             return Call(alias, arguments, node.primes)  # --symbols 'f=\sigma': f(z) is σ(z)
         return Call(node.name, arguments, node.primes, node.sub, node.sup)
+
+    def layer_of(self, arguments: tuple) -> str | None:
+        """N(b_l^i + \\sum_j w_{l-1}^{ij} a_{l-1}^j): the layer whose activation is taken at a
+        weighted input written out, from its biases and weights, as a label in this notation's
+        numbering; None for a quantity (its own layer says it) or when they disagree or are absent."""
+        if len(arguments) != 1 or isinstance(arguments[0], Quantity):
+            return None
+        layers = set()
+        for part in walk(arguments[0]):
+            if isinstance(part, Quantity) and part.layer is not None and part.kind in ("bias", "preactivation"):
+                layers.add(str(part.layer))
+            elif isinstance(part, Quantity) and part.layer is not None and part.kind == "weight":
+                layers.add(str(shifted(part.layer, 1)))  # a weight's layer is its source
+        if len(layers) != 1:
+            return None
+        return str(shifted(index_value(layers.pop()), self.n.first_layer - 1))
 
     def symbol(self, node: Symbol):
         bound = self.bound.get(node)  # the same symbol binds the same way (text aside)
@@ -368,6 +391,12 @@ class _Binder:
                     "other names need --symbols or a definition in the article")
         return (f"cannot bind {written} in the {n.name} notation: no quantity is written like it "
                 "(give its meaning with --symbols)")
+
+
+def _whole(bound) -> bool:
+    """Whether a bound tree holds a whole vector or matrix (a quantity without its indices)."""
+    return any(isinstance(part, Quantity) and part.kind != "loss" and part.i is None and part.j is None
+               for part in walk(bound))
 
 
 def _index_part(pattern: str | None, text: str | None, values: dict) -> bool:
