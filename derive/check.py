@@ -35,7 +35,7 @@ from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
 from derive.judge.meaning import MissingLabel
-from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
+from derive.judge.values import DIGITS, Values, example_leaf, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
 from derive.network import LOSS
@@ -116,6 +116,9 @@ class Checker:
         self.assumptions = self.net.label_assumptions() if d.pattern is not None else {}
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
+        examples = np.random.default_rng(11)  # the other examples of a batch: their own inputs and labels
+        for point in self.points:
+            point.update(self._example_point(examples))
         self._evaluators = [Evaluator(point) for point in self.points]
         self._floats: dict = {}
         self._precise: dict = {}
@@ -130,6 +133,7 @@ class Checker:
                 self._rules[prime] = entry.from_output(naming.node(layer, i), naming.preactivation(layer, i))
         self._named_points: dict = {}
         self._named_evaluators: dict = {}
+        self._examples = 1  # the examples of the batch formula being judged (their named values at the points)
 
     @property
     def loss_symbol(self) -> sp.Symbol:
@@ -371,6 +375,18 @@ class Checker:
         values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
         return values
 
+    def _example_point(self, rng) -> dict:
+        """Inputs and labels of the examples 2 … ``formula.EXAMPLES`` of a batch."""
+        from derive.judge.formula import EXAMPLES
+
+        values = {}
+        for e in range(2, EXAMPLES + 1):
+            for x in self.net.inputs:
+                values[example_leaf(x, e)] = float(rng.uniform(-1, 1))
+            labels = loss_entry(self.d.arch.loss).sample(rng, (len(self.net.labels),))
+            values.update({example_leaf(y, e): float(v) for y, v in zip(self.net.labels, labels)})
+        return values
+
     def _written(self, expr):
         return self.values.value(expr)
 
@@ -408,7 +424,7 @@ class Checker:
     def _named_point(self, k: int, precisely: bool = False) -> dict:
         """Screening point ``k`` with the value of every named quantity (x, x', z, δ) added:
         a forward pass through the definitions, then δ as recognized."""
-        key = (k, precisely)
+        key = (k, precisely, self._examples)
         if key not in self._named_points:
             values = dict(self.points[k])
             if precisely:
@@ -426,15 +442,43 @@ class Checker:
                     values[prime] = number(function)
             for delta, named in self.values.deltas.items():
                 values[delta] = number(named)
+            values.update(self._example_named(k, precisely))
             if any(v is None for v in values.values()):
                 values = {s: v for s, v in values.items() if v is not None}
             self._named_points[key] = values
         return self._named_points[key]
 
     def _named_evaluator(self, k: int) -> Evaluator:
-        if k not in self._named_evaluators:
-            self._named_evaluators[k] = Evaluator(self._named_point(k))
-        return self._named_evaluators[k]
+        key = (k, self._examples)
+        if key not in self._named_evaluators:
+            self._named_evaluators[key] = Evaluator(self._named_point(k))
+        return self._named_evaluators[key]
+
+    def _example_named(self, k: int, precisely: bool) -> dict:
+        """The named quantities of the examples 2 … of the batch being judged at point ``k``: the
+        forward pass and δ with each example's own inputs and labels."""
+        point, found = self.points[k], {}
+
+        def number(expr, where):
+            if precisely:
+                return precise(expr, where)
+            with np.errstate(all="ignore"):
+                return float(Evaluator(where)(expr))
+
+        for e in range(2, self._examples + 1):
+            values = {s: v for s, v in point.items() if s in self.net.all_parameters}
+            values.update({leaf: point[example_leaf(leaf, e)] for leaf in (*self.net.inputs, *self.net.labels)})
+            for symbol, definition in self.net.definitions.items():
+                if symbol != LOSS:
+                    values[symbol] = number(definition, values)
+            for function, prime in self.net.derivative_names.items():
+                if prime not in values:
+                    values[prime] = number(function, values)
+            for delta, named in self.values.deltas.items():
+                values[delta] = number(named, values)
+            found.update({example_leaf(s, e): v for s, v in values.items()
+                          if s not in self.net.all_parameters and v is not None})
+        return found
 
     def _confirmed_points(self, a, b) -> list[int]:
         """The points where the sides really differ, at DIGITS digits."""
@@ -530,11 +574,20 @@ class Checker:
             difference = x - y
             if self._named_zero(difference, limits):
                 continue
-            if not difference.free_symbols & set(self._rules):  # no x' to write as x (1 - x)
+            rules = self._example_rules()
+            if not difference.free_symbols & set(rules):  # no x' to write as x (1 - x)
                 return False
-            if not self._named_zero(difference.xreplace(self._rules), limits):
+            if not self._named_zero(difference.xreplace(rules), limits):
                 return False
         return True
+
+    def _example_rules(self) -> dict:
+        """The rewrite rules x' → x (1 - x), also for the other examples of the batch being judged."""
+        rules = dict(self._rules)
+        for e in range(2, self._examples + 1):
+            rules.update({self.values.of_example(p, e): self.values.of_example(rule, e)
+                          for p, rule in self._rules.items()})
+        return rules
 
     def _named_zero(self, difference, limits) -> bool:
         if self.assumptions:
@@ -940,19 +993,23 @@ class Judge:
         self.d = checker.d
         self.loss_name = checker.loss_symbol.name
         self._checkers: dict = {checker.d.arch: checker}
+        self._examples = 1
 
     def checker(self, arch) -> Checker:
         if arch not in self._checkers:
             from derive.derivation import derive
 
             self._checkers[arch] = Checker(derive(arch), self.loss_name)
-        return self._checkers[arch]
+        checker = self._checkers[arch]
+        checker._examples = self._examples  # the batch being judged (1: one example)
+        return checker
 
     def judge(self, claims) -> list[LinkVerdict]:
         """One verdict per link over every instance of ``claims`` (``derive.judge.meaning``)."""
         instances = claims.instances
         if not instances:
             raise DeriveError("the formula has no index value for which every quantity exists")
+        self._examples = claims.conventions.examples
         general = bool(claims.free)
         if not general:
             instance = instances[0]

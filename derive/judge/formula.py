@@ -14,11 +14,11 @@ import sympy as sp
 
 from derive.architecture import Architecture
 from derive.errors import DeriveError
-from derive.judge.meaning import Claims, Conventions, claims
+from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
 from derive.reader import bind as binding
-from derive.reader.syntax import Nabla, Partial, Quantity, Symbol, Transpose, walk
+from derive.reader.syntax import Nabla, Partial, Quantity, Sum, Symbol, Transpose, walk
 
 
 class _Lenient(binding._Binder):
@@ -84,13 +84,48 @@ def members(latex: str, notation: Notation, arch: Architecture) -> list:
     return [binder.bind(member) for member in binding.parse_for(latex, notation)]
 
 
+EXAMPLES = 8  # the most examples a batch formula is judged over (the checker's points have them all)
+
+
+def examples(arch: Architecture) -> int:
+    """The batch size m a batch formula is judged over: the smallest m ≥ 2 that is no layer's width
+    on any network the formula is checked on, so that shapes (n × m against n × n') decide."""
+    widths = {w for network in [arch, *deeper(arch, DEPTHS - 1)] for w in network.widths}
+    return next(m for m in range(2, EXAMPLES + 2) if m not in widths)
+
+
 def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
-    """Every instance of the equation chain ``latex`` written in ``notation``."""
+    """Every instance of the equation chain ``latex`` written in ``notation``. A batch formula
+    (``batch``) is judged over a batch of ``EXAMPLES`` examples when it can be (``batch_judged``):
+    its batch matrices have a column per example (each example its own inputs and labels, the
+    weights shared), m is the number of examples and the cost is the mean of the examples'
+    losses (the notation's convention); else it is read for one example (m = 1) and marked
+    ``batch``: it can be shown wrong, never proven right."""
+    conventions = Conventions(first_layer=notation.first_layer)
+    is_batch = batch(latex, notation)
+    m = examples(arch)
+    if is_batch and m <= EXAMPLES and batch_judged(latex, notation):
+        notation = replace(notation, constants={**notation.constants, "m": str(m)})
+        conventions = replace(conventions, examples=m, batch_loss="mean")
+        is_batch = False
     bound = members(latex, notation, arch)
-    found = claims(bound, arch, Conventions(first_layer=notation.first_layer),
-                   loss_symbol=loss_symbol(latex, notation, arch))
-    found.batch = batch(latex, notation)
+    found = claims(bound, arch, conventions, loss_symbol=loss_symbol(latex, notation, arch))
+    found.batch = is_batch
     return found
+
+
+def batch_judged(latex: str, notation: Notation) -> bool:
+    """Whether a batch formula can be judged over a batch: its whole matrices are batches (a
+    column per example) and it has no sum over the examples or vector of ones, which the
+    binder reads for one example."""
+    trees = binding.parse_for(latex, notation)
+    nodes = [node for tree in trees for node in walk(tree)]
+    if any(isinstance(node, Sum) for node in nodes):
+        return False
+    return not any(ones in latex for ones in ONES)
+
+
+ONES = ("\\mathbf{1}", "\\vec{1}", "\\boldsymbol{1}", "\\bm{1}", "\\mathbb{1}")
 
 
 def couples_examples(members: list) -> bool:
