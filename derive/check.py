@@ -201,6 +201,11 @@ class Checker:
             if self._judge is None:
                 self._judge = Judge(self)
             verdicts = self._judge.judge(found)
+            examples = found.conventions.examples
+            if examples > 1:
+                for v in verdicts:
+                    v.how += (f" (judged over a batch of m = {examples} examples, each with its own inputs and labels, "
+                              "the weights shared, the cost the mean of the examples' losses)")
             if found.batch or (batch and formula.couples_examples(found.members)):
                 for v in verdicts:
                     if v.verdict == "right":

@@ -227,13 +227,21 @@ def test_check_reads_the_notation_given_on_the_command_line(capsys):
     capsys.readouterr()
 
 
-def test_batch_formulas_are_never_proven_right_from_one_example():
-    """Ng's dW = dZ A^T sums over the examples (a batch of m): read for one example it can be shown
-    wrong, never proven right; in an article whose quantities are batches (batch=True), every
-    parameter gradient is judged the same way."""
+def test_batch_formulas_are_judged_over_a_batch_of_examples():
+    """Ng's dW = (1/m) dZ A^T sums over the examples: it is judged over a batch of m examples (each
+    with its own inputs and labels, the weights shared, J the mean of the losses), so it is proven
+    right, and without the 1/m it is wrong by the factor m. A batch formula the judge can read for
+    one example only (a sum over the examples, a vector of ones) is never proven right; in an article
+    whose quantities are batches (batch=True), every parameter gradient is judged the same way."""
     ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                loss="bce", bias=True)
-    assert ng.verdict == "undecided" and "one example" in ng.links[0].how
+    assert ng.verdict == "right" and "batch of m = 2" in ng.links[0].how
+    no_mean = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                    loss="bce", bias=True)
+    assert no_mean.verdict == "wrong" and no_mean.kind == "factor" and "2 times" in no_mean.diagnosis
+    ones = check(r"db^{[2]} = \frac{1}{m} dZ^{[2]} \mathbf{1}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                 loss="bce", bias=True)
+    assert ones.verdict == "undecided" and "one example" in ones.links[0].how
     columnwise = check(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                        loss="bce", bias=True)
     assert columnwise.verdict == "right"  # each column alone: one example is every example
