@@ -173,15 +173,16 @@ class Checker:
         or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
         Formulas the notation cannot bind are read by the reference reader when the notation is
         the reference one. ``batch``: the article's quantities are batches of examples (True), so
-        a parameter's gradient, a sum over the examples, is judged for one example only and never
-        called right; None: only Ng's batch formulas are (``formula.batch``)."""
+        a parameter's gradient, a sum over the examples, is a batch formula too; a batch formula is
+        judged over a batch of examples where the notation defines the batch's cost, else for one
+        example only and never called right (``formula.read_claims``)."""
         from derive.judge import formula
         from derive.reader import read
 
         try:
             try:
                 chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
-                found = formula.read_claims(latex, chosen, self.d.arch)
+                found = formula.read_claims(latex, chosen, self.d.arch, batch_of_examples=bool(batch))
             except ShapeError:
                 raise
             except MissingLabel as missing:
@@ -206,7 +207,7 @@ class Checker:
                 for v in verdicts:
                     v.how += (f" (judged over a batch of m = {examples} examples, each with its own inputs and labels, "
                               "the weights shared, the cost the mean of the examples' losses)")
-            if found.batch or (batch and formula.couples_examples(found.members)):
+            if found.batch:
                 for v in verdicts:
                     if v.verdict == "right":
                         v.verdict = "undecided"

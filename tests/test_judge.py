@@ -232,7 +232,8 @@ def test_batch_formulas_are_judged_over_a_batch_of_examples():
     with its own inputs and labels, the weights shared, J the mean of the losses), so it is proven
     right, and without the 1/m it is wrong by the factor m. A batch formula the judge can read for
     one example only (a sum over the examples, a vector of ones) is never proven right; in an article
-    whose quantities are batches (batch=True), every parameter gradient is judged the same way."""
+    whose quantities are batches (batch=True), every parameter gradient is judged over a batch (rows:
+    B rows, the loss the sum over the rows)."""
     ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                loss="bce", bias=True)
     assert ng.verdict == "right" and "batch of m = 2" in ng.links[0].how
@@ -253,4 +254,8 @@ def test_batch_formulas_are_judged_over_a_batch_of_examples():
     latex = r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - o)"
     checker = Checker(derive.derive(arch))
     assert checker.judge(latex, None, rows)[0].verdict == "right"
-    assert checker.judge(latex, None, rows, batch=True)[0].verdict == "undecided"
+    batch = checker.judge(latex, None, rows, batch=True)[0]  # B rows, L the sum of their losses: B × 2, not 1 × 2
+    assert batch.verdict == "wrong" and batch.kind == "shape"
+    summed = r"\frac{\partial l}{\partial W_o} = h^T \left((o - y) \odot o \odot (1 - o)\right)"
+    rows = rows.with_symbols(parse_symbols("h=(x^{(2)})^T, W_o=(\\underline{w}^{(2 \\rightarrow 3)})^T"))
+    assert checker.judge(summed, None, rows, batch=True)[0].verdict == "right"

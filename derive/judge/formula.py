@@ -94,21 +94,23 @@ def examples(arch: Architecture) -> int:
     return next(m for m in range(2, EXAMPLES + 2) if m not in widths)
 
 
-def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
+def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_examples: bool = False) -> Claims:
     """Every instance of the equation chain ``latex`` written in ``notation``. A batch formula
-    (``batch``) is judged over a batch of ``EXAMPLES`` examples when it can be (``batch_judged``):
-    its batch matrices have a column per example (each example its own inputs and labels, the
-    weights shared), m is the number of examples and the cost is the mean of the examples'
-    losses (the notation's convention); else it is read for one example (m = 1) and marked
-    ``batch``: it can be shown wrong, never proven right."""
+    (``batch``; with ``batch_of_examples``, also a parameter's gradient, ``couples_examples``) is
+    judged over a batch of ``examples(arch)`` examples when the notation defines the batch's cost
+    (``batch_cost``) and the formula can be (``batch_judged``): its batch matrices have a column
+    (rows: a row) per example, each example its own inputs and labels, the weights shared, and m
+    is the number of examples. Otherwise it is read for one example (m = 1) and marked ``batch``:
+    it can be shown wrong, never proven right."""
     conventions = Conventions(first_layer=notation.first_layer)
-    is_batch = batch(latex, notation)
-    m = examples(arch)
-    if is_batch and m <= EXAMPLES and batch_judged(latex, notation):
-        notation = replace(notation, constants={**notation.constants, "m": str(m)})
-        conventions = replace(conventions, examples=m, batch_loss="mean")
-        is_batch = False
     bound = members(latex, notation, arch)
+    is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
+    m = examples(arch)
+    if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation):
+        notation = replace(notation, constants={**notation.constants, "m": str(m)})
+        conventions = replace(conventions, examples=m, batch_loss=notation.batch_cost)
+        bound = members(latex, notation, arch)
+        is_batch = False
     found = claims(bound, arch, conventions, loss_symbol=loss_symbol(latex, notation, arch))
     found.batch = is_batch
     return found
