@@ -240,6 +240,9 @@ def test_batch_formulas_are_judged_over_a_batch_of_examples():
     no_mean = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                     loss="bce", bias=True)
     assert no_mean.verdict == "wrong" and no_mean.kind == "factor" and "2 times" in no_mean.diagnosis
+    by_batch = check(r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} dZ^{[2]}", "3-4-1", notation="ng",
+                     activation="tanh,sigmoid", loss="bce", bias=True)
+    assert by_batch.verdict == "right"  # dZ is the per-example derivative: m ∂J/∂Z (the course's convention)
     ones = check(r"db^{[2]} = \frac{1}{m} dZ^{[2]} \mathbf{1}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                  loss="bce", bias=True)
     assert ones.verdict == "undecided" and "one example" in ones.links[0].how

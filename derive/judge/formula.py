@@ -13,7 +13,7 @@ from dataclasses import replace
 import sympy as sp
 
 from derive.architecture import Architecture
-from derive.errors import DeriveError
+from derive.errors import DeriveError, ShapeError
 from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
@@ -107,10 +107,16 @@ def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_exa
     is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
     m = examples(arch)
     if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation):
-        notation = replace(notation, constants={**notation.constants, "m": str(m)})
-        conventions = replace(conventions, examples=m, batch_loss=notation.batch_cost)
-        bound = members(latex, notation, arch)
-        is_batch = False
+        over = replace(notation, constants={**notation.constants, "m": str(m)})
+        try:
+            found = claims(members(latex, over, arch), arch,
+                           replace(conventions, examples=m, batch_loss=notation.batch_cost),
+                           loss_symbol=loss_symbol(latex, over, arch))
+            return found
+        except ShapeError:
+            raise
+        except DeriveError:
+            pass  # read for one example below
     found = claims(bound, arch, conventions, loss_symbol=loss_symbol(latex, notation, arch))
     found.batch = is_batch
     return found

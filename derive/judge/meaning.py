@@ -682,10 +682,19 @@ class _Builder:
     def _gradient(self, wrt):
         """∂J/∂wrt of a batch's cost: the mean (or the sum) of the examples' own gradients (the
         weights and biases are shared, each example's loss depends on its own inputs only)."""
-        if any(isinstance(e, sp.Basic) and e.has(Example) for e in (wrt if isinstance(wrt, sp.MatrixBase) else [wrt])):
-            raise DeriveError("a derivative of the batch's cost by a batch matrix: write it for one example")
-        single = derivative(self.loss_symbol, wrt)
         count = self.conventions.examples
+        entries = list(wrt) if isinstance(wrt, sp.MatrixBase) else [wrt]
+        if any(isinstance(e, sp.Basic) and e.has(Example) for e in entries):  # by a batch matrix: each entry is
+            share = sp.Rational(1, count) if self.conventions.batch_loss == "mean" else sp.Integer(1)  # one example's
+
+            def by_entry(entry):
+                e, quantity = (int(entry.args[0]), entry.args[1]) if isinstance(entry, Example) else (1, entry)
+                if not isinstance(quantity, sp.Symbol):
+                    raise DeriveError("∂/∂ needs one quantity of the network below the line")
+                return share * _of_example(sp.Derivative(self.loss_symbol, quantity, evaluate=False), e)
+
+            return wrt.applyfunc(by_entry) if isinstance(wrt, sp.MatrixBase) else by_entry(wrt)
+        single = derivative(self.loss_symbol, wrt)
 
         def batch(entry):
             total = sp.Add(*[_of_example(entry, e) for e in range(1, count + 1)])
