@@ -204,9 +204,13 @@ class Checker:
             verdicts = self._judge.judge(found)
             examples = found.conventions.examples
             if examples > 1:
+                sizes = str(examples)
+                if any(v.verdict == "right" for v in verdicts):
+                    sizes = self._larger_batch(latex, chosen, batch, examples, verdicts)
                 for v in verdicts:
-                    v.how += (f" (judged over a batch of m = {examples} examples, each with its own inputs and labels, "
-                              "the weights shared, the cost the mean of the examples' losses)")
+                    v.how += (f" (judged over batches of m = {sizes} examples, each with its own inputs and labels, "
+                              f"the weights shared, the cost the {found.conventions.batch_loss} of the examples' "
+                              "losses)")
             if found.batch:
                 for v in verdicts:
                     if v.verdict == "right":
@@ -218,6 +222,33 @@ class Checker:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis(getattr(error, "kind", "shape"),
                                           str(error).replace("{", "{{").replace("}", "}}")))]
+
+    def _larger_batch(self, latex: str, notation, batch, examples: int, verdicts: list) -> str:
+        """A batch formula is a claim for every batch size: its links proven right over m examples are
+        judged again over a larger batch, and keep "right" only when proven there too (a wrong or an
+        undecided verdict there replaces it). The sizes judged, as text."""
+        from derive.judge import formula
+
+        try:
+            other = formula.read_claims(latex, notation, self.d.arch, batch_of_examples=bool(batch), after=examples)
+            if self._judge is None:
+                self._judge = Judge(self)
+            larger = self._judge.judge(other) if other.conventions.examples > examples else []
+        except ShapeError as error:
+            larger = [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
+                                  Diagnosis(getattr(error, "kind", "shape"), str(error).replace("{", "{{").replace(
+                                      "}", "}}")))] * len(verdicts)
+            other = None
+        if not larger:
+            for v in verdicts:
+                if v.verdict == "right":
+                    v.verdict, v.how = "undecided", "proven for one batch size only: " + v.how
+            return str(examples)
+        for k, v in enumerate(verdicts):
+            if v.verdict == "right" and k < len(larger) and larger[k].verdict != "right":
+                verdicts[k] = larger[k]
+        size = other.conventions.examples if other is not None else examples + 1
+        return f"{examples} and {size}"
 
     def _label_fix(self, latex: str, notation, missing) -> str:
         """"; the right side is the derivative by the weights from layer p to p+1" when moving the

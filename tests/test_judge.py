@@ -230,13 +230,17 @@ def test_check_reads_the_notation_given_on_the_command_line(capsys):
 def test_batch_formulas_are_judged_over_a_batch_of_examples():
     """Ng's dW = (1/m) dZ A^T sums over the examples: it is judged over a batch of m examples (each
     with its own inputs and labels, the weights shared, J the mean of the losses), so it is proven
-    right, and without the 1/m it is wrong by the factor m. A batch formula the judge can read for
+    right (over two batch sizes: it is a claim for every m), and without the 1/m it is wrong by the
+    factor m. A batch formula the judge can read for
     one example only (a sum over the examples, a vector of ones) is never proven right; in an article
     whose quantities are batches (batch=True), every parameter gradient is judged over a batch (rows:
     B rows, the loss the sum over the rows)."""
     ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                loss="bce", bias=True)
-    assert ng.verdict == "right" and "batch of m = 2" in ng.links[0].how
+    assert ng.verdict == "right" and "batches of m = 2 and 5" in ng.links[0].how
+    only_at_two = check(r"dW^{[2]} = \frac{2}{m^2} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng",
+                        activation="tanh,sigmoid", loss="bce", bias=True)
+    assert only_at_two.verdict == "wrong"  # 2/m² is 1/m for m = 2 only: a batch formula holds for every m
     no_mean = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                     loss="bce", bias=True)
     assert no_mean.verdict == "wrong" and no_mean.kind == "factor" and "2 times" in no_mean.diagnosis

@@ -87,25 +87,28 @@ def members(latex: str, notation: Notation, arch: Architecture) -> list:
 EXAMPLES = 8  # the most examples a batch formula is judged over (the checker's points have them all)
 
 
-def examples(arch: Architecture) -> int:
-    """The batch size m a batch formula is judged over: the smallest m ≥ 2 that is no layer's width
-    on any network the formula is checked on, so that shapes (n × m against n × n') decide."""
+def examples(arch: Architecture, after: int = 1) -> int:
+    """The batch size m a batch formula is judged over: the smallest m > ``after`` (and ≥ 2) that is
+    no layer's width on any network the formula is checked on, so that shapes (n × m against
+    n × n') decide."""
     widths = {w for network in [arch, *deeper(arch, DEPTHS - 1)] for w in network.widths}
-    return next(m for m in range(2, EXAMPLES + 2) if m not in widths)
+    return next((m for m in range(max(2, after + 1), EXAMPLES + 1) if m not in widths), EXAMPLES + 1)
 
 
-def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_examples: bool = False) -> Claims:
+def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_examples: bool = False,
+                after: int = 1) -> Claims:
     """Every instance of the equation chain ``latex`` written in ``notation``. A batch formula
     (``batch``; with ``batch_of_examples``, also a parameter's gradient, ``couples_examples``) is
     judged over a batch of ``examples(arch)`` examples when the notation defines the batch's cost
     (``batch_cost``) and the formula can be (``batch_judged``): its batch matrices have a column
     (rows: a row) per example, each example its own inputs and labels, the weights shared, and m
     is the number of examples. Otherwise it is read for one example (m = 1) and marked ``batch``:
-    it can be shown wrong, never proven right."""
+    it can be shown wrong, never proven right. A batch formula holds for every m: the checker
+    judges it again over a larger batch (``after``: the size judged before) before calling it right."""
     conventions = Conventions(first_layer=notation.first_layer)
     bound = members(latex, notation, arch)
     is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
-    m = examples(arch)
+    m = examples(arch, after)
     if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation):
         over = replace(notation, constants={**notation.constants, "m": str(m)})
         try:
