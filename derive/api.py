@@ -156,11 +156,12 @@ def _notation(notation, symbols: str | None = None, loss_name: str | None = None
 
 
 def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: str | None = None,
-          symbols: str | None = None, **options) -> Check:
+          symbols: str | None = None, batch: bool = False, **options) -> Check:
     """Judge one equation chain (``A = B = …``) about the network ``arch`` ("3-2-2" with
     ``activation=``, ``loss=``, ``bias=`` options, or an ``Architecture``), written in
     ``notation`` (a preset name, a FILE.toml, a Notation, or "auto"), with ``symbols`` as
-    ``--symbols`` gives them ('h=z^{(2)}, o=x^{(2)}')."""
+    ``--symbols`` gives them ('h=z^{(2)}, o=x^{(2)}'). ``batch``: the formula's quantities are
+    batches of examples (a parameter's gradient sums over them), as the text around it says."""
     from derive.check import Checker
     from derive.derivation import derive
     from derive.reader import accepted_loss_names, read
@@ -170,7 +171,7 @@ def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: 
     names = accepted_loss_names(architecture, loss_name)
     checker = Checker(derive(architecture))
     if not wrt:
-        verdicts = checker.judge(latex, names, chosen)
+        verdicts = checker.judge(latex, names, chosen, batch=batch)
         texts = _link_texts(latex, len(verdicts) + 1)
     else:
         parts = read(latex, architecture, names)

@@ -35,7 +35,7 @@ from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
 from derive.judge.meaning import MissingLabel
-from derive.judge.values import DIGITS, Values, exp_atoms_zero, explicit, precise
+from derive.judge.values import DIGITS, Values, example_leaf, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
 from derive.network import LOSS
@@ -116,6 +116,9 @@ class Checker:
         self.assumptions = self.net.label_assumptions() if d.pattern is not None else {}
         rng = np.random.default_rng(7)
         self.points = [self._point(rng) for _ in range(SCREEN_POINTS)]
+        examples = np.random.default_rng(11)  # the other examples of a batch: their own inputs and labels
+        for point in self.points:
+            point.update(self._example_point(examples))
         self._evaluators = [Evaluator(point) for point in self.points]
         self._floats: dict = {}
         self._precise: dict = {}
@@ -130,6 +133,7 @@ class Checker:
                 self._rules[prime] = entry.from_output(naming.node(layer, i), naming.preactivation(layer, i))
         self._named_points: dict = {}
         self._named_evaluators: dict = {}
+        self._examples = 1  # the examples of the batch formula being judged (their named values at the points)
 
     @property
     def loss_symbol(self) -> sp.Symbol:
@@ -169,15 +173,16 @@ class Checker:
         or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
         Formulas the notation cannot bind are read by the reference reader when the notation is
         the reference one. ``batch``: the article's quantities are batches of examples (True), so
-        a parameter's gradient, a sum over the examples, is judged for one example only and never
-        called right; None: only Ng's batch formulas are (``formula.batch``)."""
+        a parameter's gradient, a sum over the examples, is a batch formula too; a batch formula is
+        judged over a batch of examples where the notation defines the batch's cost, else for one
+        example only and never called right (``formula.read_claims``)."""
         from derive.judge import formula
         from derive.reader import read
 
         try:
             try:
                 chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
-                found = formula.read_claims(latex, chosen, self.d.arch)
+                found = formula.read_claims(latex, chosen, self.d.arch, batch_of_examples=bool(batch))
             except ShapeError:
                 raise
             except MissingLabel as missing:
@@ -197,7 +202,16 @@ class Checker:
             if self._judge is None:
                 self._judge = Judge(self)
             verdicts = self._judge.judge(found)
-            if found.batch or (batch and formula.couples_examples(found.members)):
+            examples = found.conventions.examples
+            if examples > 1:
+                sizes = str(examples)
+                if any(v.verdict == "right" for v in verdicts):
+                    sizes = self._larger_batch(latex, chosen, batch, examples, verdicts)
+                for v in verdicts:
+                    v.how += (f" (judged over batches of m = {sizes} examples, each with its own inputs and labels, "
+                              f"the weights shared, the cost the {found.conventions.batch_loss} of the examples' "
+                              "losses)")
+            if found.batch:
                 for v in verdicts:
                     if v.verdict == "right":
                         v.verdict = "undecided"
@@ -208,6 +222,33 @@ class Checker:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis(getattr(error, "kind", "shape"),
                                           str(error).replace("{", "{{").replace("}", "}}")))]
+
+    def _larger_batch(self, latex: str, notation, batch, examples: int, verdicts: list) -> str:
+        """A batch formula is a claim for every batch size: its links proven right over m examples are
+        judged again over a larger batch, and keep "right" only when proven there too (a wrong or an
+        undecided verdict there replaces it). The sizes judged, as text."""
+        from derive.judge import formula
+
+        try:
+            other = formula.read_claims(latex, notation, self.d.arch, batch_of_examples=bool(batch), after=examples)
+            if self._judge is None:
+                self._judge = Judge(self)
+            larger = self._judge.judge(other) if other.conventions.examples > examples else []
+        except ShapeError as error:
+            larger = [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
+                                  Diagnosis(getattr(error, "kind", "shape"), str(error).replace("{", "{{").replace(
+                                      "}", "}}")))] * len(verdicts)
+            other = None
+        if not larger:
+            for v in verdicts:
+                if v.verdict == "right":
+                    v.verdict, v.how = "undecided", "proven for one batch size only: " + v.how
+            return str(examples)
+        for k, v in enumerate(verdicts):
+            if v.verdict == "right" and k < len(larger) and larger[k].verdict != "right":
+                verdicts[k] = larger[k]
+        size = other.conventions.examples if other is not None else examples + 1
+        return f"{examples} and {size}"
 
     def _label_fix(self, latex: str, notation, missing) -> str:
         """"; the right side is the derivative by the weights from layer p to p+1" when moving the
@@ -371,6 +412,18 @@ class Checker:
         values.update({y: float(v) for y, v in zip(self.net.labels, labels)})
         return values
 
+    def _example_point(self, rng) -> dict:
+        """Inputs and labels of the examples 2 … ``formula.EXAMPLES`` of a batch."""
+        from derive.judge.formula import EXAMPLES
+
+        values = {}
+        for e in range(2, EXAMPLES + 1):
+            for x in self.net.inputs:
+                values[example_leaf(x, e)] = float(rng.uniform(-1, 1))
+            labels = loss_entry(self.d.arch.loss).sample(rng, (len(self.net.labels),))
+            values.update({example_leaf(y, e): float(v) for y, v in zip(self.net.labels, labels)})
+        return values
+
     def _written(self, expr):
         return self.values.value(expr)
 
@@ -408,7 +461,7 @@ class Checker:
     def _named_point(self, k: int, precisely: bool = False) -> dict:
         """Screening point ``k`` with the value of every named quantity (x, x', z, δ) added:
         a forward pass through the definitions, then δ as recognized."""
-        key = (k, precisely)
+        key = (k, precisely, self._examples)
         if key not in self._named_points:
             values = dict(self.points[k])
             if precisely:
@@ -426,15 +479,43 @@ class Checker:
                     values[prime] = number(function)
             for delta, named in self.values.deltas.items():
                 values[delta] = number(named)
+            values.update(self._example_named(k, precisely))
             if any(v is None for v in values.values()):
                 values = {s: v for s, v in values.items() if v is not None}
             self._named_points[key] = values
         return self._named_points[key]
 
     def _named_evaluator(self, k: int) -> Evaluator:
-        if k not in self._named_evaluators:
-            self._named_evaluators[k] = Evaluator(self._named_point(k))
-        return self._named_evaluators[k]
+        key = (k, self._examples)
+        if key not in self._named_evaluators:
+            self._named_evaluators[key] = Evaluator(self._named_point(k))
+        return self._named_evaluators[key]
+
+    def _example_named(self, k: int, precisely: bool) -> dict:
+        """The named quantities of the examples 2 … of the batch being judged at point ``k``: the
+        forward pass and δ with each example's own inputs and labels."""
+        point, found = self.points[k], {}
+
+        def number(expr, where):
+            if precisely:
+                return precise(expr, where)
+            with np.errstate(all="ignore"):
+                return float(Evaluator(where)(expr))
+
+        for e in range(2, self._examples + 1):
+            values = {s: v for s, v in point.items() if s in self.net.all_parameters}
+            values.update({leaf: point[example_leaf(leaf, e)] for leaf in (*self.net.inputs, *self.net.labels)})
+            for symbol, definition in self.net.definitions.items():
+                if symbol != LOSS:
+                    values[symbol] = number(definition, values)
+            for function, prime in self.net.derivative_names.items():
+                if prime not in values:
+                    values[prime] = number(function, values)
+            for delta, named in self.values.deltas.items():
+                values[delta] = number(named, values)
+            found.update({example_leaf(s, e): v for s, v in values.items()
+                          if s not in self.net.all_parameters and v is not None})
+        return found
 
     def _confirmed_points(self, a, b) -> list[int]:
         """The points where the sides really differ, at DIGITS digits."""
@@ -530,11 +611,20 @@ class Checker:
             difference = x - y
             if self._named_zero(difference, limits):
                 continue
-            if not difference.free_symbols & set(self._rules):  # no x' to write as x (1 - x)
+            rules = self._example_rules()
+            if not difference.free_symbols & set(rules):  # no x' to write as x (1 - x)
                 return False
-            if not self._named_zero(difference.xreplace(self._rules), limits):
+            if not self._named_zero(difference.xreplace(rules), limits):
                 return False
         return True
+
+    def _example_rules(self) -> dict:
+        """The rewrite rules x' → x (1 - x), also for the other examples of the batch being judged."""
+        rules = dict(self._rules)
+        for e in range(2, self._examples + 1):
+            rules.update({self.values.of_example(p, e): self.values.of_example(rule, e)
+                          for p, rule in self._rules.items()})
+        return rules
 
     def _named_zero(self, difference, limits) -> bool:
         if self.assumptions:
@@ -940,19 +1030,23 @@ class Judge:
         self.d = checker.d
         self.loss_name = checker.loss_symbol.name
         self._checkers: dict = {checker.d.arch: checker}
+        self._examples = 1
 
     def checker(self, arch) -> Checker:
         if arch not in self._checkers:
             from derive.derivation import derive
 
             self._checkers[arch] = Checker(derive(arch), self.loss_name)
-        return self._checkers[arch]
+        checker = self._checkers[arch]
+        checker._examples = self._examples  # the batch being judged (1: one example)
+        return checker
 
     def judge(self, claims) -> list[LinkVerdict]:
         """One verdict per link over every instance of ``claims`` (``derive.judge.meaning``)."""
         instances = claims.instances
         if not instances:
             raise DeriveError("the formula has no index value for which every quantity exists")
+        self._examples = claims.conventions.examples
         general = bool(claims.free)
         if not general:
             instance = instances[0]

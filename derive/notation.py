@@ -41,8 +41,10 @@ batch-row code ``X W + b``, so each whole quantity is the transpose of the refer
 ``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``elementwise_powers`` (a
 power of a vector or matrix, ``(A^{[1]})^2``, is taken elementwise, as NumPy's ``**``), ``loss_names``,
 ``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
-number of examples, and ``\\mathbf{1}``, the vector of ones, are 1: batch formulas are read for
-one example), and ``symbols``:
+number of examples, and ``\\mathbf{1}``, the vector of ones, are 1 where a formula is read for
+one example), ``batch_cost`` (the cost of a batch of examples: "mean" or "sum" of the examples'
+losses, "" when the notation does not define one; ``derive.judge.formula`` judges a batch formula
+over a batch of examples with it), and ``symbols``:
 explicit bindings ``{Symbol: tree}`` (an article's own names, ``--symbols``), whose trees
 are written in the reference notation and read with ``arrows``.
 """
@@ -163,6 +165,7 @@ class Notation:
     symbols: Mapping = field(default_factory=dict)  # {Symbol: tree in the reference notation}
     description: str = ""
     own_loss_name: bool = True  # the loss's own name (MSE for the squared errors) is read too
+    batch_cost: str = ""  # a batch's cost: "mean" or "sum" of the examples' losses ("": not defined)
 
     def __post_init__(self):
         _validate(self)
@@ -498,6 +501,8 @@ def _validate(n: Notation) -> None:
             if extra:
                 raise DeriveError(f"notation {n.name!r}: the {form} template {text!r} uses <{min(extra)}>; "
                                   f"{form} templates take {', '.join(f'<{a}>' for a in allowed) or 'no placeholders'}")
+    if n.batch_cost not in ("", "mean", "sum"):
+        raise DeriveError(f"notation {n.name!r}: batch_cost is 'mean' or 'sum', not {n.batch_cost!r}")
     bad = [op for op in n.elementwise if op not in ("juxt", "cdot", "times", "star", "odot", "circ")]
     if bad:
         raise DeriveError(f"notation {n.name!r}: elementwise products are among juxt, cdot, times, star, odot, "
@@ -556,7 +561,7 @@ _NIELSEN = Notation(
 _NG = Notation(
     name="ng",
     description="Ng's course: a^{[l]}, z^{[l]}, W^{[l]}, b^{[l]}, g'^{[l]}(z), dW, db, dz; layer 0 is the input, "
-                "columns are examples (formulas are read for one example, m = 1)",
+                "columns are examples (a batch formula is judged over a batch of m examples, J the mean)",
     templates={
         "node": ("a^{[<l>]}_{<i>}", "a_{<i>}^{[<l>]}"),
         "node_prime": ("g'^{[<l>]}(z^{[<l>]}_{<i>})",),
@@ -587,6 +592,7 @@ _NG = Notation(
     default_loss_name="J",
     functions=("g",),
     constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
+    batch_cost="mean",
 )
 
 _ROWS = Notation(
@@ -622,6 +628,7 @@ _ROWS = Notation(
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
     constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
+    batch_cost="sum",
 )
 
 _INDEX = Notation(

@@ -1,9 +1,10 @@
 """The blind formula corpus (tests/data/formula_corpus, README there): every formula's verdict as
 established by hand and by numbers, and the kind of mistake for the wrong ones.
 
-Each formula is judged in its own notation; its verdict must be the expected one, and at least
-90% of the wrong ones must be diagnosed with the expected kind (or pair of kinds). The items in
-``GAPS`` are what the judge cannot do yet (batch formulas), each with the reason: they are strict xfails, so a gap
+Each formula is judged in its own notation, as a batch formula when its ``why`` states a batch
+(``derive.check(..., batch=True)``, as an article's text around a formula would); its verdict
+must be the expected one, and at least 90% of the wrong ones must be diagnosed with the expected kind (or pair of kinds). The items in
+``GAPS`` are what the judge cannot do yet, each with the reason: they are strict xfails, so a gap
 that closes fails here until it is taken off the list.
 """
 import json
@@ -17,19 +18,14 @@ import derive
 CORPUS = json.loads((Path(__file__).parent / "data" / "formula_corpus" / "formulas.json").read_text())
 KIND_SHARE = 0.9
 
-BATCH = ("a batch formula of Ng's notation (dW = (1/m) dZ A^T over m examples) is judged for one example only "
-         "(m = 1): it can be shown wrong, never proven right")
-GAPS = {
-    "ng-dW-last": BATCH,
-    "ng-dW-first": BATCH,
-    "ng-dW-last-no-mean": BATCH,
-    "rows-batch-dbo-unsummed": "the batch of B rows is stated only in the item's prose; the formula read for one "
-                               "example (o a 1 × 2 row) is right",
-}
-KIND_GAPS = {  # the verdict is right, the kind is not (batch: the missing 1/m cannot show with m = 1)
-    "ng-dW-last-sign-no-mean": BATCH,
-    "ng-dW-wrong-layer-and-no-mean": BATCH,
-}
+GAPS: dict = {}
+KIND_GAPS: dict = {}  # the verdict is right, the kind is not
+
+
+def stated_batch(item) -> bool:
+    """The item's quantities are batches of examples: its ``why`` states the batch (the corpus README:
+    items without a batch statement are single-example formulas)."""
+    return "batch of" in item["why"]
 
 
 @cache
@@ -37,7 +33,7 @@ def judged(item_id: str):
     item = next(i for i in CORPUS if i["id"] == item_id)
     try:
         result = derive.check(item["latex"], item["arch"], notation=item["notation"], activation=item["activation"],
-                              loss=item["loss"], bias=item["bias"])
+                              loss=item["loss"], bias=item["bias"], batch=stated_batch(item))
     except derive.DeriveError as error:
         return "unreadable", (), str(error)
     kind = result.kind

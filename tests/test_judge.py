@@ -227,13 +227,29 @@ def test_check_reads_the_notation_given_on_the_command_line(capsys):
     capsys.readouterr()
 
 
-def test_batch_formulas_are_never_proven_right_from_one_example():
-    """Ng's dW = dZ A^T sums over the examples (a batch of m): read for one example it can be shown
-    wrong, never proven right; in an article whose quantities are batches (batch=True), every
-    parameter gradient is judged the same way."""
+def test_batch_formulas_are_judged_over_a_batch_of_examples():
+    """Ng's dW = (1/m) dZ A^T sums over the examples: it is judged over a batch of m examples (each
+    with its own inputs and labels, the weights shared, J the mean of the losses), so it is proven
+    right (over two batch sizes: it is a claim for every m), and without the 1/m it is wrong by the
+    factor m. A batch formula the judge can read for
+    one example only (a sum over the examples, a vector of ones) is never proven right; in an article
+    whose quantities are batches (batch=True), every parameter gradient is judged over a batch (rows:
+    B rows, the loss the sum over the rows)."""
     ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                loss="bce", bias=True)
-    assert ng.verdict == "undecided" and "one example" in ng.links[0].how
+    assert ng.verdict == "right" and "batches of m = 2 and 5" in ng.links[0].how
+    only_at_two = check(r"dW^{[2]} = \frac{2}{m^2} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng",
+                        activation="tanh,sigmoid", loss="bce", bias=True)
+    assert only_at_two.verdict == "wrong"  # 2/m² is 1/m for m = 2 only: a batch formula holds for every m
+    no_mean = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                    loss="bce", bias=True)
+    assert no_mean.verdict == "wrong" and no_mean.kind == "factor" and "2 times" in no_mean.diagnosis
+    by_batch = check(r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} dZ^{[2]}", "3-4-1", notation="ng",
+                     activation="tanh,sigmoid", loss="bce", bias=True)
+    assert by_batch.verdict == "right"  # dZ is the per-example derivative: m ∂J/∂Z (the course's convention)
+    ones = check(r"db^{[2]} = \frac{1}{m} dZ^{[2]} \mathbf{1}", "3-4-1", notation="ng", activation="tanh,sigmoid",
+                 loss="bce", bias=True)
+    assert ones.verdict == "undecided" and "one example" in ones.links[0].how
     columnwise = check(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                        loss="bce", bias=True)
     assert columnwise.verdict == "right"  # each column alone: one example is every example
@@ -245,7 +261,11 @@ def test_batch_formulas_are_never_proven_right_from_one_example():
     latex = r"\frac{\partial l}{\partial b_o} = (o - y) \odot o \odot (1 - o)"
     checker = Checker(derive.derive(arch))
     assert checker.judge(latex, None, rows)[0].verdict == "right"
-    assert checker.judge(latex, None, rows, batch=True)[0].verdict == "undecided"
+    batch = checker.judge(latex, None, rows, batch=True)[0]  # B rows, L the sum of their losses: B × 2, not 1 × 2
+    assert batch.verdict == "wrong" and batch.kind == "shape"
+    summed = r"\frac{\partial l}{\partial W_o} = h^T \left((o - y) \odot o \odot (1 - o)\right)"
+    rows = rows.with_symbols(parse_symbols("h=(x^{(2)})^T, W_o=(\\underline{w}^{(2 \\rightarrow 3)})^T"))
+    assert checker.judge(summed, None, rows, batch=True)[0].verdict == "right"
 
 
 def test_check_says_which_notation_auto_read_the_formula_in(capsys):

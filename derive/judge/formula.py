@@ -13,12 +13,12 @@ from dataclasses import replace
 import sympy as sp
 
 from derive.architecture import Architecture
-from derive.errors import DeriveError
-from derive.judge.meaning import Claims, Conventions, claims
+from derive.errors import DeriveError, ShapeError
+from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
 from derive.reader import bind as binding
-from derive.reader.syntax import Nabla, Partial, Quantity, Symbol, Transpose, walk
+from derive.reader.syntax import Nabla, Partial, Quantity, Sum, Symbol, Transpose, walk
 
 
 class _Lenient(binding._Binder):
@@ -84,13 +84,59 @@ def members(latex: str, notation: Notation, arch: Architecture) -> list:
     return [binder.bind(member) for member in binding.parse_for(latex, notation)]
 
 
-def read_claims(latex: str, notation: Notation, arch: Architecture) -> Claims:
-    """Every instance of the equation chain ``latex`` written in ``notation``."""
+EXAMPLES = 8  # the most examples a batch formula is judged over (the checker's points have them all)
+
+
+def examples(arch: Architecture, after: int = 1) -> int:
+    """The batch size m a batch formula is judged over: the smallest m > ``after`` (and ≥ 2) that is
+    no layer's width on any network the formula is checked on, so that shapes (n × m against
+    n × n') decide."""
+    widths = {w for network in [arch, *deeper(arch, DEPTHS - 1)] for w in network.widths}
+    return next((m for m in range(max(2, after + 1), EXAMPLES + 1) if m not in widths), EXAMPLES + 1)
+
+
+def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_examples: bool = False,
+                after: int = 1) -> Claims:
+    """Every instance of the equation chain ``latex`` written in ``notation``. A batch formula
+    (``batch``; with ``batch_of_examples``, also a parameter's gradient, ``couples_examples``) is
+    judged over a batch of ``examples(arch)`` examples when the notation defines the batch's cost
+    (``batch_cost``) and the formula can be (``batch_judged``): its batch matrices have a column
+    (rows: a row) per example, each example its own inputs and labels, the weights shared, and m
+    is the number of examples. Otherwise it is read for one example (m = 1) and marked ``batch``:
+    it can be shown wrong, never proven right. A batch formula holds for every m: the checker
+    judges it again over a larger batch (``after``: the size judged before) before calling it right."""
+    conventions = Conventions(first_layer=notation.first_layer)
     bound = members(latex, notation, arch)
-    found = claims(bound, arch, Conventions(first_layer=notation.first_layer),
-                   loss_symbol=loss_symbol(latex, notation, arch))
-    found.batch = batch(latex, notation)
+    is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
+    m = examples(arch, after)
+    if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation):
+        over = replace(notation, constants={**notation.constants, "m": str(m)})
+        try:
+            found = claims(members(latex, over, arch), arch,
+                           replace(conventions, examples=m, batch_loss=notation.batch_cost),
+                           loss_symbol=loss_symbol(latex, over, arch))
+            return found
+        except ShapeError:
+            raise
+        except DeriveError:
+            pass  # read for one example below
+    found = claims(bound, arch, conventions, loss_symbol=loss_symbol(latex, notation, arch))
+    found.batch = is_batch
     return found
+
+
+def batch_judged(latex: str, notation: Notation) -> bool:
+    """Whether a batch formula can be judged over a batch: its whole matrices are batches (a
+    column per example) and it has no sum over the examples or vector of ones, which the
+    binder reads for one example."""
+    trees = binding.parse_for(latex, notation)
+    nodes = [node for tree in trees for node in walk(tree)]
+    if any(isinstance(node, Sum) for node in nodes):
+        return False
+    return not any(ones in latex for ones in ONES)
+
+
+ONES = ("\\mathbf{1}", "\\vec{1}", "\\boldsymbol{1}", "\\bm{1}", "\\mathbb{1}")
 
 
 def couples_examples(members: list) -> bool:

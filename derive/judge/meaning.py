@@ -34,7 +34,7 @@ from derive import naming
 from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
 from derive.errors import DeriveError, ShapeError
-from derive.judge.values import delta_symbol
+from derive.judge.values import Example, delta_symbol
 from derive.network import LOSS
 from derive.reader import syntax
 
@@ -51,6 +51,8 @@ class Conventions:
     elementwise: tuple[str, ...] = ("odot", "circ")
     orientation: str = "columns"  # kept for callers; the binder writes a row-vector notation's wholes as ^T
     first_layer: int = 1  # the number the notation gives the input layer
+    examples: int = 1  # > 1: a batch formula, judged over this many examples (shared weights)
+    batch_loss: str = "mean"  # the batch's cost: the mean ("mean") or the sum ("sum") of the examples' losses
 
 
 @dataclass
@@ -435,7 +437,7 @@ class _Builder:
         arch, depth = self.arch, self.arch.depth
         layer: Any
         if q.kind == "loss":
-            return self.loss_symbol
+            return self._batch_loss() if self.conventions.examples > 1 else self.loss_symbol
         layer = index_value(q.layer, env, depth) if q.layer is not None else None
         if q.kind == "label":
             layer = None
@@ -459,13 +461,22 @@ class _Builder:
                 return naming.MissingSymbol(symbol.name, f"W{layer} is {rows}×{cols}")
             return symbol
         if i is None:
-            column = sp.ImmutableMatrix([self._element(q.kind, layer, k) for k in range(1, rows + 1)])
-            return column
+            column = [self._element(q.kind, layer, k) for k in range(1, rows + 1)]
+            if self.conventions.examples > 1 and q.kind != "bias":  # a batch: one column per example
+                return sp.ImmutableMatrix(rows, self.conventions.examples,
+                                          lambda r, e: _of_example(column[r], e + 1))
+            return sp.ImmutableMatrix(column)
         symbol = self._element(q.kind, layer, i)
         if not 1 <= i <= rows:
             where = "there are" if q.kind == "label" else f"layer {layer} has"
             return naming.MissingSymbol(symbol.name, f"{where} {rows} {'outputs' if q.kind == 'label' else 'nodes'}")
         return symbol
+
+    def _batch_loss(self):
+        """The batch's cost: the mean (or the sum) of the examples' losses."""
+        count = self.conventions.examples
+        total = sp.Add(*[_of_example(self.loss_symbol, e) for e in range(1, count + 1)])
+        return total / count if self.conventions.batch_loss == "mean" else total
 
     @staticmethod
     def _element(kind: str, layer, i: int):
@@ -660,8 +671,36 @@ class _Builder:
     def _partial(self, node: syntax.Partial, env: dict):
         if node.of is None:
             raise DeriveError("∂/∂… with nothing to differentiate")
+        if self._batch_gradient(node.of):
+            return self._gradient(self._label(node.wrt, env))
         of, wrt = self._value(node.of, env), self._label(node.wrt, env)
         return derivative(of, wrt)
+
+    def _batch_gradient(self, of) -> bool:
+        return self.conventions.examples > 1 and is_quantity(of) and of.kind == "loss"
+
+    def _gradient(self, wrt):
+        """∂J/∂wrt of a batch's cost: the mean (or the sum) of the examples' own gradients (the
+        weights and biases are shared, each example's loss depends on its own inputs only)."""
+        count = self.conventions.examples
+        entries = list(wrt) if isinstance(wrt, sp.MatrixBase) else [wrt]
+        if any(isinstance(e, sp.Basic) and e.has(Example) for e in entries):  # by a batch matrix: each entry is
+            share = sp.Rational(1, count) if self.conventions.batch_loss == "mean" else sp.Integer(1)  # one example's
+
+            def by_entry(entry):
+                e, quantity = (int(entry.args[0]), entry.args[1]) if isinstance(entry, Example) else (1, entry)
+                if not isinstance(quantity, sp.Symbol):
+                    raise DeriveError("∂/∂ needs one quantity of the network below the line")
+                return share * _of_example(sp.Derivative(self.loss_symbol, quantity, evaluate=False), e)
+
+            return wrt.applyfunc(by_entry) if isinstance(wrt, sp.MatrixBase) else by_entry(wrt)
+        single = derivative(self.loss_symbol, wrt)
+
+        def batch(entry):
+            total = sp.Add(*[_of_example(entry, e) for e in range(1, count + 1)])
+            return total / count if self.conventions.batch_loss == "mean" else total
+
+        return single.applyfunc(batch) if isinstance(single, sp.MatrixBase) else batch(single)
 
     def _label(self, node, env: dict):
         """What a derivative is taken by; a weight matrix the network does not have is a wrong
@@ -676,6 +715,8 @@ class _Builder:
     def _nabla(self, node: syntax.Nabla, env: dict):
         if node.wrt is None:
             raise DeriveError("write ∇ with what it differentiates by, like \\nabla_{W} C")
+        if self._batch_gradient(node.of):
+            return self._gradient(self._label(node.wrt, env))
         of, wrt = self._value(node.of, env), self._label(node.wrt, env)
         if isinstance(of, sp.MatrixBase):
             raise ShapeError("∇ of a vector: write the Jacobian as ∂ of the vector")
@@ -744,6 +785,11 @@ def derivative(of, wrt):
         raise ShapeError("∂ of a matrix by a matrix is not part of the notation")
     top, bottom = list(of), list(wrt)
     return sp.ImmutableMatrix(len(top), len(bottom), [sp.Derivative(t, b, evaluate=False) for t in top for b in bottom])
+
+
+def _of_example(quantity, e: int):
+    """A named quantity of example ``e`` of a batch (example 1: the network's own symbol)."""
+    return quantity if e == 1 else Example(sp.Integer(e), quantity)
 
 
 def _apply(function, argument):

@@ -43,6 +43,19 @@ def _preactivation_of(delta: sp.Symbol) -> sp.Symbol:
     return naming.preactivation(int(layer), int(i))
 
 
+class Example(sp.Function):
+    """``Example(e, q)``: the quantity ``q`` (a named quantity of one example: a node value, δ,
+    a label, the loss) for example ``e`` of a batch; example 1 is the network's own symbols,
+    example e > 1 the same written out with its own inputs and labels (the weights are shared)."""
+
+    nargs = 2
+
+
+def example_leaf(symbol: sp.Symbol, e: int) -> naming.NetworkSymbol:
+    """An input or a label of example ``e`` of a batch (e > 1): a leaf of its own."""
+    return naming.NetworkSymbol(f"{symbol.name}@{e}")
+
+
 class _NotNamed(Exception):
     """A partial that the named quantities cannot write (a second derivative of an activation)."""
 
@@ -85,6 +98,14 @@ class Values:
             entries = [self.in_named(e) for e in expr]
             return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
                                                                                     entries)
+        if expr.has(Example):  # another example of a batch: its named quantities, renamed
+            copies = {}
+            for example in expr.atoms(Example):
+                inner = self.in_named(example.args[1])
+                if inner is None:
+                    return None
+                copies[example] = self.of_example(inner, int(example.args[0]))
+            expr = expr.xreplace(copies)
         mapping = {}
         for derivative in expr.atoms(sp.Derivative):
             value = self._named_derivative(derivative)
@@ -167,7 +188,21 @@ class Values:
     def _named_loss(self) -> sp.Expr:
         return self.net.loss if self._loss_override is None else self._loss_override
 
+    def of_example(self, expr, e: int):
+        """``expr`` (in named quantities or leaves) for example ``e`` of a batch: every symbol but
+        the shared weights and biases renamed to that example's."""
+        shared = set(self.net.all_parameters)
+        return expr.xreplace({s: example_leaf(s, e) for s in expr.free_symbols
+                              if isinstance(s, naming.NetworkSymbol) and s not in shared})
+
+    def _copy(self, example: Example):
+        e, quantity = example.args
+        copies = {leaf: example_leaf(leaf, int(e)) for leaf in (*self.net.inputs, *self.net.labels)}
+        return self.value(quantity).xreplace(copies)
+
     def _written(self, expr):
+        if expr.has(Example):
+            expr = expr.replace(lambda e: isinstance(e, Example), self._copy)
         if expr.has(sp.Derivative):
             expr = expr.replace(lambda e: isinstance(e, sp.Derivative), self._partial)
         named = expr.xreplace(self.deltas).xreplace({self.loss_symbol: self._named_loss()})
@@ -185,6 +220,9 @@ class Values:
             raise DeriveError("a derivative with respect to the loss is not part of backpropagation")
         if wrt in self.leaves:
             return sp.diff(self.value(of), wrt)
+        if isinstance(of, sp.Basic) and of.has(Example):
+            raise DeriveError("a batch's derivative with respect to a node value is not supported: write it for "
+                              "one example")
         if wrt not in self.named:
             shown = naming.latex_name(wrt.name) if isinstance(wrt, sp.Symbol) else sp.latex(wrt)
             raise DeriveError(f"∂/∂{shown}: derivatives are taken with respect to one quantity of the network "
