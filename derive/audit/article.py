@@ -205,6 +205,7 @@ class ArticleJudge:
         """An equation read in the chosen notation and judged for every value of its free indices
         (derive.judge.meaning, derive.check.Judge); the reference reader when that fails."""
         from derive.check import Judge
+        from derive.judge import formula
         from derive.judge.meaning import Conventions, claims
         from derive.reader.bind import read
 
@@ -222,12 +223,17 @@ class ArticleJudge:
             return [Item(0, 0, latex, "skipped", "a definition (the update rule), nothing to prove")]
         n = self.chosen
         try:
-            members = read(latex, n, self.arch)
-            found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
-            if self._judge is None:
-                self._judge = Judge(self.checker.d)
-                self._judge._checkers[self.arch] = self.checker
-            verdicts = self._judge.judge(found)
+            if n.batch_cost and formula.batch(latex, n) and formula.batch_judged(latex, n):
+                # dW = (1/m) dZ A^T: judged over batches of m examples (a sum over the examples written
+                # with their index, dZ^{[1](i)}, is still read for one example below)
+                verdicts = self.checker.judge(latex, self.loss_names, n)
+            else:
+                members = read(latex, n, self.arch)
+                found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
+                if self._judge is None:
+                    self._judge = Judge(self.checker.d)
+                    self._judge._checkers[self.arch] = self.checker
+                verdicts = self._judge.judge(found)
         except ShapeError as error:
             # as read, the sides cannot be compared; an elementwise reading the notation does not
             # know could fit, so this is no proof of a mistake unless that reading fails too
