@@ -297,3 +297,44 @@ def test_build_demo_and_check_code_with_hostile_arguments(argv, expected, tmp_pa
     (tmp_path / "f.py").write_text("def f(params, X, Y):\n    return None\n")
     status, _, err = run([a.replace("{tmp}", str(tmp_path)) for a in argv])
     assert status == expected, err
+
+
+# every notation ---------------------------------------------------------------------------
+NOTATED = json.loads((Path(__file__).parent / "data" / "formula_corpus" / "formulas.json").read_text())
+ARTICLES = sorted(p.with_suffix(".md") for p in (Path(__file__).parent / "data" / "articles").glob("*.json"))
+
+
+@st.composite
+def notated(draw):
+    """A formula of the blind corpus in its own notation, mutated, with that notation or auto."""
+    item = draw(st.sampled_from(NOTATED))
+    latex = draw(mutated([item["latex"]]))
+    notation = draw(st.sampled_from([item["notation"], "auto"]))
+    arch = [item["arch"], "--activation", item["activation"], "--loss", item["loss"]] + (
+        ["--bias"] if item["bias"] else [])
+    return latex, notation, arch
+
+
+@FUZZ
+@given(case=notated())
+def test_check_never_tracebacks_in_any_notation(case):
+    latex, notation, arch = case
+    status, out, _ = run(["check", latex, "--arch", *arch, "--notation", notation])
+    if status != 2:
+        assert out.startswith(("right", "wrong", "undecided")), out
+
+
+@settings(FUZZ, max_examples=max(8, settings.default.max_examples // 3))  # whole articles: fewer examples
+@given(source=st.sampled_from(ARTICLES), data=st.data())
+def test_audit_never_tracebacks_on_mutated_articles_of_every_notation(source, data, tmp_path):
+    article = data.draw(mutated([source.read_text()]))
+    case = json.loads(source.with_suffix(".json").read_text())
+    path = tmp_path / "fuzzed.md"
+    path.write_text(article, encoding="utf-8", errors="surrogatepass")
+    argv = ["audit", path, "--arch", case["arch"], "--activation", case["activation"], "--loss", case["loss"],
+            "--format", "json"] + (["--bias"] if case["bias"] else [])
+    status, out, _ = run(argv + ["--notation", data.draw(st.sampled_from(["auto", "nielsen", "ng", "rows",
+                                                                           "general", "index", "flat"]))])
+    if status != 2:
+        items = json.loads(out)["items"]
+        assert (status == 1) == any(item["verdict"] == "wrong" for item in items)
