@@ -147,7 +147,9 @@ def _within(limits: Budget, function, argument):
 
     previous = signal.signal(signal.SIGALRM, interrupt)
     try:
-        signal.setitimer(signal.ITIMER_REAL, remaining)
+        # and again every 50 ms: an interrupt that lands where Python swallows exceptions (a
+        # garbage-collector or weakref callback) must not leave the expansion running for ever
+        signal.setitimer(signal.ITIMER_REAL, remaining, 0.05)
         try:
             return function(argument)
         finally:
