@@ -244,7 +244,7 @@ def _moved(layer: str, step: int) -> str:
 
 
 @pytest.mark.parametrize("preset", PRESETS)
-@pytest.mark.parametrize("formula", BP[1:], ids=lambda f: f.name)
+@pytest.mark.parametrize("formula", BP, ids=lambda f: f.name)
 def test_every_single_symbol_mutation_is_flagged_wrong_with_a_fitting_kind(preset, formula):
     n = NOTATIONS[preset]
     seen = 0
