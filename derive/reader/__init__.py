@@ -24,13 +24,13 @@ from derive import naming
 from derive.activations import ACTIVATIONS, Softmax
 from derive.architecture import Architecture
 from derive.errors import DeriveError, ShapeError
+from derive.reader.parse import (  # one set of limits, one size check, for both readers
+    MAX_EXPONENT,
+    MAX_NUMBER_DIGITS,
+    _refuse_oversized,
+)
 
 GENERIC = "@"  # marks a node written with a letter index (x_i), expanded by diag or a sum
-
-MAX_FORMULA_CHARS = 250_000  # derive's own documents write single equations of 170,000
-MAX_NESTING = 60  # brackets and braces inside each other
-MAX_EXPONENT = 1_000  # |n| in x^{n}
-MAX_NUMBER_DIGITS = 60
 GENERAL_LOSS_NAMES = ("L", "E", "C", "J")  # besides the loss's own name (MSE for the squared errors)
 
 
@@ -100,21 +100,6 @@ def _plain(error: Exception) -> str:
     """An unexpected error as a reader message (its text, never an empty one)."""
     text = str(error).strip().splitlines()
     return text[0] if text else "this combination is not part of the notation"
-
-
-def _refuse_oversized(latex: str) -> None:
-    if len(latex) > MAX_FORMULA_CHARS:
-        raise DeriveError(f"the formula is {len(latex):,} characters long; formulas of up to "
-                          f"{MAX_FORMULA_CHARS:,} characters are read")
-    depth = deepest = 0
-    for char in latex:
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-    if deepest > MAX_NESTING:
-        raise DeriveError(f"brackets are nested {deepest} deep; formulas nested up to {MAX_NESTING} deep are read")
 
 
 def _refuse_undefined(part) -> None:
