@@ -783,10 +783,10 @@ def parse_symbols(text: str) -> dict:
     ``{Symbol: tree}``, the right sides parsed (in the reference notation; they are bound with
     ``arrows`` when a formula is read, against its network)."""
     bindings: dict = {}
-    for item in _split_top_level(text):
+    for item in split_top_level(text):
         if not item.strip():
             continue
-        parts = _split_top_level(item, "=")
+        parts = split_top_level(item, "=")
         if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
             raise DeriveError(f"--symbols: {item.strip()!r} is not NAME=MEANING (like h=z^{{(2)}})")
         name_text, meaning_text = parts[0].strip(), parts[1].strip()
@@ -812,8 +812,8 @@ def _function_name(text: str) -> Symbol | None:
     return Symbol(name) if name in FUNCTION_MACROS or name in FUNCTION_WORDS else None
 
 
-def _split_top_level(text: str, separator: str = ",") -> list[str]:
-    """``text`` split at ``separator`` outside braces and brackets."""
+def split_top_level(text: str, separator: str = ",") -> list[str]:
+    """``text`` split at ``separator`` outside braces, brackets and parentheses."""
     parts: list[str] = []
     current: list[str] = []
     depth = 0

@@ -400,6 +400,7 @@ class ArticleJudge:
         """``--symbols 'h=z_1^{(2)}, o=x_1^{(2)}, l=L'``: names bound by hand, in the reference
         notation; a one-line DeriveError for anything else."""
         from derive.audit.flat import Binding
+        from derive.notation import split_top_level
         from derive.reader.parse import parse
 
         for pair in split_top_level(text, ","):
@@ -771,21 +772,6 @@ def _number_text(node) -> str:
     return ("-" if sign < 0 else "") + _number_text(inner)
 
 
-def split_top_level(text: str, separator: str) -> list[str]:
-    """``text`` split at ``separator`` outside braces, brackets and parentheses."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in text:
-        depth += char in "{[("
-        depth -= char in "}])"
-        if char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
 
 
 def _member_texts(latex: str, count: int) -> list[str]:
