@@ -222,17 +222,11 @@ def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = No
 
 
 def _link_texts(latex: str, count: int) -> list[str]:
-    parts: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in latex:
-        depth += (char == "{") - (char == "}")
-        if char == "=" and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current).strip())
+    """``A = B = C`` -> ["A = B", "B = C"]; the whole formula for each link when the members
+    cannot be told apart."""
+    from derive.audit.items import member_texts
+
+    parts = member_texts(latex)
     if len(parts) != count:
         return [latex.strip()] * max(1, count - 1)
     return [f"{a} = {b}" for a, b in itertools.pairwise(parts)]
