@@ -65,6 +65,7 @@ class ArticleJudge:
         self.symbols_text = symbols
         self.chosen: Any = None  # the notation (derive.notation.Notation) the other formulas are read in
         self.not_bound: list = []  # what the chosen notation could not bind
+        self.batch = False  # the article's whole quantities are batches of examples (formula.batch_article)
         if symbols:
             from derive.notation import parse_symbols
 
@@ -111,6 +112,10 @@ class ArticleJudge:
         if self.learn and self.learned.values:
             self._learn_from_numbers(equations)
         self._choose(equations)
+        if self.chosen is not None:
+            from derive.judge import formula
+
+            self.batch = formula.batch_article([e.latex for e in equations], self.chosen)
         for latex, why in contradictions.items():  # a_2 = \sigma(w_1 a_1) in a vector notation is a claim
             if not self._binds(latex):
                 self.outcomes[latex] = ("contradiction", why)
@@ -223,12 +228,12 @@ class ArticleJudge:
             return [Item(0, 0, latex, "skipped", "a definition (the update rule), nothing to prove")]
         n = self.chosen
         try:
-            if n.batch_cost and formula.batch(latex, n) and formula.batch_judged(latex, n):
-                # dW = (1/m) dZ A^T: judged over batches of m examples (a sum over the examples written
-                # with their index, dZ^{[1](i)}, is still read for one example below)
-                verdicts = self.checker.judge(latex, self.loss_names, n)
+            members = read(latex, n, self.arch) if n.batch_cost else []
+            if n.batch_cost and (formula.batch(latex, n) or self.batch and formula.couples_examples(members)):
+                # dW = (1/m) dZ A^T, a batch article's ∂l/∂b = 1^T δ: judged over batches of m examples
+                verdicts = self.checker.judge(latex, self.loss_names, n, batch=self.batch)
             else:
-                members = read(latex, n, self.arch)
+                members = members or read(latex, n, self.arch)
                 found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
                 if self._judge is None:
                     self._judge = Judge(self.checker.d)
