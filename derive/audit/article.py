@@ -448,14 +448,15 @@ class ArticleJudge:
     def notation(self) -> dict:
         """The notation used: the article's own names when it defines any, else the preset
         chosen; what each learned name is; the names that could not be bound."""
-        name = "flat" if self.learned.bindings else self.chosen.name if self.chosen else "arrows"
+        learned = any(binding.line for binding in self.learned.bindings.values())  # line 0: given by --symbols
+        name = "flat" if learned else self.chosen.name if self.chosen else "arrows"
         unbound = set(self.unbound)
         for why in self.not_bound:
             match = re.search(r"(?:cannot bind|unknown name) (\S+)", why)
             if match:
                 unbound.add(match.group(1))
         result = {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(unbound)}
-        if self.learned.bindings and self.chosen is not None:
+        if learned and self.chosen is not None:
             result["preset"] = self.chosen.name  # for the formulas without the article's own names
         return result
 
