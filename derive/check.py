@@ -623,6 +623,8 @@ class Checker:
     def _named_proof(self, a, b) -> bool:
         """Equal in the named quantities, taken as independent symbols (a sufficient condition,
         cheap where both sides are written in x, x', w, y, δ and ∂L/∂w)."""
+        if self._stepped_proof(a, b):
+            return True
         left, right = self.values.in_named(a), self.values.in_named(b)
         if left is None or right is None or _shape(left) != _shape(right):
             return False
@@ -641,6 +643,26 @@ class Checker:
             if not self._named_zero(difference.xreplace(rules), limits):
                 return False
         return True
+
+    def _stepped_proof(self, a, b) -> bool:
+        """Equal with the δs of both sides written down to the deepest layer either names (δ^l
+        = x^l' ⊙ W^T δ^{l+1} a step at a time, those δs taken as independent symbols): a
+        recursion over a deep network is proven without writing δ out to the output."""
+        layers = self.values.delta_layers(a) | self.values.delta_layers(b)
+        if not self.values.delta_layers(a) or not self.values.delta_layers(b):
+            return False
+        left, right = self.values.in_steps(a, max(layers)), self.values.in_steps(b, max(layers))
+        if left is None or right is None or _shape(left) != _shape(right):
+            return False
+        from derive.proof import _BUDGET
+
+        limits = _BUDGET.get()
+        rules = self._example_rules()
+        try:
+            return all(self._named_zero((x - y).xreplace(rules), limits) for x, y in zip(_entries(left),
+                                                                                          _entries(right)))
+        except ProofBudgetExceeded:
+            return False
 
     def _example_rules(self) -> dict:
         """The rewrite rules x' → x (1 - x), also for the other examples of the batch being judged."""

@@ -312,3 +312,15 @@ def test_a_sum_without_an_index_adds_every_entry_of_a_vector():
     assert doubled.verdict == "wrong" and doubled.kind == "factor"
     with pytest.raises(derive.DeriveError, match="without an index"):
         check(r"l = \sum 0.5", "3-4-2", **rows)
+
+
+def test_a_delta_recursion_is_proven_a_step_at_a_time_on_deep_networks():
+    """δ^l = Σ_k δ^{l+1}_k w_{jk}^{l+1} σ'(z^l_j) for every layer of a deep network: both sides are
+    written down to the deepest δ they name (the proven recursion, one layer at a time), so the
+    proof does not write δ out to the output layer, which grows with the depth."""
+    latex = r"\delta_j^l = \sum_k \delta_k^{l+1} w_{jk}^{l+1} \sigma'(z_j^l)"
+    result = check(latex, "2-3-3-3-3-2", notation="general")
+    assert result.verdict == "right" and "symbolic proof for every index value" in result.links[0].how
+    assert "2-3-3-3-3-3-3-2" in result.links[0].how
+    swapped = check(latex.replace("w_{jk}", "w_{kj}"), "2-3-3-3-3-2", notation="general")
+    assert swapped.verdict == "wrong"

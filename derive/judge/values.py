@@ -121,6 +121,52 @@ class Values:
         except _NotNamed:
             return None
 
+    def delta_layers(self, expr) -> set:
+        """The layers of the δs ``expr`` names."""
+        entries = list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+        return {int(s.name.removeprefix("delta").split("_")[0]) for e in entries for s in e.free_symbols
+                if s in self.deltas}
+
+    def in_steps(self, expr, deepest: int):
+        """``expr`` (without partials, the loss or other examples) with each δ of a layer before
+        ``deepest`` written by the proven recursion δ^{(l)}_i = x^{(l)'}_i Σ_k w^{(l)}_{ki} δ^{(l+1)}_k
+        (``derive.pattern``) and the δs of layer ``deepest`` kept as symbols: two sides equal so
+        are equal (a sufficient condition, as cheap as the formula is short). None otherwise."""
+        pattern = self.d.pattern
+        if isinstance(expr, sp.MatrixBase):
+            entries = [self.in_steps(e, deepest) for e in expr]
+            return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
+                                                                                    entries)
+        if pattern is None or self._loss_override is not None or expr.has(sp.Derivative) or expr.has(Example) \
+                or self.loss_symbol in expr.free_symbols or deepest > self.d.arch.depth:
+            return None
+        steps: dict = {}
+
+        def step(layer: int, i: int):
+            symbol = delta_symbol(layer, i)
+            if layer >= deepest:
+                return symbol
+            if (layer, i) not in steps:
+                factor = naming.node_derivative(layer, i) if pattern.inner_factor.get(layer) != 1 else 1
+                steps[(layer, i)] = factor * sp.Add(*[naming.weight(layer, k, i) * step(layer + 1, k)
+                                                      for k in range(1, self.d.arch.widths[layer] + 1)])
+            return steps[(layer, i)]
+
+        mapping = {}
+        for s in expr.free_symbols & set(self.deltas):
+            layer, i = (int(part) for part in s.name.removeprefix("delta").split("_"))
+            mapping[s] = step(layer, i)
+        for applied in expr.atoms(*BY_FUNCTION, *BY_DERIVATIVE):  # σ'(z_i^{(l)}) of layer l: x_i^{(l)'}
+            parts = naming.parse_symbol(getattr(applied.args[0], "name", "")) if len(applied.args) == 1 else None
+            if not parts or parts["kind"] != "z":
+                continue
+            layer, i = parts["layer"], parts["i"]
+            derivative = type(applied) in BY_DERIVATIVE
+            entry = (BY_DERIVATIVE if derivative else BY_FUNCTION)[type(applied)]
+            if 2 <= layer <= self.d.arch.depth and entry.name == self.d.arch.activations[layer - 2]:
+                mapping[applied] = naming.node_derivative(layer, i) if derivative else naming.node(layer, i)
+        return expr.xreplace(mapping)
+
     def _named_derivative(self, derivative: sp.Derivative):
         if len(derivative.variables) != 1:
             return None
