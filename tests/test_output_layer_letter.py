@@ -188,6 +188,23 @@ def test_without_the_loss_definition_l_stays_a_general_layer(tmp_path, capsys):
     assert verdicts_by_line(report)[at["output"]] == ["wrong"]
 
 
+def test_a_formula_past_the_output_layer_after_the_definition_is_read_for_a_general_layer(tmp_path, capsys):
+    """a_{l+1} cannot be at the output layer: the forward pass restated after the definition holds
+    for every layer l (forward_next_layer), and is right; the same formula with a slip is not
+    proven for a general layer, so it stays what it is at the output layer: a layer that does not
+    exist."""
+    text, at = article()
+    restated = r"a_{l+1}^i = N(b_{l+1}^i + \sum_{k=1}^{n} w_l^{ik} a_l^k)"  # not the same text: judged anew
+    slipped = restated.replace("a_l^k", "a_{l+1}^k")
+    text += f"\n$${restated}$$ restated.\n\n$${slipped}$$\n"
+    _, report = audit(text, tmp_path, capsys)
+    found = {i["latex"].replace(" ", ""): i for i in report["items"] if i["line"] > at["hidden"]}
+    assert found[restated.replace(" ", "")]["verdict"] == "right"
+    assert [i["verdict"] for i in report["items"] if i["line"] < at["loss"]] == ["right"]
+    late = found[slipped.replace(" ", "")]
+    assert late["verdict"] == "skipped" and "does not exist" in late["diagnosis"]
+
+
 def test_a_loss_written_at_layer_L_teaches_nothing(tmp_path, capsys):
     text, at = article()
     text = text.replace(FORMULAS["loss"][0], r"C = \sum_{i=1}^{n} (a_L^i - y^i)^2")

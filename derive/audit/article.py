@@ -499,9 +499,16 @@ class ArticleJudge:
             return self._judged(latex)
         general, self.chosen = self.chosen, self._output_notation  # after the loss's definition: l is L
         try:
-            return self._judged(latex)
+            items = self._judged(latex)
         finally:
             self.chosen = general
+        if items and all(i.verdict == "skipped" and "does not exist" in (i.diagnosis or "") for i in items):
+            # a_{l+1} = N(…) after the definition names a layer past the output: when it holds for
+            # every layer l, it was written for a general one
+            again = self._judged(latex)
+            if all(i.verdict == "right" for i in again):
+                return again
+        return items
 
     def _judged(self, latex: str) -> list[Item]:
         members = self.trees.get(latex)
