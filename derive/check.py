@@ -34,7 +34,7 @@ from derive.activations import BY_DERIVATIVE, activation
 from derive.derivation import Derivation
 from derive.errors import DeriveError, ShapeError
 from derive.judge.diagnosis import Diagnosis
-from derive.judge.meaning import MissingLabel
+from derive.judge.meaning import Conventions, MissingLabel
 from derive.judge.values import DIGITS, Values, example_leaf, exp_atoms_zero, explicit, precise
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
@@ -134,6 +134,7 @@ class Checker:
         self._named_points: dict = {}
         self._named_evaluators: dict = {}
         self._examples = 1  # the examples of the batch formula being judged (their named values at the points)
+        self._batch_loss = "mean"  # their cost: the mean or the sum of their losses
 
     @property
     def loss_symbol(self) -> sp.Symbol:
@@ -204,6 +205,7 @@ class Checker:
             verdicts = self._judge.judge(found)
             examples = found.conventions.examples
             if examples > 1:
+                self._one_example_diagnoses(latex, chosen, verdicts)
                 sizes = str(examples)
                 if any(v.verdict == "right" for v in verdicts):
                     sizes = self._larger_batch(latex, chosen, batch, examples, verdicts)
@@ -222,6 +224,28 @@ class Checker:
             return [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                 Diagnosis(getattr(error, "kind", "shape"),
                                           str(error).replace("{", "{{").replace("}", "}}")))]
+
+    def _one_example_diagnoses(self, latex: str, notation, verdicts: list) -> None:
+        """A batch formula shown wrong without a named mistake (the single changes are tried on
+        the batch's sum, where a mistake inside each example's term is not one change) takes the
+        mistake found for one example, when that link is wrong for one example too."""
+        from derive.judge import formula
+        from derive.judge.meaning import claims
+
+        if not any(v.verdict == "wrong" and v.found is None for v in verdicts):
+            return
+        if self._judge is None:
+            self._judge = Judge(self)
+        try:
+            one = self._judge.judge(claims(formula.members(latex, notation, self.d.arch), self.d.arch,
+                                           Conventions(first_layer=notation.first_layer),
+                                           loss_symbol=formula.loss_symbol(latex, notation, self.d.arch)))
+        except DeriveError:
+            return
+        for k, v in enumerate(verdicts):
+            found = one[k].found if k < len(one) and one[k].verdict == "wrong" else None
+            if v.verdict == "wrong" and v.found is None and found is not None:
+                v.found = Diagnosis(found.kind, found.template + " (as found for one example)", found.pieces)
 
     def _larger_batch(self, latex: str, notation, batch, examples: int, verdicts: list) -> str:
         """A batch formula is a claim for every batch size: its links proven right over m examples are
@@ -760,6 +784,9 @@ class Checker:
         if factor.q != 1 and factor.p == 1:
             return Diagnosis("factor", f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the "
                              "correct value)")
+        if self._examples > 1 and factor == self._examples and self._batch_loss == "mean":
+            return Diagnosis("factor", f"the 1/m is missing: over a batch of m = {factor} examples the right side is "
+                             f"{factor} times the correct value")
         return Diagnosis("factor", f"off by a constant factor: the right side is {_factor_text(factor)} times the "
                          "correct value")
 
@@ -1030,7 +1057,7 @@ class Judge:
         self.d = checker.d
         self.loss_name = checker.loss_symbol.name
         self._checkers: dict = {checker.d.arch: checker}
-        self._examples = 1
+        self._examples, self._batch_loss = 1, "mean"
 
     def checker(self, arch) -> Checker:
         if arch not in self._checkers:
@@ -1039,6 +1066,7 @@ class Judge:
             self._checkers[arch] = Checker(derive(arch), self.loss_name)
         checker = self._checkers[arch]
         checker._examples = self._examples  # the batch being judged (1: one example)
+        checker._batch_loss = self._batch_loss
         return checker
 
     def judge(self, claims) -> list[LinkVerdict]:
@@ -1046,7 +1074,7 @@ class Judge:
         instances = claims.instances
         if not instances:
             raise DeriveError("the formula has no index value for which every quantity exists")
-        self._examples = claims.conventions.examples
+        self._examples, self._batch_loss = claims.conventions.examples, claims.conventions.batch_loss
         general = bool(claims.free)
         if not general:
             instance = instances[0]

@@ -26,7 +26,7 @@ letter L in a layer position is the output layer, resolved to the network's dept
 **Templates** are LaTeX with placeholders in angle brackets: ``<l>`` the layer of a node
 (bias, δ…), ``<p>`` and ``<q>`` the source and destination layers of a weight, ``<i>``,
 ``<j>`` the indices as written and ``<ij>`` both joined (``12``, ``1,2``, ``jk``), ``<e>`` an example's index (``x^{(i)}`` in Ng's
-notes; formulas are read for one example, so it is matched and dropped).
+notes: the quantity of example i of a batch; a formula read for one example reads it as that one).
 Layers are written in the notation's own numbering (``first_layer`` is the number of the
 input layer: 1 in the article, 0 in Ng's course). The first template of a form is the one
 written; the others are read too. ``fixed`` templates name one layer (``X`` the input, ``o``
@@ -41,8 +41,9 @@ batch-row code ``X W + b``, so each whole quantity is the transpose of the refer
 ``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``elementwise_powers`` (a
 power of a vector or matrix, ``(A^{[1]})^2``, is taken elementwise, as NumPy's ``**``), ``loss_names``,
 ``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
-number of examples, and ``\\mathbf{1}``, the vector of ones, are 1 where a formula is read for
-one example), ``batch_cost`` (the cost of a batch of examples: "mean" or "sum" of the examples'
+number of examples, is 1 where a formula is read for one example; a constant whose value is
+``ONES``, like ``\\mathbf{1}``, is the vector of ones of a batch, the quantity of kind
+"ones"), ``batch_cost`` (the cost of a batch of examples: "mean" or "sum" of the examples'
 losses, "" when the notation does not define one; ``derive.judge.formula`` judges a batch formula
 over a batch of examples with it), ``output_letter`` (a layer letter read as L, the output layer:
 an article that writes its loss with a_l learns l = L from there on, ``derive.audit.article``), and ``symbols``:
@@ -136,6 +137,9 @@ def pair_value(text: str) -> tuple[Index, Index] | None:
         return None
     values = tuple(index_value(p) for p in parts)
     return (values[0], values[1]) if None not in values else None
+
+
+ONES = "ones"  # the value of a constant that is the vector of ones of a batch (Quantity("ones"))
 
 
 @dataclass(frozen=True)
@@ -320,7 +324,8 @@ class Notation:
             values["layer"] = pattern.layer
         for name, text in written.items():
             if name == "e":
-                continue  # the example: formulas are read for one example
+                values["example"] = index_value(text)  # the example of a batch: a letter or a number
+                continue
             if name == "ij":
                 pair = pair_value(text)
                 if pair is None:
@@ -595,7 +600,7 @@ _NG = Notation(
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
     default_loss_name=r"\mathcal{L}",  # one example's loss; J is the mean cost over m examples
     functions=("g",),
-    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
+    constants={"m": "1", r"\mathbf{1}": ONES, r"\vec{1}": ONES},
     batch_cost="mean",
 )
 
@@ -631,7 +636,7 @@ _ROWS = Notation(
     elementwise_powers=True,
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
-    constants={"m": "1", r"\mathbf{1}": "1", r"\vec{1}": "1"},
+    constants={"m": "1", r"\mathbf{1}": ONES, r"\vec{1}": ONES},
     batch_cost="sum",
 )
 

@@ -24,18 +24,12 @@ from derive.cli import main
 DATA = Path(__file__).parent / "data" / "articles"
 ARTICLES = sorted(p.stem for p in DATA.glob("*.json"))
 
-# Contradictions left, each with what causes it (a stage other than the audit's framing):
-KNOWN_CONTRADICTIONS = {
-    # a sum over the examples written with their index (\sum_i dZ^{[1](i)}) is read for one
-    # example (the binder drops the example's index), so the missing 1/m passes
-    "ng_vectorized": {120},
-    # the batch article's ∂l/∂b_o = δ_o (not summed over the batch) is read for one example
-    "rows_batch": {124},
-}
+# Contradictions left, each with what causes it (a stage other than the audit's framing): none.
+KNOWN_CONTRADICTIONS: dict = {}
 # Agreement and reading floors (raise them as the readers improve; the figures print with -s).
 FLOORS = {"course_page_index": (17, 16), "flat_numeric": (48, 48), "general_index": (20, 20),
-          "ng_vectorized": (23, 24), "nielsen_four_equations": (20, 20), "reference_framed": (27, 27),
-          "rows_batch": (19, 19), "tutorial_flat": (23, 23)}
+          "ng_vectorized": (25, 25), "nielsen_four_equations": (20, 20), "reference_framed": (27, 27),
+          "rows_batch": (21, 21), "tutorial_flat": (23, 23)}
 # Every article, whatever its notation, has ≥ 90 % of its formulas read (issue 10).
 
 

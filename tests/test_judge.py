@@ -231,10 +231,11 @@ def test_batch_formulas_are_judged_over_a_batch_of_examples():
     """Ng's dW = (1/m) dZ A^T sums over the examples: it is judged over a batch of m examples (each
     with its own inputs and labels, the weights shared, J the mean of the losses), so it is proven
     right (over two batch sizes: it is a claim for every m), and without the 1/m it is wrong by the
-    factor m. A batch formula the judge can read for
-    one example only (a sum over the examples, a vector of ones) is never proven right; in an article
-    whose quantities are batches (batch=True), every parameter gradient is judged over a batch (rows:
-    B rows, the loss the sum over the rows)."""
+    factor m. The vector of ones (dZ 1) and a sum over the examples written with their index
+    (Σ_i dZ^{[2](i)}) sum over the batch; a sum that names no example (Σ_i dZ^{[2]}, the whole batch
+    m times) is read for one example only and never proven right. In an article whose quantities
+    are batches (batch=True), every parameter gradient is judged over a batch (rows: B rows, the
+    loss the sum over the rows)."""
     ng = check(r"dW^{[2]} = \frac{1}{m} dZ^{[2]} A^{[1]T}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                loss="bce", bias=True)
     assert ng.verdict == "right" and "batches of m = 2 and 5" in ng.links[0].how
@@ -247,9 +248,15 @@ def test_batch_formulas_are_judged_over_a_batch_of_examples():
     by_batch = check(r"\frac{\partial J}{\partial Z^{[2]}} = \frac{1}{m} dZ^{[2]}", "3-4-1", notation="ng",
                      activation="tanh,sigmoid", loss="bce", bias=True)
     assert by_batch.verdict == "right"  # dZ is the per-example derivative: m ∂J/∂Z (the course's convention)
-    ones = check(r"db^{[2]} = \frac{1}{m} dZ^{[2]} \mathbf{1}", "3-4-1", notation="ng", activation="tanh,sigmoid",
-                 loss="bce", bias=True)
-    assert ones.verdict == "undecided" and "one example" in ones.links[0].how
+    ng_db = {"notation": "ng", "activation": "tanh,sigmoid", "loss": "bce", "bias": True}
+    ones = check(r"db^{[2]} = \frac{1}{m} dZ^{[2]} \mathbf{1}", "3-4-1", **ng_db)
+    assert ones.verdict == "right" and "batches of m = 2 and 5" in ones.links[0].how
+    by_example = check(r"db^{[2]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2](i)}", "3-4-1", **ng_db)
+    assert by_example.verdict == "right" and "batches of m = 2 and 5" in by_example.links[0].how
+    unaveraged = check(r"db^{[2]} = \sum_{i=1}^{m} dZ^{[2](i)}", "3-4-1", **ng_db)
+    assert unaveraged.verdict == "wrong" and unaveraged.kind == "factor" and "2 times" in unaveraged.diagnosis
+    no_example = check(r"db^{[2]} = \frac{1}{m} \sum_{i=1}^{m} dZ^{[2]}", "3-4-1", **ng_db)
+    assert no_example.verdict == "undecided" and "one example" in no_example.links[0].how
     columnwise = check(r"Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}", "3-4-1", notation="ng", activation="tanh,sigmoid",
                        loss="bce", bias=True)
     assert columnwise.verdict == "right"  # each column alone: one example is every example
@@ -276,3 +283,32 @@ def test_check_says_which_notation_auto_read_the_formula_in(capsys):
     assert main(["check", r"\frac{\partial C}{\partial w^3_{12}} = \delta^3_1 a^2_2", "--arch", "3-2-2",
                  "--loss", "half-mse", "--notation", "nielsen"]) == 0
     assert capsys.readouterr().err == ""  # a notation named is not announced
+
+
+def test_a_quotient_by_a_vector_is_taken_entry_by_entry():
+    """Y / A has no reading but NumPy's, entry by entry: Ng's dA^{[2]} of the binary cross-entropy
+    is proven, and a sign slip in it is wrong; in the row-vector notation the logistic's slope
+    e^{-z}/(1 + e^{-z})^2 is proven at the pre-activation and wrong at the output."""
+    ng = {"notation": "ng", "activation": "tanh,sigmoid", "loss": "bce", "bias": True}
+    assert check(r"dA^{[2]} = -\frac{Y}{A^{[2]}} + \frac{1 - Y}{1 - A^{[2]}}", "3-4-2", **ng).verdict == "right"
+    assert check(r"dA^{[2]} = -\frac{Y}{A^{[2]}} - \frac{1 - Y}{1 - A^{[2]}}", "3-4-2", **ng).verdict == "wrong"
+    rows = {"notation": "rows", "loss": "half-mse", "bias": True,
+            "symbols": "o=(x^{(3)})^T, z_o=(z^{(3)})^T, y=y^T, l=L"}
+    slope = r"\frac{\partial o}{\partial z_o} = \frac{e^{-z_o}}{\left(1 + e^{-z_o}\right)^2}"
+    assert check(slope, "3-4-2", **rows).verdict == "right"
+    at_output = check(slope.replace("z_o}}", "o}}").replace("e^{-z_o}\\right", "e^{-o}\\right"), "3-4-2", **rows)
+    assert at_output.verdict == "wrong" and at_output.kind == "derivative-at-wrong-argument"
+    mismatched = check(r"\frac{\partial o}{\partial z_o} = \frac{o}{W_o}", "3-4-2",
+                       **{**rows, "symbols": rows["symbols"] + r", W_o=(\underline{w}^{(2 \rightarrow 3)})^T"})
+    assert mismatched.verdict == "wrong" and mismatched.kind == "shape"
+
+
+def test_a_sum_without_an_index_adds_every_entry_of_a_vector():
+    """l = Σ ½(o - y)² over a row vector adds its entries (the half squared error); without the ½
+    it is twice the loss; Σ of a plain number names no entries and is refused."""
+    rows = {"notation": "rows", "loss": "half-mse", "symbols": "o=(x^{(3)})^T, y=y^T, l=L"}
+    assert check(r"l = \sum 0.5 (o - y)^2", "3-4-2", **rows).verdict == "right"
+    doubled = check(r"l = \sum (o - y)^2", "3-4-2", **rows)
+    assert doubled.verdict == "wrong" and doubled.kind == "factor"
+    with pytest.raises(derive.DeriveError, match="without an index"):
+        check(r"l = \sum 0.5", "3-4-2", **rows)

@@ -39,8 +39,8 @@ ARTICLE = Architecture.parse("3-2-2")
 BIASED = Architecture.parse("2-3-3-2", bias=True)
 
 
-def Q(kind, layer=None, i=None, j=None):
-    return Quantity(kind, layer, i, j)
+def Q(kind, layer=None, i=None, j=None, example=None):
+    return Quantity(kind, layer, i, j, example)
 
 
 def plain(tree):
@@ -221,12 +221,12 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("rows", r"\hat{y}", Transpose(Q("node", 3))),
     ("rows", "W^{(1)}_{32}", Q("weight", 1, 2, 3)),
     ("rows", "l", LOSS),
-    ("rows", r"\mathbf{1}", Number("1")),
+    ("rows", r"\mathbf{1}", Q("ones")),  # the vector of ones of a batch
     ("rows", r"\delta_o", Transpose(Q("delta", 3))),
     ("rows", "o_j", Q("node", 3, "j")),
-    ("ng", "dZ^{[1](i)}", Q("delta", 2)),  # the example i: formulas are read for one example
-    ("ng", "y^{(i)}", Q("label")),
-    ("ng", "a", Q("node", 3)),  # \mathcal{L}(a, y): a alone is the output  # the vector of ones, for the one example formulas are read for
+    ("ng", "dZ^{[1](i)}", Q("delta", 2, example="i")),  # the column of example i
+    ("ng", "y^{(i)}", Q("label", example="i")),
+    ("ng", "a", Q("node", 3)),  # \mathcal{L}(a, y): a alone is the output
     ("ng", r"\mathcal{L}(a^{[2]}, y)", LOSS),
     ("flat", "E_{total}", LOSS),
     ("index", "a_l^i", Q("node", "l", "i")),
@@ -263,7 +263,7 @@ def test_a_block_of_several_equations_reads_each():
 
 def test_sum_limits_are_bound_where_they_name_something():
     [tree] = read(r"\frac{1}{m} \sum_{i=1}^{m} dZ^{[1](i)}", NOTATIONS["ng"], ARTICLE)
-    assert tree.factors[1] == Sum("i", Number("1"), Number("1"), Q("delta", 2))
+    assert tree.factors[1] == Sum("i", Number("1"), Number("1"), Q("delta", 2, example="i"))
     [tree] = read(r"\sum_{j=1}^{n} x_j^{(3)}", NOTATIONS["arrows"], ARTICLE)
     assert tree.upper == Symbol("n")  # the size j runs over, as written
 

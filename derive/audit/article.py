@@ -69,6 +69,7 @@ class ArticleJudge:
         self._output_notation: Any = None  # the chosen notation with that letter read as L
         self._at_output: set = set()  # the equations read with it: first written at or after that line
         self.not_bound: list = []  # what the chosen notation could not bind
+        self.batch = False  # the article's whole quantities are batches of examples (formula.batch_article)
         if symbols:
             from derive.notation import parse_symbols
 
@@ -115,6 +116,10 @@ class ArticleJudge:
         if self.learn and self.learned.values:
             self._learn_from_numbers(equations)
         self._choose(equations)
+        if self.chosen is not None:
+            from derive.judge import formula
+
+            self.batch = formula.batch_article([e.latex for e in equations], self.chosen)
         if self.notation_name != "reference":
             self._learn_output_layer(equations)
         for latex, why in contradictions.items():  # a_2 = \sigma(w_1 a_1) in a vector notation is a claim
@@ -258,12 +263,12 @@ class ArticleJudge:
             return [Item(0, 0, latex, "skipped", "a definition (the update rule), nothing to prove")]
         n = self.chosen
         try:
-            if n.batch_cost and formula.batch(latex, n) and formula.batch_judged(latex, n):
-                # dW = (1/m) dZ A^T: judged over batches of m examples (a sum over the examples written
-                # with their index, dZ^{[1](i)}, is still read for one example below)
-                verdicts = self.checker.judge(latex, self.loss_names, n)
+            members = read(latex, n, self.arch) if n.batch_cost else []
+            if n.batch_cost and (formula.batch(latex, n) or self.batch and formula.couples_examples(members)):
+                # dW = (1/m) dZ A^T, a batch article's ∂l/∂b = 1^T δ: judged over batches of m examples
+                verdicts = self.checker.judge(latex, self.loss_names, n, batch=self.batch)
             else:
-                members = read(latex, n, self.arch)
+                members = members or read(latex, n, self.arch)
                 found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
                 if self._judge is None:
                     self._judge = Judge(self.checker.d)
@@ -478,7 +483,8 @@ class ArticleJudge:
     def notation(self) -> dict:
         """The notation used: the article's own names when it defines any, else the preset
         chosen; what each learned name is; the names that could not be bound."""
-        name = "flat" if self.learned.bindings else self.chosen.name if self.chosen else "arrows"
+        learned = any(binding.line for binding in self.learned.bindings.values())  # line 0: given by --symbols
+        name = "flat" if learned else self.chosen.name if self.chosen else "arrows"
         unbound = set(self.unbound)
         for why in self.not_bound:
             match = re.search(r"(?:cannot bind|unknown name) (\S+)", why)
@@ -489,7 +495,7 @@ class ArticleJudge:
             letter, line = self.output
             symbols[letter] = [f"L (the output layer, from line {line})"]
         result = {"name": name, "symbols": symbols, "unbound": sorted(unbound)}
-        if self.learned.bindings and self.chosen is not None:
+        if learned and self.chosen is not None:
             result["preset"] = self.chosen.name  # for the formulas without the article's own names
         return result
 

@@ -126,17 +126,42 @@ def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_exa
 
 
 def batch_judged(latex: str, notation: Notation) -> bool:
-    """Whether a batch formula can be judged over a batch: its whole matrices are batches (a
-    column per example) and it has no sum over the examples or vector of ones, which the
-    binder reads for one example."""
+    """Whether a batch formula can be judged over a batch: every Σ in it sums over the nodes of
+    a layer or over the examples written with their index (Σ_i dZ^{[1](i)}); a Σ over anything
+    else (a whole batch matrix summed m times) is read for one example."""
     trees = binding.parse_for(latex, notation)
-    nodes = [node for tree in trees for node in walk(tree)]
-    if any(isinstance(node, Sum) for node in nodes):
-        return False
-    return not any(ones in latex for ones in ONES)
+    for node in (node for tree in trees for node in walk(tree)):
+        if isinstance(node, Sum) and node.index:
+            pattern = re.compile(rf"\(\s*{re.escape(node.index)}\s*\)|\b{re.escape(node.index)}\b")
+            if not any(isinstance(inner, Symbol) and any(pattern.search(part or "") for part in (inner.sub, inner.sup))
+                       for inner in walk(node.body)):
+                return False
+        elif isinstance(node, Sum):
+            return False
+    return True
 
 
 ONES = ("\\mathbf{1}", "\\vec{1}", "\\boldsymbol{1}", "\\bm{1}", "\\mathbb{1}")
+
+
+def batch_article(latexes: list, notation: Notation) -> bool:
+    """Whether an article's whole quantities are batches of examples (a row or a column per
+    example): its notation defines a batch's cost and its formulas sum over the examples with a
+    vector of ones (1^T δ) or count them (m). Ng's notation says which formulas are batch ones by
+    their names (``batch``), so this is for the others (rows: X W + b over a batch of rows)."""
+    if not notation.batch_cost or notation.name == "ng":
+        return False
+    for latex in latexes:
+        if any(ones in latex for ones in ONES):
+            return True
+        try:
+            trees = binding.parse_for(latex, notation)
+        except DeriveError:
+            continue
+        if any(isinstance(node, Symbol) and node.base == "m" and node.sub is None and node.sup is None
+               for tree in trees for node in walk(tree)):
+            return True
+    return False
 
 
 def couples_examples(members: list) -> bool:

@@ -438,6 +438,10 @@ class _Builder:
         layer: Any
         if q.kind == "loss":
             return self._batch_loss() if self.conventions.examples > 1 else self.loss_symbol
+        if q.kind == "ones":  # 1^T dZ: the sum over the examples of a batch (one example: 1)
+            count = self.conventions.examples
+            return sp.ImmutableMatrix([1] * count) if count > 1 else sp.Integer(1)
+        example = self._example(q, env)
         layer = index_value(q.layer, env, depth) if q.layer is not None else None
         if q.kind == "label":
             layer = None
@@ -462,15 +466,32 @@ class _Builder:
             return symbol
         if i is None:
             column = [self._element(q.kind, layer, k) for k in range(1, rows + 1)]
+            if example is not None:  # dZ^{[1](i)}: the column of example i
+                return sp.ImmutableMatrix([_of_example(entry, example) for entry in column])
             if self.conventions.examples > 1 and q.kind != "bias":  # a batch: one column per example
                 return sp.ImmutableMatrix(rows, self.conventions.examples,
                                           lambda r, e: _of_example(column[r], e + 1))
             return sp.ImmutableMatrix(column)
         symbol = self._element(q.kind, layer, i)
+        if example is not None and 1 <= i <= rows:
+            return _of_example(symbol, example)
         if not 1 <= i <= rows:
             where = "there are" if q.kind == "label" else f"layer {layer} has"
             return naming.MissingSymbol(symbol.name, f"{where} {rows} {'outputs' if q.kind == 'label' else 'nodes'}")
         return symbol
+
+    def _example(self, q, env: dict) -> int | None:
+        """The example of a batch ``q`` belongs to (dZ^{[1](i)} under Σ_i: the i-th), None for
+        any one (no example index). An example index no Σ binds is any one example: the first."""
+        if q.example is None or q.kind in ("weight", "bias"):
+            return None
+        if isinstance(q.example, str) and len(q.example.strip()) == 1 and q.example.strip() not in env:
+            return 1
+        e = index_value(q.example, env, self.arch.depth)
+        if not 1 <= e <= self.conventions.examples:
+            raise DeriveError(f"example {e} of a batch of {self.conventions.examples} "
+                              f"({'one example' if self.conventions.examples == 1 else 'examples'} judged)")
+        return e
 
     def _batch_loss(self):
         """The batch's cost: the mean (or the sum) of the examples' losses."""
@@ -568,7 +589,15 @@ class _Builder:
     def _frac(self, node: syntax.Frac, env: dict):
         num, den = self._value(node.num, env), self._value(node.den, env)
         if isinstance(den, sp.MatrixBase):
-            raise ShapeError("division by a vector or matrix")
+            # Y / A: a quotient by a vector or matrix has no reading but entry by entry (NumPy's /)
+            if isinstance(num, sp.MatrixBase) and num.shape != den.shape:
+                raise ShapeError(f"cannot divide a {_shape_text(num)} matrix by a {_shape_text(den)} one "
+                                 "entry by entry")
+            if any(entry == 0 for entry in den):
+                raise DeriveError("division by zero")
+            if isinstance(num, sp.MatrixBase):
+                return num.multiply_elementwise(den.applyfunc(lambda entry: 1 / entry))
+            return den.applyfunc(lambda entry: num / entry)
         if den == 0:
             raise DeriveError("division by zero")
         return num / den
@@ -629,6 +658,9 @@ class _Builder:
 
     def _sum(self, node: syntax.Sum, env: dict):
         if node.index is None:
+            body = self._value(node.body, env)
+            if isinstance(body, sp.MatrixBase):  # \sum (o - y)^2 of a vector or matrix: all its entries
+                return sp.Add(*body)
             raise DeriveError("a Σ without an index: write \\sum_i")
         lower = 1 if node.lower is None else int(self._value(node.lower, env))
         upper = self._upper(node, env)
@@ -664,6 +696,8 @@ class _Builder:
                 widths.append(rows)
             if node.index in index_letters(q.j):
                 widths.append(cols)
+        if not widths and any(q.example == node.index for q, _ in _quantities(node.body)):
+            return self.conventions.examples  # Σ_i dZ^{[1](i)}: over the examples of the batch
         if not widths:
             raise DeriveError(f"the sum's index {node.index} indexes nothing in its body")
         return min(w for w in widths if w)

@@ -27,6 +27,7 @@ from derive.notation import (
     AUTO_ORDER,
     FORMS,
     NOTATIONS,
+    ONES,
     Notation,
     index_value,
     pair_value,
@@ -243,7 +244,8 @@ class _Binder:
         if indexed is not None:
             return indexed
         if plain in n.constant_symbols:
-            return Number(n.constant_symbols[plain])
+            value = n.constant_symbols[plain]
+            return Quantity("ones") if value == ONES else Number(value)
         if plain in n.loss_symbols or plain == self.own_loss:
             return LOSS
         if n.match(node):
@@ -310,7 +312,7 @@ class _Binder:
         kind, whole, gradient = FORMS[form]
         layer = self.layer(values.get("layer"))
         i, j = (None, None) if whole else (values.get("i"), values.get("j"))
-        quantity = Quantity(kind, layer, i, j)
+        quantity = Quantity(kind, layer, i, j, values.get("example"))
         self.check(quantity, node)
         if gradient:
             return Nabla(quantity, LOSS) if whole else Partial(LOSS, quantity)

@@ -139,13 +139,14 @@ class Diag:
 class Quantity:
     """A leaf of a *bound* tree: a quantity of the network in the reference meaning
     (``derive.notation`` documents the kinds: node, node_prime, preactivation, weight, bias,
-    label, delta, loss); layer, i and j are ints, index expressions like "l+1" or "j", or
+    label, delta, loss, and ones, the vector of ones of a batch); layer, i and j are ints, index expressions like "l+1" or "j", or
     None for the whole vector or matrix."""
 
     kind: str
     layer: int | str | None = None
     i: int | str | None = None
     j: int | str | None = None
+    example: int | str | None = None  # the example of a batch it belongs to (Ng's x^{(i)}); None: any one
 
 
 Node = Union[  # noqa: UP007 (a runtime alias)
