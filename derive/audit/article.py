@@ -14,6 +14,11 @@ as data. ``judge`` then gives each equation's items:
 - other links that use a learned name are written in the engine's symbols and judged by the
   checker; a name the article never defines is "skipped" and listed as unbound;
 - equations without any learned name or number go to the reference notation's reader.
+
+A loss defined with a node of a free layer letter beside the label (``C = \\sum_i (a_l^i -
+y^i)^2``) names that letter the output layer: from that definition on (itself included) the
+chosen notation reads it as L (``Notation.output_letter``), before it the letter stays a
+general layer; the notation block lists it (``"l": ["L (the output layer, from line N)"]``).
 """
 from __future__ import annotations
 
