@@ -45,7 +45,8 @@ number of examples, is 1 where a formula is read for one example; a constant who
 ``ONES``, like ``\\mathbf{1}``, is the vector of ones of a batch, the quantity of kind
 "ones"), ``batch_cost`` (the cost of a batch of examples: "mean" or "sum" of the examples'
 losses, "" when the notation does not define one; ``derive.judge.formula`` judges a batch formula
-over a batch of examples with it), and ``symbols``:
+over a batch of examples with it), ``output_letter`` (a layer letter read as L, the output layer:
+an article that writes its loss with a_l learns l = L from there on, ``derive.audit.article``), and ``symbols``:
 explicit bindings ``{Symbol: tree}`` (an article's own names, ``--symbols``), whose trees
 are written in the reference notation and read with ``arrows``.
 """
@@ -170,6 +171,7 @@ class Notation:
     description: str = ""
     own_loss_name: bool = True  # the loss's own name (MSE for the squared errors) is read too
     batch_cost: str = ""  # a batch's cost: "mean" or "sum" of the examples' losses ("": not defined)
+    output_letter: str = ""  # a layer letter read as L, the output layer (an article's l after its loss definition)
 
     def __post_init__(self):
         _validate(self)
@@ -336,6 +338,8 @@ class Notation:
             if name in ("l", "p", "q"):
                 if isinstance(value, str) and value[0] not in LAYER_LETTERS:
                     return None
+                if isinstance(value, str) and value[0] == self.output_letter:
+                    value = "L" + value[1:]  # a_l after "C = Σ (a_l - y)^2": l names the output layer
                 value = _layer_value(value, self.first_layer)
                 if name == "q":
                     value = shifted(value, -1)

@@ -233,8 +233,7 @@ def test_the_writer_writes_exactly_the_article_spellings():
     ("index", "{a_{l-1}}^j", Q("node", "l-1", "j")),
     ("index", "w_{l-1}^{ij}", Q("weight", "l-1", "i", "j")),
     ("index", "y^i", Q("label", None, "i")),
-    ("index", r"\frac{\delta C}{\delta b_l}", Partial(LOSS, Q("bias", "l"))),
-])
+])  # a bias of a letter layer: tests/test_output_layer_letter.py (it needs a network with biases)
 def test_spellings_bind_to_their_reference_quantities(name, latex, expected):
     assert read(latex, NOTATIONS[name], ARTICLE) == [expected]
 

@@ -14,9 +14,15 @@ as data. ``judge`` then gives each equation's items:
 - other links that use a learned name are written in the engine's symbols and judged by the
   checker; a name the article never defines is "skipped" and listed as unbound;
 - equations without any learned name or number go to the reference notation's reader.
+
+A loss defined with a node of a free layer letter beside the label (``C = \\sum_i (a_l^i -
+y^i)^2``) names that letter the output layer: from that definition on (itself included) the
+chosen notation reads it as L (``Notation.output_letter``), before it the letter stays a
+general layer; the notation block lists it (``"l": ["L (the output layer, from line N)"]``).
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from decimal import Decimal, InvalidOperation
@@ -64,6 +70,9 @@ class ArticleJudge:
         self.notation_name = notation
         self.symbols_text = symbols
         self.chosen: Any = None  # the notation (derive.notation.Notation) the other formulas are read in
+        self.output: tuple | None = None  # (letter, line): the loss's definition names that layer letter L
+        self._output_notation: Any = None  # the chosen notation with that letter read as L
+        self._at_output: set = set()  # the equations read with it: first written at or after that line
         self.not_bound: list = []  # what the chosen notation could not bind
         self.batch = False  # the article's whole quantities are batches of examples (formula.batch_article)
         if symbols:
@@ -116,9 +125,40 @@ class ArticleJudge:
             from derive.judge import formula
 
             self.batch = formula.batch_article([e.latex for e in equations], self.chosen)
+        if self.notation_name != "reference":
+            self._learn_output_layer(equations)
         for latex, why in contradictions.items():  # a_2 = \sigma(w_1 a_1) in a vector notation is a claim
             if not self._binds(latex):
                 self.outcomes[latex] = ("contradiction", why)
+
+    def _learn_output_layer(self, equations) -> None:
+        """``C = \\sum_i (a_l^i - y^i)^2``: a loss defined with a node of a free layer letter
+        beside the label makes that letter the output layer L from the definition on (the
+        definition included); the equations before it keep the letter a general layer."""
+        from derive.reader.bind import LOSS, read
+
+        n = self.chosen
+        if n is None or n.name == "flat" or n.output_letter:
+            return
+        for equation in equations:
+            if "=" not in equation.latex:
+                continue
+            try:
+                members = read(equation.latex, n, self.arch)
+            except (DeriveError, RecursionError):
+                continue
+            if len(members) < 2 or members[0] != LOSS:
+                continue
+            letter = next(filter(None, (_beside_label(m) for m in members[1:])), None)
+            if letter is None:
+                continue
+            self.output = (letter, equation.line)
+            self._output_notation = dataclasses.replace(n, output_letter=letter)
+            first: dict = {}
+            for other in equations:
+                first.setdefault(other.latex, other.line)  # identical equations are judged once, at the first
+            self._at_output = {latex for latex, line in first.items() if line >= equation.line}
+            return
 
     def _binds(self, latex: str) -> bool:
         """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
@@ -455,13 +495,33 @@ class ArticleJudge:
             match = re.search(r"(?:cannot bind|unknown name) (\S+)", why)
             if match:
                 unbound.add(match.group(1))
-        result = {"name": name, "symbols": self.learned.spelled(), "unbound": sorted(unbound)}
+        symbols = self.learned.spelled()
+        if self.output is not None:
+            letter, line = self.output
+            symbols[letter] = [f"L (the output layer, from line {line})"]
+        result = {"name": name, "symbols": symbols, "unbound": sorted(unbound)}
         if learned and self.chosen is not None:
             result["preset"] = self.chosen.name  # for the formulas without the article's own names
         return result
 
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
+        if latex not in self._at_output:
+            return self._judged(latex)
+        general, self.chosen = self.chosen, self._output_notation  # after the loss's definition: l is L
+        try:
+            items = self._judged(latex)
+        finally:
+            self.chosen = general
+        if items and all(i.verdict == "skipped" and "does not exist" in (i.diagnosis or "") for i in items):
+            # a_{l+1} = N(…) after the definition names a layer past the output: when it holds for
+            # every layer l, it was written for a general one
+            again = self._judged(latex)
+            if all(i.verdict == "right" for i in again):
+                return again
+        return items
+
+    def _judged(self, latex: str) -> list[Item]:
         members = self.trees.get(latex)
         if isinstance(members, list) and len(members) == 2:
             defined = self._function_definition(members, latex)
@@ -741,6 +801,29 @@ class _Point:
             raise Unevaluable(f"{written}: the article does not give every input, weight, bias and label it "
                               "depends on")
         return Approx.exact(value)
+
+
+def _beside_label(tree) -> str | None:
+    """The layer letter of a node written beside the label in a sum or product (a_l^i - y^i,
+    y \\log a^l): the letter a loss's definition uses for the output layer; None if none."""
+    from derive.reader.syntax import Add, Mul, Quantity
+
+    def letter(node):
+        if isinstance(node, Call) and len(node.args) == 1:
+            node = node.args[0]  # y \log a_l
+        if isinstance(node, Quantity) and node.kind == "node" and isinstance(node.layer, str) \
+                and re.fullmatch(r"[a-z]", node.layer):
+            return node.layer
+        return None
+
+    for node in walk(tree):
+        parts = [t for _, t in node.terms] if isinstance(node, Add) else list(node.factors) \
+            if isinstance(node, Mul) else []
+        if any(isinstance(p, Quantity) and p.kind == "label" for p in parts):
+            found = next(filter(None, map(letter, parts)), None)
+            if found:
+                return found
+    return None
 
 
 def _product_misfit(reason: str) -> bool:

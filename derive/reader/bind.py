@@ -353,6 +353,8 @@ class _Binder:
             return
         l = q.layer
         if not isinstance(l, int):
+            if q.kind == "bias" and not arch.bias:  # b_l^i: a bias of any layer is not in the network
+                raise DeriveError(f"{written}: {arch.text} has no biases (use --bias)")
             return
         if not 1 <= l <= depth:
             raise DeriveError(f"{written}: layer {shown(l)} does not exist: {arch.text} has layers "
