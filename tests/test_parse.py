@@ -76,6 +76,10 @@ TWO = Number("2")
     (r"\mathbf{W}^{(2)}", S("W", None, "(2)", accent="bold")),
     (r"\boldsymbol{\delta}^{l}", S(r"\delta", None, "l", accent="bold")),
     (r"\bar{x}", S("x", accent="bar")),
+    # ŷ set in bold is still ŷ, not the label y: bold beside another accent is typography
+    (r"\hat{\boldsymbol{y}}", S("y", accent="hat")),
+    (r"\boldsymbol{\hat{y}}", S("y", accent="hat")),
+    (r"\mathbf{\vec{x}}", S("x", accent="vec")),
     (r"\mathcal{L}", S("L", accent="cal")),
     (r"MSE", S("MSE")),
     (r"\delta_1^{(3)}", S(r"\delta", "1", "(3)")),

@@ -1042,7 +1042,10 @@ class _Parser:
                 self.expect("}", "}")
                 if not isinstance(inner, Symbol):
                     raise _error(self.latex, inner_start.pos, "a power or transpose", f"a letter inside {token.value}")
-                return inner.base, inner.accent or accent, inner.sub, inner.sup
+                # \hat{\boldsymbol{y}} is ŷ set in bold: bold is typography beside an accent that names
+                # another quantity, so the accent is kept (never dropped for the bold)
+                kept = accent if inner.accent in (None, "bold") else inner.accent
+                return inner.base, kept, inner.sub, inner.sup
             single = self._raw()
             if single is not None and (single.kind == "word" or (single.kind == "macro" and single.value[1:] in GREEK)):
                 if single.kind == "word" and len(single.value) > 1:
