@@ -172,3 +172,16 @@ def test_the_member_after_a_slip_in_a_chain_is_judged_on_its_own(tmp_path, capsy
     assert main(["audit", str(path), "--arch", "3-2-2", "--format", "json", "--quiet"]) == 1
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (3, "wrong"), (3, "wrong"), (4, "right")]
+
+
+def test_a_name_set_to_a_whole_number_is_a_count_in_prose_not_an_equation(tmp_path, capsys):
+    """$L = 3$ (layers), $n = 2$ (inputs) in a sentence are sizes, not claims about the loss or a
+    node: no item; in a display it is a value the article gives, skipped; an equation beside them
+    is still judged."""
+    path = tmp_path / "post.md"
+    path.write_text("A network of depth $L = 3$ with $n = 2$ inputs, where $y_1 = x_1^{(3)} - x_1^{(3)} + y_1$.\n\n"
+                    "$$l = 3$$\n")
+    main(["audit", str(path), "--arch", "2-2-1", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(1, "right"), (3, "skipped")]
+    assert "a value the article gives" in items[1]["diagnosis"]

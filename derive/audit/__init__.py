@@ -163,8 +163,8 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
     judged: dict[str, list[Item]] = {}  # identical equations are judged once
     for equation in found:
         latex = equation.latex
-        if equation.inline and not has_top_level_equals(_LAYOUT.sub(" ", latex)):
-            continue  # a symbol or an expression in the prose, not an equation
+        if equation.inline and (not has_top_level_equals(_LAYOUT.sub(" ", latex)) or _a_count(latex)):
+            continue  # a symbol, an expression or a count ($L = 3$ layers) in the prose, not an equation
         if latex not in judged:
             if time.monotonic() > deadline:
                 if not equation.inline:
@@ -172,7 +172,9 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
                                       f"not judged: the audit's time budget of {AUDIT_SECONDS:g} s ran out",
                                       unjudged=True))
                 continue
-            judged[latex] = _safely(judge, latex)
+            judged[latex] = [Item(0, 0, latex, "skipped", "a value the article gives (a name set to a whole "
+                                  "number: a size, a count or a worked value), nothing to prove")] \
+                if _a_count(latex) else _safely(judge, latex)
         outcome = judged[latex]
         if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in outcome):
             continue  # inline prose that is not an equation of the derivation
@@ -192,6 +194,20 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
             items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged))
     items.sort(key=lambda item: item.line)
     return items
+
+
+def _a_count(latex: str) -> bool:
+    """A name set to a whole number, as prose gives a size or a count: $L = 3$ layers, $n = 784$
+    inputs, $x_0 = 1$ (worked values carry decimals, $w_1 = 0.15$, and stay items)."""
+    from derive.reader.parse import parse
+    from derive.reader.syntax import Number, Symbol
+
+    try:
+        members = parse(latex)
+    except DeriveError:
+        return False
+    return len(members) == 2 and isinstance(members[0], Symbol) and isinstance(members[1], Number) \
+        and members[1].text.isdigit()
 
 
 def _safely(judge: Judge, latex: str) -> list[Item]:
