@@ -185,3 +185,11 @@ def test_a_name_set_to_a_whole_number_is_a_count_in_prose_not_an_equation(tmp_pa
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(1, "right"), (3, "skipped")]
     assert "a value the article gives" in items[1]["diagnosis"]
+
+
+def test_a_definition_with_equiv_is_shown_as_written(tmp_path, capsys):
+    path = tmp_path / "post.md"
+    path.write_text("$$\n\\delta_j \\equiv \\frac{\\partial E_n}{\\partial a_j}\n$$\n")
+    main(["audit", str(path), "--arch", "2-3-2", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [i["latex"] for i in items] == ["\\delta_j \\equiv \\frac{\\partial E_n}{\\partial a_j}"]

@@ -530,6 +530,7 @@ class ArticleJudge:
         if not isinstance(members, list) or len(members) < 2 or not self._uses_the_article(latex, members):
             return self._in_notation(latex)
         texts = _member_texts(latex, len(members))
+        links = link_texts(latex, len(members)) if len(member_texts(latex)) == len(members) else []
         items = []
         outcome = self.outcomes.get(latex)
         anchor = self._anchor(members)
@@ -538,7 +539,7 @@ class ArticleJudge:
             self.printed[members[0]] = anchor[1]
             outcome = ("definition", f"{members[0].written} names the number the article computes for it")
         for k in range(len(members) - 1):
-            text = f"{texts[k]} = {texts[k + 1]}"
+            text = links[k] if len(links) == len(members) - 1 else f"{texts[k]} = {texts[k + 1]}"
             if anchor and k >= anchor[0] and self._numeric_link(members[k], members[k + 1]):
                 items.append(self._against(anchor, members, texts, k + 1, text))
                 continue

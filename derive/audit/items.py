@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,28 +67,43 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
     return judge
 
 
-def member_texts(latex: str) -> list[str]:
-    """``A = B = C`` -> ["A", "B", "C"] (split at = outside braces)."""
+_RELATION = re.compile(r":=|=|≔|≡|\\(?:equiv|coloneqq|triangleq)(?![A-Za-z])")  # read as = (derive.reader.parse)
+
+
+_MACRO = re.compile(r"\\[A-Za-z]+|\\.?", re.DOTALL)
+
+
+def _split(latex: str) -> tuple[list[str], list[str]]:
+    """``A = B \\equiv C`` -> (["A", "B", "C"], ["=", "\\equiv"]): split at the relations outside braces."""
     parts: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for char in latex:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        if char == "=" and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
+    relations: list[str] = []
+    depth, start, k = 0, 0, 0
+    while k < len(latex):
+        char = latex[k]
+        match = _RELATION.match(latex, k) if depth == 0 else None
+        if match:
+            parts.append(latex[start:k].strip())
+            relations.append(match.group(0))
+            k = start = match.end()
             continue
-        current.append(char)
-    parts.append("".join(current).strip())
-    return parts
+        if char == "\\":  # a macro (\\leq, \\{) is one token
+            name = _MACRO.match(latex, k)
+            k += len(name.group(0)) if name else 1
+            continue
+        depth += (char == "{") - (char == "}")
+        k += 1
+    parts.append(latex[start:].strip())
+    return parts, relations
+
+
+def member_texts(latex: str) -> list[str]:
+    """``A = B = C`` -> ["A", "B", "C"] (split at =, :=, \\equiv … outside braces)."""
+    return _split(latex)[0]
 
 
 def link_texts(latex: str, count: int) -> list[str]:
-    """``A = B = C`` -> ["A = B", "B = C"] (split at = outside braces)."""
-    parts = member_texts(latex)
+    """``A = B \\equiv C`` -> ["A = B", "B \\equiv C"] (split at the relations outside braces)."""
+    parts, relations = _split(latex)
     if len(parts) != count:
         return [latex] * (count - 1)
-    return [f"{a} = {b}" for a, b in itertools.pairwise(parts)]
+    return [f"{a} {relation} {b}" for (a, b), relation in zip(itertools.pairwise(parts), relations, strict=True)]
