@@ -217,7 +217,7 @@ def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = No
             raise DeriveError("this audit reads the reference notation only; use notation='auto'")
         items = audit_module.audit(text, checker, architecture, loss_names=names)
     status, note = audit_module.exit_status(items)
-    return Audit([Verdict(i.latex, i.verdict, None, i.diagnosis, i.diagnosis, lines=(i.line, i.end_line),
+    return Audit([Verdict(i.latex, i.verdict, None, i.shown, i.diagnosis, lines=(i.line, i.end_line),
                           blame=getattr(i, "blame", None)) for i in items], status, note, used)
 
 

@@ -193,3 +193,16 @@ def test_a_definition_with_equiv_is_shown_as_written(tmp_path, capsys):
     main(["audit", str(path), "--arch", "2-3-2", "--format", "json"])
     items = json.loads(capsys.readouterr().out)["items"]
     assert [i["latex"] for i in items] == ["\\delta_j \\equiv \\frac{\\partial E_n}{\\partial a_j}"]
+
+
+def test_the_terminal_shows_diagnoses_in_unicode_and_json_in_latex(tmp_path, capsys):
+    """As `derive check` does: the article's line stays as written, the diagnosis is plain text."""
+    path = tmp_path / "post.md"
+    path.write_text("$$\n\\frac{\\partial o}{\\partial z_o} = \\sigma'(o)\n$$\n")
+    symbols = ["--symbols", "o=x_1^{(3)}, z_o=z_1^{(3)}"]
+    main(["audit", str(path), "--arch", "2-2-1", *symbols])
+    shown = capsys.readouterr().out.splitlines()[0]
+    assert shown.startswith("line 2: wrong") and "\\" not in shown and "⁽³⁾" in shown
+    main(["audit", str(path), "--arch", "2-2-1", *symbols, "--format", "json"])
+    (item,) = json.loads(capsys.readouterr().out)["items"]
+    assert item["verdict"] == "wrong" and "^{(3)}" in item["diagnosis"]

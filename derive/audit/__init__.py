@@ -191,7 +191,7 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
                 else:
                     line, end_line = members[k][0], members[k + 1][1]
             k += i.member is None
-            items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged))
+            items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged, plain=i.plain))
     items.sort(key=lambda item: item.line)
     return items
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -304,7 +305,7 @@ class ArticleJudge:
             else:
                 diagnosis = verdict.how if verdict.verdict == "undecided" else None
             items.append(Item(0, 0, texts[k], verdict.verdict, diagnosis, verdict.verdict == "undecided",
-                              blame=verdict.blame))
+                              blame=verdict.blame, plain=verdict.diagnosis_text if verdict.verdict == "wrong" else None))
         return items + self._bridges(latex, items)
 
     def _bridges(self, latex: str, links: list[Item]) -> list[Item]:
@@ -651,12 +652,23 @@ class ArticleJudge:
             # a shared name: both sides written out, the tied parameters made one
             sides = [self.checker.values.value(side).xreplace(ties) for side in sides]
         (verdict,) = self.checker.check(sides)
+        plain = None
         if verdict.verdict == "wrong":
             diagnosis = verdict.diagnosis or "the two sides differ and no single change makes them equal"
             diagnosis = self._in_article_names(diagnosis)
+            plain = self._plain_in_article_names(verdict.found)
         else:
             diagnosis = verdict.how if verdict.verdict == "undecided" else None
-        return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided")
+        return Item(0, 0, text, verdict.verdict, diagnosis, verdict.verdict == "undecided", plain=plain)
+
+    def _plain_in_article_names(self, found) -> str | None:
+        """A diagnosis in plain Unicode with the article's own names for what it binds (σ'(z_o))."""
+        if found is None:
+            return None
+        names = {quantity: sp.Symbol(binding.symbol.written) for binding in self.learned.bindings.values()
+                 for quantity in binding.quantities if quantity != LOSS_SYMBOL}
+        pieces = tuple(piece.xreplace(names) if isinstance(piece, sp.Basic) else piece for piece in found.pieces)
+        return replace(found, pieces=pieces).text
 
     def _function_definition(self, members: list, latex: str) -> Item | None:
         """``\\sigma(x) = \\frac{1}{1 + e^{-x}}``: an activation written out, checked against the

@@ -17,6 +17,12 @@ class Item:
     unjudged: bool = False  # could not be judged (unreadable, unterminated, undecided, …); not in the JSON
     blame: int | None = None  # a wrong link: the position in the chain of the member at fault
     member: int | None = None  # no link but a bridge over a wrong member: reported at this member's lines
+    plain: str | None = None  # the diagnosis in plain Unicode, for a terminal (None: as ``diagnosis``)
+
+    @property
+    def shown(self) -> str | None:
+        """The diagnosis as a terminal shows it."""
+        return self.plain or self.diagnosis
 
     def as_dict(self) -> dict:
         return {"line": self.line, "end_line": self.end_line, "latex": self.latex, "verdict": self.verdict,
@@ -61,6 +67,7 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
                 diagnosis = None
             found = item(verdict.verdict, diagnosis, verdict.verdict == "undecided", texts[k])
             found.blame = getattr(verdict, "blame", None)
+            found.plain = verdict.diagnosis_text if verdict.verdict == "wrong" else None
             result.append(found)
         return result
 

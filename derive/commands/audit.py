@@ -78,7 +78,7 @@ def run(args) -> int:
     else:
         for item in items:
             where = f"line {item.line}" if item.line == item.end_line else f"lines {item.line}-{item.end_line}"
-            note = f": {item.diagnosis}" if item.diagnosis else ""
+            note = f": {item.shown}" if item.shown else ""
             print(f"{where}: {item.verdict}{note}\n    {item.latex[:110]}")
         counts = {v: sum(i.verdict == v for i in items) for v in ("right", "wrong", "undecided", "skipped")}
         print(f"{counts['right']} right, {counts['wrong']} wrong, {counts['undecided']} undecided, "
