@@ -420,6 +420,13 @@ def test_symbols_with_layer_and_node_letters_are_patterns_too():
         Add(((1, Call(r"\tanh", (Q("node", 2, 1),))), (1, Call("relu", (Q("node", 2, 1),)))))]
 
 
+def test_a_name_the_article_gives_is_squared_not_relabelled():
+    """Nielsen's a^2 is layer 2's a; but z_j given as a name (--symbols) squared is z_j²."""
+    n = NOTATIONS["nielsen"].with_symbols(parse_symbols(r"z_j=x_j^{(2)}"))
+    assert read("z_j^2", n, ARTICLE) == [Pow(Q("node", 2, "j"), Number("2"))]
+    assert read("z_j^2", NOTATIONS["nielsen"], ARTICLE) == [Q("preactivation", 2, "j")]
+
+
 def test_a_symbol_with_an_index_letter_is_a_pattern():
     n = NOTATIONS["flat"].with_symbols(parse_symbols(r"h_i=x_i^{(2)}, o_j=x_j^{(3)}"))
     assert read(r"h_1 + o_k", n, ARTICLE) == [Add(((1, Q("node", 2, 1)), (1, Q("node", 3, "k"))))]

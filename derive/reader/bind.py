@@ -191,7 +191,10 @@ class _Binder:
         if not isinstance(node, Pow):
             return node
         base, exponent = node.base, node.exponent
-        if isinstance(base, Symbol) and base.sup is None and isinstance(exponent, (Number, Symbol)):
+        given = isinstance(base, Symbol) and (replace(base, text="") in self.n.symbols
+                                              or self.pattern_meaning(base) is not None)
+        if isinstance(base, Symbol) and base.sup is None and isinstance(exponent, (Number, Symbol)) and not given:
+            # (a name the article or --symbols gives, z_j, squared is a square: z_j^2)
             label = exponent.text if isinstance(exponent, Number) else exponent.base
             if label.isalnum():
                 labelled = replace(base, sup=label, text=f"{base.text}^{{{label}}}")
