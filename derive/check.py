@@ -238,7 +238,7 @@ class Checker:
             self._judge = Judge(self)
         try:
             one = self._judge.judge(claims(formula.members(latex, notation, self.d.arch), self.d.arch,
-                                           Conventions(first_layer=notation.first_layer),
+                                           Conventions.of(notation),
                                            loss_symbol=formula.loss_symbol(latex, notation, self.d.arch)))
         except DeriveError:
             return

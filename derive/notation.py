@@ -39,7 +39,8 @@ are columns; "rows": vectors are rows and weight matrices are n_l × n_{l+1}, as
 batch-row code ``X W + b``, so each whole quantity is the transpose of the reference one),
 ``elementwise`` (the products that are elementwise), ``prime_is_transpose``,
 ``delta_is_partial`` (``\\frac{\\delta C}{\\delta w}`` means ∂), ``elementwise_powers`` (a
-power of a vector or matrix, ``(A^{[1]})^2``, is taken elementwise, as NumPy's ``**``), ``loss_names``,
+power of a vector or matrix, ``(A^{[1]})^2``, is taken elementwise, as NumPy's ``**``), ``bias_unit``
+(node 0 of a layer is the constant 1 and the weight from it the bias: Bishop's x_0 = 1), ``loss_names``,
 ``functions`` (names of the network's activation, like ``N``), ``constants`` (``m``, the
 number of examples, is 1 where a formula is read for one example; a constant whose value is
 ``ONES``, like ``\\mathbf{1}``, is the vector of ones of a batch, the quantity of kind
@@ -171,6 +172,7 @@ class Notation:
     description: str = ""
     own_loss_name: bool = True  # the loss's own name (MSE for the squared errors) is read too
     batch_cost: str = ""  # a batch's cost: "mean" or "sum" of the examples' losses ("": not defined)
+    bias_unit: bool = False  # node 0 of a layer is the constant 1, w_{j0} the bias of node j (Bishop's x_0 = 1)
     output_letter: str = ""  # a layer letter read as L, the output layer (an article's l after its loss definition)
 
     def __post_init__(self):
@@ -373,6 +375,7 @@ class Notation:
                  f"prime_is_transpose = {str(self.prime_is_transpose).lower()}",
                  f"delta_is_partial = {str(self.delta_is_partial).lower()}",
                  f"elementwise_powers = {str(self.elementwise_powers).lower()}",
+                 f"bias_unit = {str(self.bias_unit).lower()}",
                  f"loss_names = [{', '.join(map(quoted, self.loss_names))}]",
                  f"default_loss_name = {quoted(self.default_loss_name)}",
                  f"functions = [{', '.join(map(quoted, self.functions))}]", "", "[templates]"]
@@ -666,6 +669,32 @@ _INDEX = Notation(
     functions=("N",),
 )
 
+_CHAIN = Notation(
+    name="chain",
+    description="3Blue1Brown's backpropagation calculus: a^{(L)}, z^{(L)} = w^{(L)} a^{(L-1)} + b^{(L)}, C_0; "
+                "layers in parentheses from the input's 0, neurons below (w_{jk}^{(L)} from k in L-1 to j in L); "
+                "one neuron a layer makes every quantity a number",
+    templates={
+        "node": ("a_{<i>}^{(<l>)}", "a^{(<l>)}_{<i>}"),
+        "node_prime": (r"\sigma'(z_{<i>}^{(<l>)})", r"\sigma'(z^{(<l>)}_{<i>})"),
+        "preactivation": ("z_{<i>}^{(<l>)}", "z^{(<l>)}_{<i>}"),
+        "weight": ("w_{<ij>}^{(<q>)}", "w^{(<q>)}_{<ij>}"),
+        "bias": ("b_{<i>}^{(<l>)}", "b^{(<l>)}_{<i>}"),
+        "label": ("y_{<i>}",),
+        "delta": (r"\delta_{<i>}^{(<l>)}", r"\delta^{(<l>)}_{<i>}"),
+        "node_vector": ("a^{(<l>)}",),
+        "node_prime_vector": (r"\sigma'(z^{(<l>)})",),
+        "preactivation_vector": ("z^{(<l>)}",),
+        "weight_matrix": ("w^{(<q>)}", "W^{(<q>)}"),
+        "bias_vector": ("b^{(<l>)}",),
+        "label_vector": ("y",),
+        "delta_vector": (r"\delta^{(<l>)}",),
+    },
+    first_layer=0,
+    loss_names=("C_0", "C", "L", "E", "J", r"\mathcal{L}"),
+    default_loss_name="C_0",
+)
+
 NOTATIONS: dict[str, Notation] = {
     "arrows": _ARROWS,
     "layer": replace(  # the same, with weights named by their source layer
@@ -689,13 +718,14 @@ NOTATIONS: dict[str, Notation] = {
     "ng": _NG,
     "rows": _ROWS,
     "index": _INDEX,
+    "chain": _CHAIN,
     "flat": Notation(
         name="flat",
         description="flat scalar names (w_1 … w_n, h_1, o_1, net_{h1}, out_{o1}, E_{total}) bound by an article's "
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "flat")  # ties go to the earlier
+AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "chain", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:
@@ -707,8 +737,8 @@ def notation(name: str) -> Notation:
 
 
 _TOML_KEYS = {"name", "extends", "description", "first_layer", "weight_order", "orientation", "elementwise",
-              "prime_is_transpose", "delta_is_partial", "elementwise_powers", "loss_names", "default_loss_name", "functions",
-              "constants", "templates", "fixed", "symbols"}
+              "prime_is_transpose", "delta_is_partial", "elementwise_powers", "bias_unit", "loss_names",
+              "default_loss_name", "functions", "constants", "templates", "fixed", "symbols"}
 
 
 def load_toml(path: str | Path) -> Notation:
@@ -740,7 +770,7 @@ def notation_from_data(data: dict, default_name: str = "user", where: str = "the
         for key in ("first_layer",):
             if key in data:
                 fields[key] = _typed(data[key], int, key, where)
-        for key in ("prime_is_transpose", "delta_is_partial", "elementwise_powers"):
+        for key in ("prime_is_transpose", "delta_is_partial", "elementwise_powers", "bias_unit"):
             if key in data:
                 fields[key] = _typed(data[key], bool, key, where)
         for key in ("elementwise", "loss_names", "functions"):

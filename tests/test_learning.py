@@ -254,3 +254,34 @@ def test_auto_takes_the_weight_order_under_which_the_articles_definitions_hold(w
     assert report["notation"]["name"] == expected
     assert [(i["line"], i["verdict"]) for i in report["items"]] == [(1, "right"), (3, "right"), (5, "right"),
                                                                     (7, "wrong")]
+
+
+BIAS_UNIT = ("$$z_j^{(2)} = \\sum_{i=0}^{3} w_{ji}^{(1 \\rightarrow 2)} x_i$$\n\n"
+             "$$\\frac{\\partial MSE}{\\partial w_{10}^{(1 \\rightarrow 2)}} = \\delta_1^{(2)}$$\n\n"
+             "$$\\frac{\\partial MSE}{\\partial w_{10}^{(1 \\rightarrow 2)}} = \\delta_1^{(2)} x_1$$\n")
+
+
+@pytest.mark.parametrize("stated", [True, False])
+def test_an_article_that_states_x0_is_1_absorbs_the_bias_in_the_weights(stated, tmp_path, capsys):
+    """Bishop's convention (PRML §5.1): x_0 = 1, so w_{j0} is the bias of node j and a sum from
+    i = 0 includes it. Stated, the forward sum and ∂/∂w_{10} = δ_1 are proven and ∂/∂w_{10} = δ_1 x_1
+    (the gradient of w_{11}) is wrong; not stated, node 0 does not exist and the sum is wrong."""
+    path = tmp_path / "post.md"
+    path.write_text(("A constant input node, $x_0 = 1$, carries the bias.\n\n" if stated else "\n\n") + BIAS_UNIT)
+    main(["audit", str(path), "--arch", "3-2-2", "--bias", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    if stated:
+        assert [(i["line"], i["verdict"]) for i in items] == [(3, "right"), (5, "right"), (7, "wrong")]
+    else:
+        assert items[0]["verdict"] == "wrong" and "say so in the article" in items[0]["diagnosis"]
+
+
+def test_a_name_given_to_an_activation_reads_its_derivative_identity(tmp_path, capsys):
+    """--symbols 'h=\\tanh': h'(a) = 1 - h(a)^2 is tanh's derivative (proven), 1 + h(a)^2 is not."""
+    path = tmp_path / "post.md"
+    path.write_text("$$\nh'(a) = 1 - h(a)^2\n$$\n\n$$\nh'(a) = 1 + h(a)^2\n$$\n")
+    main(["audit", str(path), "--arch", "2-3-2", "--activation", "tanh,identity", "--bias", "--symbols", "h=\\tanh",
+          "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "wrong")]
+    assert "this is not h' (tanh)" in items[1]["diagnosis"]

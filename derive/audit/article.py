@@ -99,7 +99,7 @@ class ArticleJudge:
             if latex in self.trees:
                 continue
             try:
-                self.trees[latex] = parse(latex)
+                self.trees[latex] = parse(latex, functions=frozenset(self.learned.functions))
             except (DeriveError, RecursionError) as error:
                 self.trees[latex] = str(error) or "unreadable"
                 continue
@@ -126,6 +126,8 @@ class ArticleJudge:
             from derive.judge import formula
 
             self.batch = formula.batch_article([e.latex for e in equations], self.chosen)
+            if not self.chosen.bias_unit and self._states_a_bias_unit():
+                self.chosen = replace(self.chosen, bias_unit=True)
         if self.notation_name != "reference":
             self._learn_output_layer(equations)
         for latex, why in contradictions.items():  # a_2 = \sigma(w_1 a_1) in a vector notation is a claim
@@ -160,6 +162,18 @@ class ArticleJudge:
                 first.setdefault(other.latex, other.line)  # identical equations are judged once, at the first
             self._at_output = {latex for latex, line in first.items() if line >= equation.line}
             return
+
+    def _states_a_bias_unit(self) -> bool:
+        """Whether the article says that node 0 is the constant 1 (x_0 = 1, x_0 = z_0 = 1: Bishop's
+        absorbed bias, the weight from node 0 being the bias), in its text or in --symbols."""
+        def unit(members) -> bool:
+            return isinstance(members, list) and len(members) >= 2 and isinstance(members[-1], Number) \
+                and members[-1].text == "1" and all(isinstance(m, Symbol) and m.sub == "0" and m.sup is None
+                                                    for m in members[:-1])
+
+        given = self.symbols_text and any(unit([key, meaning]) for key, meaning in
+                                          _given_pairs(self.symbols_text))
+        return bool(given) or any(unit(members) for members in self.trees.values())
 
     def _binds(self, latex: str) -> bool:
         """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
@@ -229,8 +243,7 @@ class ArticleJudge:
                 continue
             seen += 1
             try:
-                verdicts = judge.judge(claims(members, self.arch, Conventions(n.elementwise, n.orientation,
-                                                                              n.first_layer)))
+                verdicts = judge.judge(claims(members, self.arch, Conventions.of(n)))
             except DeriveError:
                 continue
             proven += bool(verdicts) and all(v.verdict == "right" for v in verdicts)
@@ -275,7 +288,7 @@ class ArticleJudge:
                 verdicts = self.checker.judge(latex, self.loss_names, n, batch=self.batch)
             else:
                 members = members or read(latex, n, self.arch)
-                found = claims(members, self.arch, Conventions(n.elementwise, n.orientation, n.first_layer))
+                found = claims(members, self.arch, Conventions.of(n))
                 if self._judge is None:
                     self._judge = Judge(self.checker.d)
                     self._judge._checkers[self.arch] = self.checker
@@ -356,7 +369,7 @@ class ArticleJudge:
         for change, products in ((elementwise, ("odot",)), (reversed_order, n.elementwise)):
             try:
                 members = [replaced(m, change) for m in bound]
-                claims(members, self.arch, Conventions(products, n.orientation, n.first_layer))
+                claims(members, self.arch, Conventions.of(n, elementwise=products))
             except ShapeError as error:
                 if not _product_misfit(str(error)):
                     return True
@@ -461,6 +474,10 @@ class ArticleJudge:
                 raise DeriveError(f"--symbols: cannot read the name {name.strip()!r}: {error}") from None
             if len(members) != 1 or not isinstance(members[0], Symbol):
                 raise DeriveError(f"--symbols: {name.strip()!r} is not one name")
+            function = _activation_name(meaning.strip())
+            if function:  # h=\tanh: the article's name for an activation
+                self.learned.functions[members[0].base] = function
+                continue
             quantity = self._reference(Symbol("MEANING", text=meaning.strip()))
             if quantity is None:
                 continue  # a vector, a matrix or an index form: the notation's symbols read it
@@ -676,7 +693,7 @@ class ArticleJudge:
         call = members[0]
         if not (isinstance(call, Call) and len(call.args) == 1 and isinstance(call.args[0], Symbol)):
             return None
-        name = _activation_name(call.name)
+        name = self.learned.functions.get(call.name, _activation_name(call.name))
         if name == "" and len(set(self.arch.activations)) == 1:
             name = self.arch.activations[0]  # f(x) = …: the article's own name for the activation
         if not name or self.learned.quantity(call.args[0]) is not None:
@@ -837,6 +854,22 @@ def _beside_label(tree) -> str | None:
             if found:
                 return found
     return None
+
+
+def _given_pairs(text: str) -> list:
+    """--symbols pairs as parsed trees (name, meaning); the pairs that do not parse are left out."""
+    from derive.notation import split_top_level
+    from derive.reader.parse import parse
+
+    pairs = []
+    for pair in split_top_level(text, ","):
+        name, _, meaning = pair.partition("=")
+        try:
+            (key,), (value,) = parse(name.strip()), parse(meaning.strip())
+        except (DeriveError, ValueError):
+            continue
+        pairs.append((key, value))
+    return pairs
 
 
 def _product_misfit(reason: str) -> bool:

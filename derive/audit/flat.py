@@ -70,6 +70,7 @@ class Learned:
     bindings: dict = field(default_factory=dict)  # Symbol -> Binding
     macros: dict = field(default_factory=dict)  # Symbol -> the tree it stands for
     values: dict = field(default_factory=dict)  # Symbol -> number text (data the article gives)
+    functions: dict = field(default_factory=dict)  # a name given an activation (--symbols 'h=\\tanh') -> its entry's name
     loss: Symbol | None = None
     reference: Callable | None = None  # Symbol -> engine symbol in the reference notation, or None
 
@@ -620,7 +621,7 @@ def to_sympy(node, learned: Learned, depth: int = 0, local: dict | None = None):
             return sp.exp(argument)
         if node.name in ("\\log", "\\ln"):
             return sp.log(argument)
-        function = _activation_name(node.name)
+        function = learned.functions.get(node.name, _activation_name(node.name))
         if function is not None and node.primes <= 1:
             entry = ACTIVATIONS[function or _layer_activation(argument, learned)]
             if not entry.elementwise:

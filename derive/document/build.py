@@ -194,13 +194,15 @@ class _Builder:
         arch = self.arch
         from derive.document.render import tex_text
 
-        acts = ", ".join(f"layer {l}: {tex_text(name)}" for l, name in enumerate(arch.activations, start=2))
+        first = self.note.first_layer  # the layers as the notation numbers them
+        acts = ", ".join(f"layer {l}: {tex_text(name)}" for l, name in enumerate(arch.activations, start=first + 1))
         bias = "a bias on every node" if arch.bias else "no biases"
+        source, destination = ("i", "j") if self.note.weight_order == "from-to" else ("j", "i")
         section = Section("The network")
         section.blocks.append(Text(
             f"{arch.depth} layers of {', '.join(map(str, arch.widths))} nodes and {bias} "
-            f"({acts}). Layer 1 is the input; the weight $w_{{ij}}$ connects node $j$ of one layer "
-            "to node $i$ of the next."))
+            f"({acts}). Layer {first} is the input; the weight $w_{{ij}}$ connects node ${source}$ of one layer "
+            f"to node ${destination}$ of the next."))
         if "network" in self.sections:
             symbols = [self.xs[1]] + [m for p in range(1, self.L)
                                       for m in ([self.ws[p]] + ([self.bs[p]] if arch.bias else []))]

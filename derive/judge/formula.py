@@ -105,7 +105,7 @@ def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_exa
     is the number of examples. Otherwise it is read for one example (m = 1) and marked ``batch``:
     it can be shown wrong, never proven right. A batch formula holds for every m: the checker
     judges it again over a larger batch (``after``: the size judged before) before calling it right."""
-    conventions = Conventions(first_layer=notation.first_layer)
+    conventions = Conventions.of(notation)
     bound = members(latex, notation, arch)
     is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
     m = examples(arch, after)

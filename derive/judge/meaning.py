@@ -53,6 +53,13 @@ class Conventions:
     first_layer: int = 1  # the number the notation gives the input layer
     examples: int = 1  # > 1: a batch formula, judged over this many examples (shared weights)
     batch_loss: str = "mean"  # the batch's cost: the mean ("mean") or the sum ("sum") of the examples' losses
+    bias_unit: bool = False  # node 0 of a layer is the constant 1 and a weight from it the bias (Bishop's x_0 = 1)
+
+    @classmethod
+    def of(cls, notation, **changes) -> Conventions:
+        """What ``notation`` (a ``derive.notation.Notation``) says, with ``changes``."""
+        return cls(**{"elementwise": notation.elementwise, "orientation": notation.orientation,
+                      "first_layer": notation.first_layer, "bias_unit": notation.bias_unit, **changes})
 
 
 @dataclass
@@ -460,6 +467,10 @@ class _Builder:
                 return matrix
             if i is None or j is None:
                 raise DeriveError("a weight takes two indices (or none, for the whole matrix)")
+            if j == 0 and self.conventions.bias_unit and 1 <= i <= rows:  # w_{j0}: the bias of node j
+                if not arch.bias:
+                    raise DeriveError(f"a weight from node 0 is a bias, and {arch.text} has no biases (use --bias)")
+                return self._element("bias", layer + 1, i)
             symbol = naming.weight(layer, i, j)
             if not (1 <= i <= rows and 1 <= j <= cols):
                 return naming.MissingSymbol(symbol.name, f"W{layer} is {rows}×{cols}")
@@ -472,12 +483,16 @@ class _Builder:
                 return sp.ImmutableMatrix(rows, self.conventions.examples,
                                           lambda r, e: _of_example(column[r], e + 1))
             return sp.ImmutableMatrix(column)
+        if i == 0 and q.kind == "node" and self.conventions.bias_unit:  # x_0 = 1, the bias unit
+            return sp.Integer(1)
         symbol = self._element(q.kind, layer, i)
         if example is not None and 1 <= i <= rows:
             return _of_example(symbol, example)
         if not 1 <= i <= rows:
             where = "there are" if q.kind == "label" else f"layer {layer} has"
-            return naming.MissingSymbol(symbol.name, f"{where} {rows} {'outputs' if q.kind == 'label' else 'nodes'}")
+            unit = "; as the bias unit (x_0 = 1), say so in the article" if i == 0 and q.kind == "node" else ""
+            return naming.MissingSymbol(symbol.name, f"{where} {rows} {'outputs' if q.kind == 'label' else 'nodes'}"
+                                                     f"{unit}")
         return symbol
 
     def _example(self, q, env: dict) -> int | None:

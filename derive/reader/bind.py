@@ -303,7 +303,8 @@ class _Binder:
         """A name the article defined (``--symbols``, an article's definitions): its meaning
         is written in the reference notation."""
         try:
-            bound = _Binder(NOTATIONS["arrows"], self.arch).bind(meaning)
+            reference = NOTATIONS["arrows"] if not self.n.bias_unit else replace(NOTATIONS["arrows"], bias_unit=True)
+            bound = _Binder(reference, self.arch).bind(meaning)
         except DeriveError as error:
             raise DeriveError(f"{_written(node)} is bound to something that does not exist: {error}") from None
         if self.n.orientation == "rows" and isinstance(bound, Quantity) and bound.kind != "loss" and bound.i is None:
@@ -347,10 +348,14 @@ class _Binder:
                     raise DeriveError(f"{written} does not exist: there is no weight matrix from layer {shown(p)} "
                                       f"in {arch.text} (layers {shown(1)} … {shown(depth)})")
                 rows, cols = widths[p], widths[p - 1]
+                unit = q.j == 0 and self.n.bias_unit  # w_{j0}: the bias of node j (node 0 is the constant 1)
+                if unit and not arch.bias:
+                    raise DeriveError(f"{written}: a weight from node 0 is a bias, and {arch.text} has no "
+                                      "biases (use --bias)")
                 if isinstance(q.i, int) and not 1 <= q.i <= rows:
                     raise DeriveError(f"{written} does not exist: W{p} is {rows}×{cols}, and layer {shown(p + 1)} "
                                       f"has {rows} nodes")
-                if isinstance(q.j, int) and not 1 <= q.j <= cols:
+                if isinstance(q.j, int) and not 1 <= q.j <= cols and not unit:
                     raise DeriveError(f"{written} does not exist: W{p} is {rows}×{cols}, and layer {shown(p)} "
                                       f"has {cols} nodes")
             return
@@ -368,6 +373,8 @@ class _Binder:
             raise DeriveError(f"{written} does not exist: the input layer has {what}")
         if q.kind == "bias" and not arch.bias:
             raise DeriveError(f"{written}: {arch.text} has no biases (use --bias)")
+        if q.i == 0 and q.kind == "node" and self.n.bias_unit:
+            return  # x_0 = 1: the bias unit
         if isinstance(q.i, int) and not 1 <= q.i <= widths[l - 1]:
             raise DeriveError(f"{written} does not exist: layer {shown(l)} has {widths[l - 1]} nodes")
 
@@ -411,6 +418,10 @@ def _index_part(pattern: str | None, text: str | None, values: dict) -> bool:
     (i, ij, j,k), recording each letter's value; other patterns must be equal."""
     if pattern is None or text is None:
         return pattern == text
+    for opening, closing in ("()", "[]"):  # a^{(l)}, a^{[l]}: the letter inside the same brackets
+        if len(pattern) > 2 and pattern[0] == opening and pattern[-1] == closing:
+            inside = len(text) > 2 and text[0] == opening and text[-1] == closing
+            return inside and _index_part(pattern[1:-1].strip(), text[1:-1].strip(), values)
     letters = pattern.replace(",", "")
     if not (letters.isalpha() and len(set(letters)) == len(letters) <= 2):
         return pattern == text
