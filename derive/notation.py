@@ -141,6 +141,7 @@ def pair_value(text: str) -> tuple[Index, Index] | None:
 
 
 ONES = "ones"  # the value of a constant that is the vector of ones of a batch (Quantity("ones"))
+ONES_NAMES = {name: ONES for name in (r"\mathbf{1}", r"\boldsymbol{1}", r"\bm{1}", r"\vec{1}")}
 
 
 @dataclass(frozen=True)
@@ -278,7 +279,7 @@ class Notation:
     def constant_symbols(self) -> dict:
         """``constants`` by their parsed names (m, \\mathbf{1}: the number of examples and the
         vector of ones, both 1 for the one example formulas are read for)."""
-        return {_plain(parse_one(name)): value for name, value in self.constants.items()}
+        return {_plain(parse_one(name)): value for name, value in {**ONES_NAMES, **self.constants}.items()}
 
     @cached_property
     def _by_head(self) -> dict:
@@ -603,7 +604,7 @@ _NG = Notation(
     loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
     default_loss_name=r"\mathcal{L}",  # one example's loss; J is the mean cost over m examples
     functions=("g",),
-    constants={"m": "1", r"\mathbf{1}": ONES, r"\vec{1}": ONES},
+    constants={"m": "1"},
     batch_cost="mean",
 )
 
@@ -639,7 +640,7 @@ _ROWS = Notation(
     elementwise_powers=True,
     loss_names=("L", "l", "E", "J", "C", r"\mathcal{L}"),
     default_loss_name="L",
-    constants={"m": "1", r"\mathbf{1}": ONES, r"\vec{1}": ONES},
+    constants={"m": "1"},
     batch_cost="sum",
 )
 
@@ -695,6 +696,36 @@ _CHAIN = Notation(
     default_loss_name="C_0",
 )
 
+_GOODFELLOW = Notation(
+    name="goodfellow",
+    description="Goodfellow, Bengio and Courville's Deep Learning (§6.5): \\boldsymbol{h}^{(k)} = f(\\boldsymbol{a}^{(k)}), "
+                "\\boldsymbol{a}^{(k)} = \\boldsymbol{b}^{(k)} + \\boldsymbol{W}^{(k)} \\boldsymbol{h}^{(k-1)}, "
+                "\\hat{\\boldsymbol{y}}, J, \\nabla_{\\boldsymbol{a}^{(k)}} J; \\boldsymbol{h}^{(0)} = \\boldsymbol{x}",
+    templates={
+        "node": ("h_{<i>}^{(<l>)}",),
+        "node_prime": ("f'(a_{<i>}^{(<l>)})",),
+        "preactivation": ("a_{<i>}^{(<l>)}",),
+        "weight": ("W_{<ij>}^{(<q>)}",),
+        "bias": ("b_{<i>}^{(<l>)}",),
+        "label": ("y_{<i>}",),
+        "delta": (r"\delta_{<i>}^{(<l>)}",),
+        "node_vector": (r"\boldsymbol{h}^{(<l>)}", "h^{(<l>)}"),
+        "node_prime_vector": (r"f'(\boldsymbol{a}^{(<l>)})", "f'(a^{(<l>)})"),
+        "preactivation_vector": (r"\boldsymbol{a}^{(<l>)}", "a^{(<l>)}"),
+        "weight_matrix": (r"\boldsymbol{W}^{(<q>)}", "W^{(<q>)}"),
+        "bias_vector": (r"\boldsymbol{b}^{(<l>)}", "b^{(<l>)}"),
+        "label_vector": (r"\boldsymbol{y}", "y"),
+        "delta_vector": (r"\boldsymbol{\delta}^{(<l>)}", r"\delta^{(<l>)}"),
+    },
+    fixed={"node": (("x_{<i>}", 1, "read"), (r"\hat{y}_{<i>}", "L")),
+           "node_vector": ((r"\boldsymbol{x}", 1, "read"), ("x", 1, "read"), (r"\hat{\boldsymbol{y}}", "L"),
+                           (r"\hat{y}", "L"))},
+    first_layer=0,
+    loss_names=("J", "L", r"\mathcal{L}", "C", "E"),
+    default_loss_name="J",
+    functions=("f",),
+)
+
 NOTATIONS: dict[str, Notation] = {
     "arrows": _ARROWS,
     "layer": replace(  # the same, with weights named by their source layer
@@ -719,13 +750,14 @@ NOTATIONS: dict[str, Notation] = {
     "rows": _ROWS,
     "index": _INDEX,
     "chain": _CHAIN,
+    "goodfellow": _GOODFELLOW,
     "flat": Notation(
         name="flat",
         description="flat scalar names (w_1 … w_n, h_1, o_1, net_{h1}, out_{o1}, E_{total}) bound by an article's "
                     "own definitions or --symbols",
         loss_names=("E_{total}", "E", "L", "C", "J"), default_loss_name="E"),
 }
-AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "chain", "flat")  # ties go to the earlier
+AUTO_ORDER = ("arrows", "layer", "nielsen", "general", "rows", "ng", "index", "chain", "goodfellow", "flat")  # ties go to the earlier
 
 
 def notation(name: str) -> Notation:

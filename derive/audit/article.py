@@ -76,6 +76,7 @@ class ArticleJudge:
         self._at_output: set = set()  # the equations read with it: first written at or after that line
         self.not_bound: list = []  # what the chosen notation could not bind
         self.batch = False  # the article's whole quantities are batches of examples (formula.batch_article)
+        self.assigned: dict = {}  # g ← …: an algorithm's variable -> the LaTeX of its latest value
         if symbols:
             from derive.notation import parse_symbols
 
@@ -524,6 +525,9 @@ class ArticleJudge:
 
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
+        assignment = _ASSIGNMENT.match(latex)
+        if assignment:
+            return self._assignment(latex, assignment.group("name").strip(), assignment.group("rest").strip())
         if latex not in self._at_output:
             return self._judged(latex)
         general, self.chosen = self.chosen, self._output_notation  # after the loss's definition: l is L
@@ -537,6 +541,44 @@ class ArticleJudge:
             again = self._judged(latex)
             if all(i.verdict == "right" for i in again):
                 return again
+        return items
+
+    def _assignment(self, latex: str, name: str, rest: str) -> list[Item]:
+        """``g \\leftarrow \\nabla_{a} J = g \\odot f'(a)``, a step of an algorithm (Goodfellow et al.'s
+        backprop): the chain after the arrow is judged with ``g`` as the algorithm's previous step
+        gave it, and ``g`` takes the chain's first member from here on (steps are met in article order)."""
+        from derive.reader.parse import parse
+
+        try:
+            (symbol,) = parse(name)
+        except (DeriveError, ValueError):
+            symbol = None
+        if not isinstance(symbol, Symbol):
+            return [Item(0, 0, latex, "skipped", f"unreadable: {name} \\leftarrow …: the left of an assignment "
+                                                 "is one name", True)]
+        used = re.compile(r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_^'])")
+        previous = self.assigned.get(name)
+        if used.search(rest) and previous is None:
+            return [Item(0, 0, latex, "skipped", f"not checkable: the step uses {name} before the algorithm gives "
+                                                 "it a value", True)]
+        judged = used.sub(lambda _: f"\\left({previous}\\right)", rest) if previous is not None else rest
+        members = member_texts(judged)
+        self.assigned[name] = members[0]
+        if len(members) < 2:
+            return [Item(0, 0, latex, "skipped", f"a definition (a step of the algorithm: {name} ← …), "
+                                                 "nothing to prove")]
+        if judged not in self.trees:
+            try:
+                self.trees[judged] = parse(judged, functions=frozenset(self.learned.functions))
+            except (DeriveError, RecursionError) as error:
+                self.trees[judged] = str(error) or "unreadable"
+        items = self(judged)
+        shown = link_texts(rest, len(members))
+        for item in items:
+            if item.latex in link_texts(judged, len(members)):
+                item.latex = shown[link_texts(judged, len(members)).index(item.latex)]
+            elif item.latex == judged:
+                item.latex = rest
         return items
 
     def _judged(self, latex: str) -> list[Item]:
@@ -854,6 +896,9 @@ def _beside_label(tree) -> str | None:
             if found:
                 return found
     return None
+
+
+_ASSIGNMENT = re.compile(r"\s*(?P<name>[^=]+?)\s*(?:\\leftarrow|\\gets|←)(?![A-Za-z])(?P<rest>.*)\Z", re.DOTALL)
 
 
 def _given_pairs(text: str) -> list:

@@ -16,7 +16,7 @@ from derive.architecture import Architecture
 from derive.errors import DeriveError, ShapeError
 from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
 from derive.losses import loss as loss_entry
-from derive.notation import AUTO_ORDER, NOTATIONS, Notation, index_value, pair_value
+from derive.notation import AUTO_ORDER, NOTATIONS, ONES_NAMES, Notation, index_value, pair_value
 from derive.reader import bind as binding
 from derive.reader.syntax import Nabla, Partial, Quantity, Sum, Symbol, Transpose, walk
 
@@ -141,9 +141,6 @@ def batch_judged(latex: str, notation: Notation) -> bool:
     return True
 
 
-ONES = ("\\mathbf{1}", "\\vec{1}", "\\boldsymbol{1}", "\\bm{1}", "\\mathbb{1}")
-
-
 def batch_article(latexes: list, notation: Notation) -> bool:
     """Whether an article's whole quantities are batches of examples (a row or a column per
     example): its notation defines a batch's cost and its formulas sum over the examples with a
@@ -152,7 +149,7 @@ def batch_article(latexes: list, notation: Notation) -> bool:
     if not notation.batch_cost or notation.name == "ng":
         return False
     for latex in latexes:
-        if any(ones in latex for ones in ONES):
+        if any(ones in latex for ones in ONES_NAMES):
             return True
         try:
             trees = binding.parse_for(latex, notation)
