@@ -16,7 +16,7 @@ import pytest
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.mark.parametrize("corpus", ["articles", "formula_corpus"])
+@pytest.mark.parametrize("corpus", ["articles", "more_articles", "formula_corpus"])
 def test_every_expected_verdict_is_established_by_numbers(corpus):
     script = DATA / corpus / "establish.py"
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
