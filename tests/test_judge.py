@@ -324,3 +324,11 @@ def test_a_delta_recursion_is_proven_a_step_at_a_time_on_deep_networks():
     assert "2-3-3-3-3-3-3-2" in result.links[0].how
     swapped = check(latex.replace("w_{jk}", "w_{kj}"), "2-3-3-3-3-2", notation="general")
     assert swapped.verdict == "wrong"
+
+
+def test_a_reading_that_makes_one_letter_a_layer_and_a_node_is_refused():
+    """Bishop's y_k = a_k (output = its pre-activation, k the output's node) read in the index
+    preset makes a_k layer k's vector beside y_k's node k: no author means that, so it is not
+    judged (never called wrong for its shapes)."""
+    with pytest.raises(derive.DeriveError, match="is a layer in one place and a node in another"):
+        check("y_k = a_k", "2-3-2", notation="index", activation="tanh,identity", bias=True)

@@ -211,6 +211,10 @@ def claims(members: list, arch: Architecture, conventions: Conventions | None = 
                 index_letters_.add(letter)
         letters_of[id(q)] = around
     layer_letters.discard("L")
+    both = sorted(layer_letters & index_letters_)
+    if both:  # y_k = a_k read with a_k the layer k's vector: a reading that cannot be the author's
+        raise DeriveError(f"as read, the letter {both[0]} is a layer in one place and a node in another; "
+                          "this notation does not fit the formula")
     free = tuple(sorted(layer_letters)) + tuple(sorted(index_letters_ - layer_letters))
     sums_bound = {s.index for m in members for s in _sums(m) if s.index}
     shadowed = tuple(sorted(sums_bound & set(free)))
