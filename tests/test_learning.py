@@ -285,3 +285,15 @@ def test_a_name_given_to_an_activation_reads_its_derivative_identity(tmp_path, c
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "wrong")]
     assert "this is not h' (tanh)" in items[1]["diagnosis"]
+
+
+def test_the_json_notation_lists_the_given_symbols_and_only_what_nothing_binds(tmp_path, capsys):
+    """--symbols names are reported with their meaning as given, never as unbound; a name that
+    neither they nor the notation bind is listed as unbound."""
+    path = tmp_path / "post.md"
+    path.write_text("$$\n\\frac{\\partial l}{\\partial o} = o - y\n$$\n\n$$\nq = o\n$$\n")
+    main(["audit", str(path), "--arch", "2-2-1", "--loss", "half-mse", "--notation", "rows",
+          "--symbols", "o=(x^{(3)})^T, y=y^T, l=L", "--format", "json"])
+    notation = json.loads(capsys.readouterr().out)["notation"]
+    assert notation["name"] == "rows"
+    assert notation["symbols"]["o"] == ["(x^{(3)})^T"] and notation["unbound"] == ["q"]

@@ -176,6 +176,18 @@ class ArticleJudge:
                                           _given_pairs(self.symbols_text))
         return bool(given) or any(unit(members) for members in self.trees.values())
 
+    def _names(self, written: str) -> bool:
+        """Whether the chosen notation binds the name ``written`` (the flat reading may not)."""
+        from derive.reader.bind import read
+
+        if self.chosen is None:
+            return False
+        try:
+            read(written, self.chosen, self.arch)
+        except (DeriveError, RecursionError):
+            return False
+        return True
+
     def _binds(self, latex: str) -> bool:
         """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
         that notation, not a flat definition that contradicts the network)."""
@@ -310,6 +322,9 @@ class ArticleJudge:
                 return fallback
             reason = str(error)
             kind = "unreadable" if reason.startswith("unreadable") else "not checkable"
+            name = re.search(r"(?:cannot bind|unknown name) (\S+)", reason)
+            if name:
+                self.unbound.add(name.group(1))
             return [Item(0, 0, latex, "skipped", f"{kind}: {reason}", True)]
         texts = link_texts(latex, len(verdicts) + 1)
         items = []
@@ -515,6 +530,15 @@ class ArticleJudge:
             if match:
                 unbound.add(match.group(1))
         symbols = self.learned.spelled()
+        if self.symbols_text:  # --symbols: what the user gave, as given
+            from derive.notation import split_top_level
+
+            for pair in split_top_level(self.symbols_text, ","):
+                given, _, meaning = (part.strip() for part in pair.partition("="))
+                if given and meaning:
+                    symbols.setdefault(given, [meaning])
+                    unbound.discard(given)
+        unbound = {written for written in unbound if not self._names(written)}
         if self.output is not None:
             letter, line = self.output
             symbols[letter] = [f"L (the output layer, from line {line})"]
