@@ -800,7 +800,8 @@ class ArticleJudge:
         names = self.learned.article_names()
         if not names:
             return diagnosis
-        pattern = re.compile("|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)))
+        pattern = re.compile("(?:" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+                             + r")(?![\^_'])")  # x_{1} alone, never the start of x_{1}^{(3)}
         return pattern.sub(lambda m: names[m.group(0)], diagnosis)
 
     def _numbers(self, a, b, left: str, right: str, text: str) -> Item:
