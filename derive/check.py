@@ -648,6 +648,9 @@ class Checker:
         """Equal with the δs of both sides written down to the deepest layer either names (δ^l
         = x^l' ⊙ W^T δ^{l+1} a step at a time, those δs taken as independent symbols): a
         recursion over a deep network is proven without writing δ out to the output."""
+        a, b = self.values.as_deltas(a), self.values.as_deltas(b)
+        if a is None or b is None:
+            return False
         layers = self.values.delta_layers(a) | self.values.delta_layers(b)
         if not self.values.delta_layers(a) or not self.values.delta_layers(b):
             return False

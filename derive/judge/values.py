@@ -127,6 +127,37 @@ class Values:
         return {int(s.name.removeprefix("delta").split("_")[0]) for e in entries for s in e.free_symbols
                 if s in self.deltas}
 
+    def as_deltas(self, expr):
+        """``expr`` with each partial of the loss written by backpropagation's one-step identities:
+        ∂L/∂z^{(l)}_i = δ^{(l)}_i, ∂L/∂x^{(l)}_i = Σ_k w^{(l)}_{ki} δ^{(l+1)}_k (below the output),
+        ∂L/∂w^{(p)}_{ij} = δ^{(p+1)}_i x^{(p)}_j, ∂L/∂b^{(p)}_i = δ^{(p+1)}_i; None when a partial is
+        of anything else (or by the output's x, or another loss)."""
+        if isinstance(expr, sp.MatrixBase):
+            entries = [self.as_deltas(e) for e in expr]
+            return None if any(e is None for e in entries) else sp.ImmutableMatrix(expr.shape[0], expr.shape[1],
+                                                                                    entries)
+        if self._loss_override is not None:
+            return None
+        depth, widths = self.d.arch.depth, self.d.arch.widths
+        mapping = {}
+        for derivative in expr.atoms(sp.Derivative):
+            if derivative.expr != self.loss_symbol or len(derivative.variables) != 1:
+                return None
+            parts = naming.parse_symbol(getattr(derivative.variables[0], "name", ""))
+            kind, layer, i = (parts or {}).get("kind"), (parts or {}).get("layer"), (parts or {}).get("i")
+            if kind == "z":
+                mapping[derivative] = delta_symbol(layer, i)
+            elif kind == "x" and layer < depth:
+                mapping[derivative] = sp.Add(*[naming.weight(layer, k, i) * delta_symbol(layer + 1, k)
+                                               for k in range(1, widths[layer] + 1)])
+            elif kind == "w":
+                mapping[derivative] = delta_symbol(layer + 1, i) * naming.node(layer, parts["j"])
+            elif kind == "b":
+                mapping[derivative] = delta_symbol(layer + 1, i)
+            else:
+                return None
+        return expr.xreplace(mapping)
+
     def in_steps(self, expr, deepest: int):
         """``expr`` (without partials, the loss or other examples) with each δ of a layer before
         ``deepest`` written by the proven recursion δ^{(l)}_i = x^{(l)'}_i Σ_k w^{(l)}_{ki} δ^{(l+1)}_k
