@@ -332,3 +332,15 @@ def test_a_reading_that_makes_one_letter_a_layer_and_a_node_is_refused():
     judged (never called wrong for its shapes)."""
     with pytest.raises(derive.DeriveError, match="is a layer in one place and a node in another"):
         check("y_k = a_k", "2-3-2", notation="index", activation="tanh,identity", bias=True)
+
+
+def test_the_chain_notation_reads_one_neuron_layers_as_numbers():
+    """3Blue1Brown's a^{(L)}, z^{(L)}, w^{(L)} on a network of one neuron a layer: every quantity is a
+    number, so powers, products and the chain of three ratios read as the video writes them."""
+    chain = {"notation": "chain", "bias": True}
+    assert check("C_0 = (a^{(L)} - y)^2", "1-1-1-1", **chain).verdict == "right"
+    ratios = (r"\frac{\partial C_0}{\partial w^{(L)}} = \frac{\partial z^{(L)}}{\partial w^{(L)}} "
+              r"\frac{\partial a^{(L)}}{\partial z^{(L)}} \frac{\partial C_0}{\partial a^{(L)}}")
+    assert check(ratios, "1-1-1-1", **chain).verdict == "right"
+    slip = check(r"\frac{\partial C_0}{\partial w^{(L)}} = a^{(L-1)} \sigma'(a^{(L)}) 2(a^{(L)} - y)", "1-1-1-1", **chain)
+    assert slip.verdict == "wrong" and slip.kind == "derivative-at-wrong-argument"

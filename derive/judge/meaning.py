@@ -622,7 +622,7 @@ class _Builder:
         return num / den
 
     def _pow(self, node: syntax.Pow, env: dict):
-        base, exponent = self._value(node.base, env), self._value(node.exponent, env)
+        base, exponent = (_scalar(self._value(part, env)) for part in (node.base, node.exponent))
         if isinstance(base, sp.MatrixBase) or isinstance(exponent, sp.MatrixBase):
             raise ShapeError("a power of a vector or matrix")
         if exponent.is_Number and abs(exponent) > 1000:
@@ -859,6 +859,11 @@ def _activation(name: str):
         if name in entry.spellings or bare in entry.spellings or ("\\" + bare) in entry.spellings:
             return entry
     return None
+
+
+def _scalar(value):
+    """A 1×1 matrix (one neuron's vector) as its number."""
+    return value[0, 0] if isinstance(value, sp.MatrixBase) and value.shape == (1, 1) else value
 
 
 def _shape_text(m) -> str:
