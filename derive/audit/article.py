@@ -176,24 +176,13 @@ class ArticleJudge:
                                           _given_pairs(self.symbols_text))
         return bool(given) or any(unit(members) for members in self.trees.values())
 
-    def _names(self, written: str) -> bool:
-        """Whether the chosen notation binds the name ``written`` (the flat reading may not)."""
-        from derive.reader.bind import read
-
-        if self.chosen is None:
-            return False
-        try:
-            read(written, self.chosen, self.arch)
-        except (DeriveError, RecursionError):
-            return False
-        return True
-
-    def _binds(self, latex: str) -> bool:
+    def _binds(self, latex: str, flat: bool = False) -> bool:
         """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
-        that notation, not a flat definition that contradicts the network)."""
+        that notation, not a flat definition that contradicts the network; a name the notation
+        binds is no unbound name even where the flat reading does not know it, ``flat``)."""
         from derive.reader.bind import read
 
-        if self.chosen is None or self.chosen.name == "flat":
+        if self.chosen is None or (self.chosen.name == "flat" and not flat):
             return False
         try:
             read(latex, self.chosen, self.arch)
@@ -538,7 +527,7 @@ class ArticleJudge:
                 if given and meaning:
                     symbols.setdefault(given, [meaning])
                     unbound.discard(given)
-        unbound = {written for written in unbound if not self._names(written)}
+        unbound = {written for written in unbound if not self._binds(written, flat=True)}
         if self.output is not None:
             letter, line = self.output
             symbols[letter] = [f"L (the output layer, from line {line})"]
