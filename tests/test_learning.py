@@ -297,3 +297,14 @@ def test_the_json_notation_lists_the_given_symbols_and_only_what_nothing_binds(t
     notation = json.loads(capsys.readouterr().out)["notation"]
     assert notation["name"] == "rows"
     assert notation["symbols"]["o"] == ["(x^{(3)})^T"] and notation["unbound"] == ["q"]
+
+
+def test_an_activation_written_in_exponentials_is_proven_as_such(tmp_path, capsys):
+    """tanh(a) = (e^a - e^{-a})/(e^a + e^{-a}) is tanh (proven with the exponentials as free
+    variables); with a minus below it is 1, not tanh."""
+    path = tmp_path / "post.md"
+    path.write_text("$$\n\\tanh(a) = \\frac{e^{a} - e^{-a}}{e^{a} + e^{-a}}\n$$\n\n"
+                    "$$\n\\tanh(a) = \\frac{e^{a} - e^{-a}}{e^{a} - e^{-a}}\n$$\n")
+    main(["audit", str(path), "--arch", "2-3-2", "--activation", "tanh,identity", "--bias", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "wrong")]

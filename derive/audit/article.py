@@ -773,7 +773,9 @@ class ArticleJudge:
 
             written = explicit(written)
         text = f"{call.name}{chr(39) * call.primes}"
-        if sp.simplify(own - written) == 0:
+        from derive.judge.values import exp_atoms_zero
+
+        if sp.simplify(own - written) == 0 or exp_atoms_zero(own - written):
             return Item(0, 0, latex, "right", None)
         points = [sp.Rational(37, 100), sp.Rational(-13, 10)]
         differ = [abs(sp.N((own - written).subs(u, p), 30)) > 1e-20 for p in points]
