@@ -164,7 +164,8 @@ def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: 
     batches of examples (a parameter's gradient sums over them), as the text around it says."""
     from derive.check import Checker
     from derive.derivation import derive
-    from derive.reader import accepted_loss_names, read
+    from derive.judge import formula
+    from derive.notation import accepted_loss_names
 
     architecture = _architecture(arch, options)
     chosen = _notation(notation, symbols, loss_name if notation != "auto" else None)
@@ -174,7 +175,7 @@ def check(latex: str, arch, notation="auto", loss_name: str | None = None, wrt: 
         verdicts = checker.judge(latex, names, chosen, batch=batch)
         texts = _link_texts(latex, len(verdicts) + 1)
     else:
-        parts = read(latex, architecture, names)
+        parts = formula.parts(latex, architecture, loss_name)
         from derive import naming
         from derive.document.build import parse_wrt
 
@@ -196,7 +197,7 @@ def audit(path_or_text, arch, notation: str = "auto", loss_name: str | None = No
     from derive import audit as audit_module
     from derive.check import Checker
     from derive.derivation import derive
-    from derive.reader import accepted_loss_names
+    from derive.notation import accepted_loss_names
 
     architecture = _architecture(arch, options)
     text, tex = str(path_or_text), False

@@ -172,13 +172,12 @@ class Checker:
         """Read ``latex`` (an equation chain) in ``notation`` (a ``derive.notation.Notation``; None:
         the first preset under which it reads and binds) and judge every instance of it; vectors
         or matrices whose shapes do not fit together make one wrong verdict of kind "shape".
-        Formulas the notation cannot bind are read by the reference reader when the notation is
-        the reference one. ``batch``: the article's quantities are batches of examples (True), so
+        A formula the reference notation's one preset cannot bind is read in its other preset
+        (arrows or layer, ``formula.REFERENCE``). ``batch``: the article's quantities are batches of examples (True), so
         a parameter's gradient, a sum over the examples, is a batch formula too; a batch formula is
         judged over a batch of examples where the notation defines the batch's cost, else for one
         example only and never called right (``formula.read_claims``)."""
         from derive.judge import formula
-        from derive.reader import read
 
         try:
             try:
@@ -191,15 +190,14 @@ class Checker:
                 return [LinkVerdict(None, None, "wrong", str(missing),
                                     Diagnosis("wrong-parameter", text.replace("{", "{{").replace("}", "}}")), blame=0)]
             except DeriveError as error:
-                if notation is not None and notation.name not in ("arrows", "layer"):
+                if notation is None or notation.name not in formula.REFERENCE or notation.symbols:
                     raise
-                try:
-                    parts = read(latex, self.d.arch, loss_names)
-                except ShapeError:
-                    raise
-                except DeriveError as reference_error:
-                    raise (reference_error if str(error).startswith("unreadable") else error) from None
-                return self.check(parts)
+                try:  # w_{21}^{(2)} where the arrows were expected, or back
+                    other = formula.choose(latex, self.d.arch, loss_name=_only(loss_names),
+                                           candidates=tuple(n for n in formula.REFERENCE if n != notation.name))
+                except DeriveError:
+                    raise error from None
+                return self.judge(latex, loss_names, other, batch)
             if self._judge is None:
                 self._judge = Judge(self)
             verdicts = self._judge.judge(found)

@@ -151,6 +151,19 @@ class _Pattern:
     layer: Index = None  # a fixed template's layer, in reference numbering ("L": the output)
 
 
+GENERAL_LOSS_NAMES = ("L", "E", "C", "J")  # besides the loss's own name (MSE for the squared errors)
+
+
+def accepted_loss_names(arch, chosen: str | None = None) -> tuple:
+    """The bare names that stand for the loss: ``chosen`` alone when given (an article's
+    ``--loss-name``), else the loss's own name (MSE for the squared errors) and L, E, C, J."""
+    if chosen:
+        return (chosen,)
+    from derive.losses import loss
+
+    return tuple(dict.fromkeys((loss(arch.loss).latex_name, *GENERAL_LOSS_NAMES)))
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: its tables are dicts
 class Notation:
     """A notation: templates per form, and the conventions of the docstring above."""
@@ -165,7 +178,7 @@ class Notation:
     prime_is_transpose: bool = False
     delta_is_partial: bool = False
     elementwise_powers: bool = False
-    loss_names: tuple[str, ...] = ("L", "E", "C", "J")
+    loss_names: tuple[str, ...] = GENERAL_LOSS_NAMES
     default_loss_name: str = "MSE"
     functions: tuple[str, ...] = ()
     constants: Mapping[str, str] = field(default_factory=dict)

@@ -37,7 +37,7 @@ def test_right_side_with_wrt(capsys):
 
 
 @pytest.mark.parametrize("latex, message", [
-    (r"x_1^{(2)} = \sigma(", "line 1, column 19"),
+    (r"x_1^{(2)} = \sigma(", "line 1, column 20: unexpected the end of the formula"),
     (r"x_1^{(2)} = \foo{x}", "unexpected '\\\\foo"),
     (r"x_1^{(5)} = 1", "layer 5 does not exist"),
     (r"b_1^{(2)} = 1", "has no biases"),

@@ -252,7 +252,7 @@ class ArticleJudge:
         return proven
 
     def _reference_items(self, latex: str) -> list[Item]:
-        """The reference reader's items, its failure an item too."""
+        """The reference notation's items (``checker_judge``), its failure an item too."""
         try:
             return self.reference(latex)
         except DeriveError as error:
@@ -495,11 +495,12 @@ class ArticleJudge:
         the loss), or None."""
         key = symbol.written
         if key not in self._references:
-            from derive.reader import read
+            from derive.judge import formula
 
             found = None
+            only = self.loss_names[0] if self.loss_names and len(self.loss_names) == 1 else None
             try:
-                parts = read(key, self.arch, self.loss_names)
+                parts = formula.parts(key, self.arch, only)
             except (DeriveError, RecursionError):
                 parts = []
             if len(parts) == 1 and isinstance(parts[0], sp.Symbol):

@@ -1,4 +1,4 @@
-"""The items an audit reports, and the judge of the reference notation (derive.reader)."""
+"""The items an audit reports, and the judge of the reference notation (arrows, then layer)."""
 from __future__ import annotations
 
 import itertools
@@ -43,8 +43,11 @@ def has_top_level_equals(text: str) -> bool:
 
 
 def checker_judge(checker, arch, loss_names=None) -> Judge:
-    """A judge that reads the reference notation (derive.reader) and asks ``checker``."""
-    from derive.reader import read
+    """A judge that reads the reference notation (``formula.REFERENCE``: its first preset under
+    which the formula reads and binds) and asks ``checker``."""
+    from derive.judge import formula
+
+    only = loss_names[0] if loss_names and len(loss_names) == 1 else None
 
     def judge(latex: str) -> list[Item]:
         def item(verdict, diagnosis, unjudged=False, text=latex):
@@ -54,9 +57,9 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
             return [item("skipped", "no equation (no =) in this display")]
         if r"\text{new}" in latex:
             return [item("skipped", "a definition (the update rule), nothing to prove")]
-        parts = read(latex, arch, loss_names)
-        verdicts = checker.check(parts)
-        texts = link_texts(latex, len(parts))
+        notation = formula.choose(latex, arch, loss_name=only, candidates=formula.REFERENCE)
+        verdicts = checker.judge(latex, loss_names, notation)
+        texts = link_texts(latex, len(verdicts) + 1)
         result = []
         for k, verdict in enumerate(verdicts):
             if verdict.verdict == "wrong":

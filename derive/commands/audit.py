@@ -61,7 +61,7 @@ def read_article(path: Path) -> str:
 def run(args) -> int:
     from derive.audit import audit_article, exit_status
     from derive.check import Checker
-    from derive.reader import accepted_loss_names
+    from derive.notation import accepted_loss_names
 
     path = Path(args.article)
     markdown = read_article(path)

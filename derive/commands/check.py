@@ -40,7 +40,8 @@ def add_options(parser) -> None:
 def run(args) -> int:
     from derive.check import Checker
     from derive.document.build import parse_wrt
-    from derive.reader import accepted_loss_names, read
+    from derive.judge import formula
+    from derive.notation import accepted_loss_names
 
     arch = parse_architecture(args)
     names = accepted_loss_names(arch, args.loss_name)
@@ -55,7 +56,7 @@ def run(args) -> int:
         if auto and notation is not None:  # said once the formula was judged: an error stays one line
             print(f"derive: read in the {notation.name} notation (--notation auto)", file=sys.stderr)
     else:
-        parts = read(args.latex, arch, names)
+        parts = formula.parts(args.latex, arch, args.loss_name)
         name, i, j = parse_wrt(args.wrt, arch)
         if len(parts) != 1:
             raise DeriveError("--wrt is for a right side alone; this LaTeX is already an equation")
@@ -72,7 +73,7 @@ def run(args) -> int:
 
 def _auto_notation(latex: str, arch, loss_name):
     """``--notation auto``: the preset the formula reads and binds in (None when it binds in
-    none: the checker then reports why, in the reference reader's words)."""
+    none: the checker then reports why, in the reference notation's words)."""
     from derive.judge import formula
 
     try:

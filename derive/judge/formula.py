@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import sympy as sp
 
+from derive import naming
 from derive.architecture import Architecture
 from derive.errors import DeriveError, ShapeError
 from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
@@ -217,13 +218,37 @@ def loss_symbol(latex: str, notation: Notation, arch: Architecture) -> sp.Symbol
     return sp.Symbol(notation.default_loss_name if not notation.own_loss_name else loss_entry(arch.loss).latex_name)
 
 
-def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None) -> Notation:
-    """``--notation auto`` for one formula: the first preset (``AUTO_ORDER``) under which it reads
+REFERENCE = ("arrows", "layer")  # the presets of the reference notation (shared/NOTATION.md)
+
+
+def parts(latex: str, arch: Architecture, loss_name: str | None = None) -> list:
+    """The SymPy parts of the chain ``latex`` written in the reference notation, for a formula
+    with no free index (``Checker.check``'s input: a right side alone for ``--wrt``, one name
+    bound by ``--symbols``), the loss written ``loss_name`` alone when given. A quantity past the
+    network's size is refused, except a weight (kept, for the checker to call wrong)."""
+    notation = choose(latex, arch, loss_name=loss_name, candidates=REFERENCE)
+    found = claims(members(latex, notation, arch), arch, Conventions(first_layer=notation.first_layer),
+                   loss_symbol=loss_symbol(latex, notation, arch))
+    if found.free or len(found.instances) != 1:
+        raise DeriveError(f"{', '.join(found.free) or 'an index'}: a letter index outside \\sum_i or "
+                          "\\mathrm{diag}(…) names no one quantity; write a number, like x_1^{(3)}")
+    result = list(found.instances[0].parts)
+    for part in result:
+        for entry in (part if isinstance(part, sp.MatrixBase) else [part]):
+            absent = [s for s in entry.free_symbols if isinstance(s, naming.MissingSymbol) and not s.name.startswith("w")]
+            if absent:
+                raise DeriveError(f"{naming.text_name(absent[0].name)} does not exist ({absent[0].why})")
+    return result
+
+
+def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None,
+           candidates: tuple[str, ...] = AUTO_ORDER) -> Notation:
+    """``--notation auto`` for one formula: the first preset of ``candidates`` under which it reads
     and binds; when none does, the first preset's error. A formula the reference notation reads
     but that names a layer the network does not have is that error (another preset reading it
     differently would judge something the author did not write)."""
     first_error = None
-    for name in AUTO_ORDER:
+    for name in candidates:
         n = NOTATIONS[name] if symbols is None else NOTATIONS[name].with_symbols(symbols)
         if loss_name:
             n = n.with_loss_name(loss_name)
@@ -231,11 +256,11 @@ def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_nam
             members(latex, n, arch)
             return n
         except DeriveError as error:
-            if name == AUTO_ORDER[0] and "does not exist" in str(error):
+            if name == candidates[0] and "does not exist" in str(error):
                 raise  # read in the reference notation, it names what the network does not have
             first_error = first_error or error
     assert first_error is not None
     raise first_error
 
 
-__all__ = ["NOTATIONS", "choose", "members", "read_claims"]
+__all__ = ["NOTATIONS", "REFERENCE", "choose", "members", "parts", "read_claims"]

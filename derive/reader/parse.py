@@ -1,7 +1,7 @@
 """Article LaTeX → syntax trees (``derive.reader.syntax``), with no notation in mind.
 
 ``parse(latex)`` gives the members of the chain ``A = B = C``. It is a hand-written
-recursive-descent parser over a regular-expression tokenizer, not a lark grammar: what a
+recursive-descent parser over a regular-expression tokenizer, not a generated grammar: what a
 superscript is (a layer label, a power, a transpose) depends on what it contains and on
 where it stands, ``\\frac{\\partial A}{\\partial B}`` is recognised by looking at the start of
 both arguments, ``\\sum_j`` takes the product that follows, and ``f(a, b)`` is a call while
