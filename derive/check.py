@@ -190,7 +190,8 @@ class Checker:
                 return [LinkVerdict(None, None, "wrong", str(missing),
                                     Diagnosis("wrong-parameter", text.replace("{", "{{").replace("}", "}}")), blame=0)]
             except DeriveError as error:
-                if notation is None or notation.name not in formula.REFERENCE or notation.symbols:
+                if notation is None or notation.name not in formula.REFERENCE or notation.symbols or \
+                        _binds(latex, notation, self.d.arch):
                     raise
                 try:  # w_{21}^{(2)} where the arrows were expected, or back
                     other = formula.choose(latex, self.d.arch, loss_name=_only(loss_names),
@@ -1178,6 +1179,17 @@ class Judge:
             except (DeriveError, _OutOfTime, ProofBudgetExceeded):
                 continue
         return None
+
+
+def _binds(latex: str, notation, arch) -> bool:
+    """Whether ``latex`` reads and binds in ``notation`` (then a failure is not the notation's)."""
+    from derive.judge import formula
+
+    try:
+        formula.members(latex, notation, arch)
+    except DeriveError:
+        return False
+    return True
 
 
 def _only(names) -> str | None:

@@ -58,6 +58,7 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
         if r"\text{new}" in latex:
             return [item("skipped", "a definition (the update rule), nothing to prove")]
         notation = formula.choose(latex, arch, loss_name=only, candidates=formula.REFERENCE)
+        formula.refuse_absent(latex, notation, arch)  # x_3^{(3)} past the last node names nothing
         verdicts = checker.judge(latex, loss_names, notation)
         texts = link_texts(latex, len(verdicts) + 1)
         result = []

@@ -227,18 +227,27 @@ def parts(latex: str, arch: Architecture, loss_name: str | None = None) -> list:
     bound by ``--symbols``), the loss written ``loss_name`` alone when given. A quantity past the
     network's size is refused, except a weight (kept, for the checker to call wrong)."""
     notation = choose(latex, arch, loss_name=loss_name, candidates=REFERENCE)
-    found = claims(members(latex, notation, arch), arch, Conventions(first_layer=notation.first_layer),
-                   loss_symbol=loss_symbol(latex, notation, arch))
+    found = refuse_absent(latex, notation, arch)
     if found.free or len(found.instances) != 1:
         raise DeriveError(f"{', '.join(found.free) or 'an index'}: a letter index outside \\sum_i or "
                           "\\mathrm{diag}(…) names no one quantity; write a number, like x_1^{(3)}")
-    result = list(found.instances[0].parts)
-    for part in result:
-        for entry in (part if isinstance(part, sp.MatrixBase) else [part]):
-            absent = [s for s in entry.free_symbols if isinstance(s, naming.MissingSymbol) and not s.name.startswith("w")]
-            if absent:
-                raise DeriveError(f"{naming.text_name(absent[0].name)} does not exist ({absent[0].why})")
-    return result
+    return list(found.instances[0].parts)
+
+
+def refuse_absent(latex: str, notation: Notation, arch: Architecture) -> Claims:
+    """The claims of ``latex`` for one example; a node, bias or label past the network's size
+    names nothing and is a one-line DeriveError (a weight past it is kept: a wrong index, for the
+    checker to call wrong)."""
+    found = claims(members(latex, notation, arch), arch, Conventions(first_layer=notation.first_layer),
+                   loss_symbol=loss_symbol(latex, notation, arch))
+    for instance in found.instances:
+        for part in instance.parts:
+            for entry in (part if isinstance(part, sp.MatrixBase) else [part]):
+                absent = sorted((s for s in entry.free_symbols if isinstance(s, naming.MissingSymbol)
+                                 and not s.name.startswith("w")), key=lambda s: s.name)
+                if absent:
+                    raise DeriveError(f"{naming.text_name(absent[0].name)} does not exist ({absent[0].why})")
+    return found
 
 
 def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_name: str | None = None,
