@@ -36,6 +36,16 @@ def test_right_side_with_wrt(capsys):
     assert main(["check", r"2 (x_1^{(3)} - y_1) x_1^{(3)\;'} x_2^{(2)}", "--arch", "3-2-2", "--wrt", "W2[2,2]"]) == 1
 
 
+@pytest.mark.parametrize("right_side, message", [
+    (r"2 (x_i^{(3)} - y_i)", "letter index (i)"),  # a right side alone names one quantity, not a family
+    (r"2 (x_3^{(3)} - y_1)", "does not exist (layer 3 has 2 nodes)"),  # past the last node
+])
+def test_a_right_side_that_names_no_one_quantity_exits_2(right_side, message, capsys):
+    assert main(["check", right_side, "--arch", "3-2-2", "--wrt", "W2[1,2]"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("latex, message", [
     (r"x_1^{(2)} = \sigma(", "line 1, column 20: unexpected the end of the formula"),
     (r"x_1^{(2)} = \foo{x}", "unexpected '\\\\foo"),

@@ -229,8 +229,9 @@ def parts(latex: str, arch: Architecture, loss_name: str | None = None) -> list:
     notation = choose(latex, arch, loss_name=loss_name, candidates=REFERENCE)
     found = refuse_absent(latex, notation, arch)
     if found.free or len(found.instances) != 1:
-        raise DeriveError(f"{', '.join(found.free) or 'an index'}: a letter index outside \\sum_i or "
-                          "\\mathrm{diag}(…) names no one quantity; write a number, like x_1^{(3)}")
+        letters = " ".join(found.free) or "?"
+        raise DeriveError(f"a letter index ({letters}) outside \\sum_i or \\mathrm{{diag}}(…) names no one "
+                          "quantity; write a number, like x_1^{(3)}")
     return list(found.instances[0].parts)
 
 
