@@ -164,6 +164,11 @@ def accepted_loss_names(arch, chosen: str | None = None) -> tuple:
     return tuple(dict.fromkeys((loss(arch.loss).latex_name, *GENERAL_LOSS_NAMES)))
 
 
+def chosen_loss_name(loss_names: tuple | None) -> str | None:
+    """The one name ``accepted_loss_names`` gives for a ``--loss-name``, else None."""
+    return loss_names[0] if loss_names and len(loss_names) == 1 else None
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: its tables are dicts
 class Notation:
     """A notation: templates per form, and the conventions of the docstring above."""

@@ -496,11 +496,11 @@ class ArticleJudge:
         key = symbol.written
         if key not in self._references:
             from derive.judge import formula
+            from derive.notation import chosen_loss_name
 
             found = None
-            only = self.loss_names[0] if self.loss_names and len(self.loss_names) == 1 else None
             try:
-                parts = formula.parts(key, self.arch, only)
+                parts = formula.parts(key, self.arch, chosen_loss_name(self.loss_names))
             except (DeriveError, RecursionError):
                 parts = []
             if len(parts) == 1 and isinstance(parts[0], sp.Symbol):

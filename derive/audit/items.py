@@ -46,8 +46,9 @@ def checker_judge(checker, arch, loss_names=None) -> Judge:
     """A judge that reads the reference notation (``formula.REFERENCE``: its first preset under
     which the formula reads and binds) and asks ``checker``."""
     from derive.judge import formula
+    from derive.notation import chosen_loss_name
 
-    only = loss_names[0] if loss_names and len(loss_names) == 1 else None
+    only = chosen_loss_name(loss_names)
 
     def judge(latex: str) -> list[Item]:
         def item(verdict, diagnosis, unjudged=False, text=latex):
