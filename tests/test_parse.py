@@ -182,6 +182,8 @@ def test_a_chain_of_partials_is_a_product_of_partials():
     (r"relu(z)", Call("relu", (S("z"),))),
     (r"\text{softmax}(z)", Call("softmax", (S("z"),))),
     (r"\operatorname{softmax}_{1}(a, b)", Call("softmax", (S("a"), S("b")), sub="1")),
+    (r"s_{1}\Bigl(a, b\Bigr)", Call("softmax", (S("a"), S("b")), sub="1")),  # derive's written-out softmax
+    (r"s_1 (a + b)", juxt(S("s", "1"), Add(((1, S("a")), (1, S("b")))))),  # a name times a bracket
     (r"f'(z)", Call("f", (S("z"),), 1)),
     (r"g'^{[l]}(Z^{[l]})", Call("g", (S("Z", None, "[l]"),), 1, sup="[l]")),
     (r"N'(z)", Call("N", (S("z"),), 1)),

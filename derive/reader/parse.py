@@ -703,8 +703,27 @@ class _Parser:
             if kind == "word" and name in ("diag",) and self._next_is_paren():
                 self.k += 1
                 return Diag(self._argument_of("diag"))
+            if kind == "word" and name == "s" and self._next_kind() == "_" and self._next_is_paren() \
+                    and self._list_follows():
+                return self.function(token, "softmax")  # s_i(z_1, …, z_n): derive's written-out softmax
             return self.symbol()
         raise self.fail(_EXPRESSION_START)
+
+    def _next_kind(self) -> str | None:
+        return self.tokens[self.k + 1].kind if self.k + 1 < len(self.tokens) else None
+
+    def _list_follows(self) -> bool:
+        """Whether the next ( … ) after the current token holds a list (a comma outside brackets)."""
+        k = next(k for k in range(self.k + 1, len(self.tokens)) if self.tokens[k].kind == "(")
+        depth = 0
+        for token in self.tokens[k:]:
+            depth += token.kind in ("(", "[", "{")
+            depth -= token.kind in (")", "]", "}")
+            if depth == 0:
+                return False
+            if depth == 1 and token.kind == ",":
+                return True
+        return False
 
     def _next_is_paren(self) -> bool:
         """Whether the token after the current one (past a subscript, for softmax_{i}) is (."""
