@@ -498,13 +498,9 @@ class ArticleJudge:
             from derive.judge import formula
             from derive.notation import chosen_loss_name
 
-            found = None
-            try:
-                parts = formula.parts(key, self.arch, chosen_loss_name(self.loss_names))
-            except (DeriveError, RecursionError):
-                parts = []
-            if len(parts) == 1 and isinstance(parts[0], sp.Symbol):
-                found = parts[0] if isinstance(parts[0], naming.NetworkSymbol) else LOSS_SYMBOL
+            found = formula.quantity(key, self.arch, chosen_loss_name(self.loss_names))
+            if found is not None and not isinstance(found, naming.NetworkSymbol):
+                found = LOSS_SYMBOL
             self._references[key] = found
         return self._references[key]
 

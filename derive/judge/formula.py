@@ -235,6 +235,24 @@ def parts(latex: str, arch: Architecture, loss_name: str | None = None) -> list:
     return list(found.instances[0].parts)
 
 
+def quantity(latex: str, arch: Architecture, loss_name: str | None = None) -> sp.Symbol | None:
+    """The one quantity ``latex`` names in the reference notation (an engine symbol, or the loss
+    as its written name), or None: a whole vector or matrix (even of one entry), an index form, a
+    formula, or what does not read or bind."""
+    try:
+        notation = choose(latex, arch, loss_name=loss_name, candidates=REFERENCE)
+        bound = members(latex, notation, arch)
+        if len(bound) != 1 or not isinstance(bound[0], Quantity):
+            return None
+        q = bound[0]
+        if q.kind != "loss" and (q.i is None or (q.kind == "weight" and q.j is None)):
+            return None
+        found = parts(latex, arch, loss_name)
+    except (DeriveError, RecursionError):
+        return None
+    return found[0] if len(found) == 1 and isinstance(found[0], sp.Symbol) else None
+
+
 def refuse_absent(latex: str, notation: Notation, arch: Architecture) -> Claims:
     """The claims of ``latex`` for one example; a node, bias or label past the network's size
     names nothing and is a one-line DeriveError (a weight past it is kept: a wrong index, for the
@@ -273,4 +291,4 @@ def choose(latex: str, arch: Architecture, symbols: dict | None = None, loss_nam
     raise first_error
 
 
-__all__ = ["NOTATIONS", "REFERENCE", "choose", "members", "parts", "read_claims"]
+__all__ = ["NOTATIONS", "REFERENCE", "choose", "members", "parts", "quantity", "read_claims"]
