@@ -56,3 +56,18 @@ def test_gelu_and_silu_are_named_only_in_their_registry():
     for name in ("gelu", "silu"):
         found = subprocess.run(check=False, args=["grep", "-rli", "--exclude-dir=__pycache__", name, *PACKAGES], cwd=ROOT, capture_output=True, text=True).stdout
         assert found.split() == ["derive/activations.py"], name
+
+
+def test_every_package_is_installed_by_a_plain_pip_install():
+    """pyproject's package list finds every folder of derive/ and codegen/ with an __init__.py
+    (a non-editable install once missed derive.judge and derive.audit)."""
+    import tomllib
+
+    from setuptools import find_packages
+
+    root = Path(__file__).resolve().parents[1]
+    found = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    installed = set(find_packages(str(root), include=found["include"]))
+    present = {".".join(p.parent.relative_to(root).parts) for top in ("derive", "codegen")
+               for p in (root / top).rglob("__init__.py")}
+    assert present and present <= installed
