@@ -103,6 +103,8 @@ def test_symbols_keep_their_normalized_parts(latex, tree):
     # powers: numbers after the subscript, anything on e, brackets
     (r"x_1^3", Pow(S("x", "1"), Number("3"))),
     (r"x_1^{(3)} ^2", Pow(S("x", "1", "(3)"), TWO)),
+    (r"x_1^{(3)2}", Pow(S("x", "1", "(3)"), TWO)),  # the label, then the power, in one pair of braces
+    (r"a^{[2]3}", Pow(S("a", None, "[2]"), Number("3"))),
     (r"x^2", Pow(S("x"), TWO)),
     (r"e^{-z}", Pow(S("e"), Add(((-1, S("z")),)))),
     (r"(o - y)^2", Pow(minus(S("o"), S("y")), TWO)),

@@ -1079,6 +1079,7 @@ class _Parser:
         """The subscript, superscript label and primes after a symbol's base."""
         base, sub, sup, primes, accent = symbol.base, symbol.sub, symbol.sup, symbol.primes, symbol.accent
         transpose = False
+        power = None  # x_1^{(3)2}: the layer label, then a power inside the same braces
         end = self._consumed_end()  # before peek() skips layout after the symbol
         while True:
             kind = self.peek_kind()
@@ -1103,8 +1104,11 @@ class _Parser:
                     transpose = True  # W^T_{new}: a subscript may still follow
                     continue
                 core = text.rstrip("'")
+                labelled_power = re.fullmatch(r"(\([^()]*\)|\[[^\[\]]*\])\s*(\d+)", core)
                 if core == "":
                     primes += len(text)
+                elif labelled_power and text == core:
+                    sup, power = labelled_power.group(1), labelled_power.group(2)
                 else:
                     label = _label(core, base, sub is None and self._sub_follows_script())
                     if label is None:
@@ -1117,6 +1121,9 @@ class _Parser:
                 continue
             break
         node = Symbol(base, sub, sup, primes, accent, text=self.latex[start:end].strip())
+        if power is not None:
+            _check_exponent(Number(power))
+            return Pow(Transpose(node) if transpose else node, Number(power))
         return Transpose(node) if transpose else node
 
     def postfix(self, node):
