@@ -304,14 +304,19 @@ def test_a_quotient_by_a_vector_is_taken_entry_by_entry():
 
 
 def test_a_sum_without_an_index_adds_every_entry_of_a_vector():
-    """l = Σ ½(o - y)² over a row vector adds its entries (the half squared error); without the ½
-    it is twice the loss; Σ of a plain number names no entries and is refused."""
-    rows = {"notation": "rows", "loss": "half-mse", "symbols": "o=(x^{(3)})^T, y=y^T, l=L"}
-    assert check(r"l = \sum 0.5 (o - y)^2", "3-4-2", **rows).verdict == "right"
-    doubled = check(r"l = \sum (o - y)^2", "3-4-2", **rows)
+    """L = Σ ½ (x - y) ⊙ (x - y) over the output vector adds its entries (the half squared error);
+    without the ½ it is twice the loss. Σ of a plain number names no entries, and in a notation
+    whose vectors may be batches (rows) an index-free Σ could run over the examples or the
+    entries: both are refused, not guessed."""
+    half = {"loss": "half-mse"}
+    square = r"(\vec{x}^{(3)} - \vec{y}) \odot (\vec{x}^{(3)} - \vec{y})"
+    assert check(r"L = \sum \frac{1}{2} " + square, "3-4-2", **half).verdict == "right"
+    doubled = check(r"L = \sum " + square, "3-4-2", **half)
     assert doubled.verdict == "wrong" and doubled.kind == "factor"
-    with pytest.raises(derive.DeriveError, match="without an index"):
-        check(r"l = \sum 0.5", "3-4-2", **rows)
+    rows = {"notation": "rows", "loss": "half-mse", "symbols": "o=(x^{(3)})^T, y=y^T, l=L"}
+    for latex, arguments in ((r"L = \sum \frac{1}{2}", half), (r"l = \sum 0.5 (o - y)^2", rows)):
+        with pytest.raises(derive.DeriveError, match="without an index"):
+            check(latex, "3-4-2", **arguments)
 
 
 def test_a_delta_recursion_is_proven_a_step_at_a_time_on_deep_networks():
@@ -344,3 +349,15 @@ def test_the_chain_notation_reads_one_neuron_layers_as_numbers():
     assert check(ratios, "1-1-1-1", **chain).verdict == "right"
     slip = check(r"\frac{\partial C_0}{\partial w^{(L)}} = a^{(L-1)} \sigma'(a^{(L)}) 2(a^{(L)} - y)", "1-1-1-1", **chain)
     assert slip.verdict == "wrong" and slip.kind == "derivative-at-wrong-argument"
+
+
+def test_examples_are_kept_apart_and_the_vector_of_ones_broadcasts_in_a_sum():
+    """a^{(i)} - y^{(j)} names two examples without a Σ: refused (it was proven as one example);
+    1 - A in Ng's dW is a number taken from every entry, while dZ 1 sums over the batch."""
+    ng = {"notation": "ng", "loss": "bce", "bias": True}
+    with pytest.raises(derive.DeriveError, match="names the examples"):
+        check("dz^{[2](i)} = a^{[2](j)} - y^{(k)}", "3-2-2", **ng)
+    assert check("dz^{[2](i)} = a^{[2](i)} - y^{(i)}", "3-2-2", **ng).verdict == "right"
+    latex = (r"dW^{[1]} = \frac{1}{m} \left( (W^{[2]T} dZ^{[2]}) \odot A^{[1]} \odot (\mathbf{1} - A^{[1]}) "
+             r"\right) X^T")
+    assert check(latex, "3-2-2", **ng).verdict == "right"

@@ -197,8 +197,9 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
 
 
 def _a_count(latex: str) -> bool:
-    """A name set to a whole number, as prose gives a size or a count: $L = 3$ layers, $n = 784$
-    inputs, $x_0 = 1$ (worked values carry decimals, $w_1 = 0.15$, and stay items)."""
+    """A letter set to a whole number, as prose gives a size or a count: $L = 3$ layers, $n = 784$
+    inputs, $x_0 = 1$ (worked values carry indices or decimals, $net_{h1} = 12$, $w_1 = 0.15$,
+    and stay items)."""
     from derive.reader.parse import parse
     from derive.reader.syntax import Number, Symbol
 
@@ -207,7 +208,8 @@ def _a_count(latex: str) -> bool:
     except DeriveError:
         return False
     return len(members) == 2 and isinstance(members[0], Symbol) and isinstance(members[1], Number) \
-        and members[1].text.isdigit()
+        and members[1].text.isdigit() and members[0].sub in (None, "0") and members[0].sup is None \
+        and (len(members[0].base) == 1 or members[0].base.startswith("\\"))  # L, n, \lambda; not net
 
 
 def _safely(judge: Judge, latex: str) -> list[Item]:

@@ -535,9 +535,9 @@ class ArticleJudge:
 
     # ---------------------------------------------------------------------------------
     def __call__(self, latex: str) -> list[Item]:
-        assignment = _ASSIGNMENT.match(latex)
-        if assignment:
-            return self._assignment(latex, assignment.group("name").strip(), assignment.group("rest").strip())
+        arrow = _ARROW.search(latex)
+        if arrow and "=" not in latex[:arrow.start()]:  # g ← …: a step of an algorithm
+            return self._assignment(latex, latex[:arrow.start()].strip(), latex[arrow.end():].strip())
         if latex not in self._at_output:
             return self._judged(latex)
         general, self.chosen = self.chosen, self._output_notation  # after the loss's definition: l is L
@@ -911,7 +911,7 @@ def _beside_label(tree) -> str | None:
     return None
 
 
-_ASSIGNMENT = re.compile(r"\s*(?P<name>[^=]+?)\s*(?:\\leftarrow|\\gets|←)(?![A-Za-z])(?P<rest>.*)\Z", re.DOTALL)
+_ARROW = re.compile(r"\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|←")
 
 
 def _given_pairs(text: str) -> list:

@@ -54,12 +54,14 @@ class Conventions:
     examples: int = 1  # > 1: a batch formula, judged over this many examples (shared weights)
     batch_loss: str = "mean"  # the batch's cost: the mean ("mean") or the sum ("sum") of the examples' losses
     bias_unit: bool = False  # node 0 of a layer is the constant 1 and a weight from it the bias (Bishop's x_0 = 1)
+    batches: bool = False  # the notation's whole quantities may be batches (an index-free Σ may run over examples)
 
     @classmethod
     def of(cls, notation, **changes) -> Conventions:
         """What ``notation`` (a ``derive.notation.Notation``) says, with ``changes``."""
         return cls(**{"elementwise": notation.elementwise, "orientation": notation.orientation,
-                      "first_layer": notation.first_layer, "bias_unit": notation.bias_unit, **changes})
+                      "first_layer": notation.first_layer, "bias_unit": notation.bias_unit,
+                      "batches": bool(notation.batch_cost), **changes})
 
 
 @dataclass
@@ -211,6 +213,11 @@ def claims(members: list, arch: Architecture, conventions: Conventions | None = 
                 index_letters_.add(letter)
         letters_of[id(q)] = around
     layer_letters.discard("L")
+    examples = {str(q.example).strip() for q, around in uses
+                if getattr(q, "example", None) is not None and str(q.example).strip() not in around}
+    if len(examples) > 1:  # a^{(i)} - y^{(j)}: which examples are meant is not known
+        raise DeriveError(f"the formula names the examples {', '.join(sorted(examples))} without a Σ over them: "
+                          "write one example's index throughout")
     both = sorted(layer_letters & index_letters_)
     if both:  # y_k = a_k read with a_k the layer k's vector: a reading that cannot be the author's
         raise DeriveError(f"as read, the letter {both[0]} is a layer in one place and a node in another; "
@@ -554,7 +561,8 @@ class _Builder:
         return sp.Rational(node.text)
 
     def _add(self, node: syntax.Add, env: dict):
-        terms = [(sign, self._value(term, env)) for sign, term in node.terms]
+        # 1 - A: the vector of ones added to a vector is 1 in every entry, whatever its length
+        terms = [(sign, sp.Integer(1) if _ones(term) else self._value(term, env)) for sign, term in node.terms]
         scalars = [value for _, value in terms if not isinstance(value, sp.MatrixBase)]
         if scalars and len(scalars) < len(terms) and not all(v.is_number for v in scalars):
             whole = next((t for (_, t), (_, v) in zip(node.terms, terms, strict=True)
@@ -677,10 +685,14 @@ class _Builder:
 
     def _sum(self, node: syntax.Sum, env: dict):
         if node.index is None:
-            body = self._value(node.body, env)
-            if isinstance(body, sp.MatrixBase):  # \sum (o - y)^2 of a vector or matrix: all its entries
-                return sp.Add(*body)
-            raise DeriveError("a Σ without an index: write \\sum_i")
+            unread = DeriveError("a Σ without an index: write \\sum_i")
+            try:
+                body = self._value(node.body, env)
+            except DeriveError:
+                raise unread from None
+            if isinstance(body, sp.MatrixBase) and min(body.shape) == 1 and not self.conventions.batches:
+                return sp.Add(*body)  # \sum (o - y)^2 of a vector: its entries
+            raise unread  # a number, a matrix (rows, columns or both?), a batch's vector (its examples or entries?)
         lower = 1 if node.lower is None else int(self._value(node.lower, env))
         upper = self._upper(node, env)
         terms = [self._value(node.body, {**env, node.index: v}) for v in range(lower, upper + 1)]
@@ -859,6 +871,13 @@ def _activation(name: str):
         if name in entry.spellings or bare in entry.spellings or ("\\" + bare) in entry.spellings:
             return entry
     return None
+
+
+def _ones(node) -> bool:
+    """The vector of ones (or its transpose) written as a term."""
+    while isinstance(node, syntax.Transpose):
+        node = node.arg
+    return is_quantity(node) and node.kind == "ones"
 
 
 def _scalar(value):
