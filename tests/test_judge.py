@@ -360,4 +360,4 @@ def test_examples_are_kept_apart_and_the_vector_of_ones_broadcasts_in_a_sum():
     assert check("dz^{[2](i)} = a^{[2](i)} - y^{(i)}", "3-2-2", **ng).verdict == "right"
     latex = (r"dW^{[1]} = \frac{1}{m} \left( (W^{[2]T} dZ^{[2]}) \odot A^{[1]} \odot (\mathbf{1} - A^{[1]}) "
              r"\right) X^T")
-    assert check(latex, "3-2-2", **ng).verdict == "right"
+    assert check(latex, "3-2-2", notation="ng").verdict == "right"
