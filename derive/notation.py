@@ -705,7 +705,7 @@ _CHAIN = Notation(
         "node_vector": ("a^{(<l>)}",),
         "node_prime_vector": (r"\sigma'(z^{(<l>)})",),
         "preactivation_vector": ("z^{(<l>)}",),
-        "weight_matrix": ("w^{(<q>)}", "W^{(<q>)}"),
+        "weight_matrix": ("w^{(<q>)}",),  # lowercase only: W^{(1)} a^{(1)} is the layers-from-1 convention
         "bias_vector": ("b^{(<l>)}",),
         "label_vector": ("y",),
         "delta_vector": (r"\delta^{(<l>)}",),

@@ -308,3 +308,41 @@ def test_an_activation_written_in_exponentials_is_proven_as_such(tmp_path, capsy
     main(["audit", str(path), "--arch", "2-3-2", "--activation", "tanh,identity", "--bias", "--format", "json"])
     items = json.loads(capsys.readouterr().out)["items"]
     assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "wrong")]
+
+
+GOODFELLOW_LOOP = r"""$$
+\boldsymbol{a}^{(k)} = \boldsymbol{b}^{(k)} + \boldsymbol{W}^{(k)} \boldsymbol{h}^{(k-1)}
+$$
+
+$$
+\boldsymbol{g} \leftarrow \nabla_{\hat{\boldsymbol{y}}} J = 2 (\hat{\boldsymbol{y}} - \boldsymbol{y})
+$$
+
+For $k = l, \dots, 1$:
+
+$$
+\boldsymbol{g} \leftarrow \nabla_{\boldsymbol{a}^{(k)}} J = \boldsymbol{g} \odot f'(\boldsymbol{a}^{(k)})
+$$
+
+$$
+\nabla_{\boldsymbol{b}^{(k)}} J = \boldsymbol{g}
+$$
+
+$$
+\nabla_{\boldsymbol{W}^{(k)}} J = \boldsymbol{h}^{(k-1)} \boldsymbol{g}^\top
+$$
+"""
+
+
+def test_an_algorithms_loop_variable_is_not_guessed_and_its_uses_read_its_latest_value(tmp_path, capsys):
+    """Goodfellow et al.'s Algorithm 6.4 (mse, 3-2-2): g ← ∇_ŷ J = 2(ŷ - y) is proven; inside the
+    loop over k, g carries the previous iteration's value, so that step is skipped (it was called
+    wrong with g = ∇_ŷ J); after it, g is ∇_{a^(k)} J: ∇_b J = g is right and ∇_W J = h g^T (the
+    transpose of g h^T) is wrong."""
+    path = tmp_path / "algorithm.md"
+    path.write_text(GOODFELLOW_LOOP)
+    main(["audit", str(path), "--arch", "3-2-2", "--bias", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "right"), (12, "skipped"),
+                                                          (16, "right"), (20, "wrong")]
+    assert "carries the value of the loop's previous step" in items[2]["diagnosis"]

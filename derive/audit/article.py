@@ -538,6 +538,14 @@ class ArticleJudge:
         arrow = _ARROW.search(latex)
         if arrow and "=" not in latex[:arrow.start()]:  # g ← …: a step of an algorithm
             return self._assignment(latex, latex[:arrow.start()].strip(), latex[arrow.end():].strip())
+        if self.assigned:
+            judged = self._with_assigned(latex)
+            if judged != latex:  # ∇_b J = g after g ← …: g as the algorithm last gave it
+                return self._judged_as(judged, latex)
+        return self._in_order(latex)
+
+    def _in_order(self, latex: str) -> list[Item]:
+        """An equation's items, with the output layer's letter as learned where it applies."""
         if latex not in self._at_output:
             return self._judged(latex)
         general, self.chosen = self.chosen, self._output_notation  # after the loss's definition: l is L
@@ -566,29 +574,50 @@ class ArticleJudge:
         if not isinstance(symbol, Symbol):
             return [Item(0, 0, latex, "skipped", f"unreadable: {name} \\leftarrow …: the left of an assignment "
                                                  "is one name", True)]
-        used = re.compile(r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_^'])")
+        used = _used(name)
         previous = self.assigned.get(name)
         if used.search(rest) and previous is None:
             return [Item(0, 0, latex, "skipped", f"not checkable: the step uses {name} before the algorithm gives "
                                                  "it a value", True)]
-        judged = used.sub(lambda _: f"\\left({previous}\\right)", rest) if previous is not None else rest
+        letters = set(_LAYER_LETTER.findall(rest))
+        if used.search(rest) and letters - set(_LAYER_LETTER.findall(previous or "")):
+            self.assigned[name] = member_texts(rest)[0]
+            return [Item(0, 0, latex, "skipped", f"not checkable: in a loop over the layer "
+                                                 f"{', '.join(sorted(letters))}, {name} carries the value of the loop's "
+                                                 "previous step, which the audit does not follow", True)]
+        judged = self._with_assigned(rest)
         members = member_texts(judged)
         self.assigned[name] = members[0]
         if len(members) < 2:
             return [Item(0, 0, latex, "skipped", f"a definition (a step of the algorithm: {name} ← …), "
                                                  "nothing to prove")]
+        return self._judged_as(judged, rest)
+
+    def _with_assigned(self, text: str) -> str:
+        """``text`` with each algorithm variable it uses written as its latest value."""
+        for name, value in self.assigned.items():
+            written = f"\\left({value}\\right)"
+            text = _used(name).sub(written.replace("\\", "\\\\"), text)  # the value's backslashes as written
+        return text
+
+    def _judged_as(self, judged: str, shown: str) -> list[Item]:
+        """The items of ``judged`` (an equation with the algorithm's variables written out),
+        shown as the article wrote it (``shown``)."""
+        from derive.reader.parse import parse
+
         if judged not in self.trees:
             try:
                 self.trees[judged] = parse(judged, functions=frozenset(self.learned.functions))
             except (DeriveError, RecursionError) as error:
                 self.trees[judged] = str(error) or "unreadable"
-        items = self(judged)
-        shown = link_texts(rest, len(members))
+        items = self._in_order(judged)
+        count = len(member_texts(judged))
+        written, texts = link_texts(judged, count), link_texts(shown, count)
         for item in items:
-            if item.latex in link_texts(judged, len(members)):
-                item.latex = shown[link_texts(judged, len(members)).index(item.latex)]
+            if item.latex in written:
+                item.latex = texts[written.index(item.latex)]
             elif item.latex == judged:
-                item.latex = rest
+                item.latex = shown
         return items
 
     def _judged(self, latex: str) -> list[Item]:
@@ -911,7 +940,14 @@ def _beside_label(tree) -> str | None:
     return None
 
 
+_LAYER_LETTER = re.compile(r"\^\{?[(\[]\s*([A-Za-z])\s*(?:[+-]\s*\d+\s*)?[)\]]")  # ^{(k)}, ^{(k-1)}, ^{[l]}
 _ARROW = re.compile(r"\\leftarrow(?![A-Za-z])|\\gets(?![A-Za-z])|←")
+
+
+def _used(name: str) -> re.Pattern:
+    """Where an algorithm's variable (g, \\boldsymbol{g}) is used in a text, as a whole name."""
+    transpose = r"\s*(?:\\top|\\intercal|T(?![A-Za-z])|\{\s*(?:\\top|T)\s*\})"  # g^\top is g, transposed
+    return re.compile(r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_'(])(?!\^(?!" + transpose + "))")
 
 
 def _given_pairs(text: str) -> list:
