@@ -346,3 +346,31 @@ def test_an_algorithms_loop_variable_is_not_guessed_and_its_uses_read_its_latest
     assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "right"), (12, "skipped"),
                                                           (16, "right"), (20, "wrong")]
     assert "carries the value of the loop's previous step" in items[2]["diagnosis"]
+
+
+ROWS_MEAN = r"""$$
+\frac{\partial L}{\partial W_o} = \frac{2}{m} h^T \left((o - y) \odot o \odot (1 - o)\right)
+$$
+
+$$
+\frac{\partial L}{\partial W_o} = 2 h^T \left((o - y) \odot o \odot (1 - o)\right)
+$$
+"""
+
+
+def test_a_row_article_that_averages_over_m_examples_is_judged_over_batches_with_the_mean(tmp_path, capsys):
+    """Rows of examples and L the mean of their squared errors (the article writes 2/m): the
+    gradient with 2/m is proven over batches, the one without it is m times too large. A stray m
+    (m = 2 hidden units) or a ones vector that sums nothing (1 - o) makes no batch: ∂L/∂b_o = δ_o
+    stays right for one example."""
+    path = tmp_path / "mean.md"
+    path.write_text(ROWS_MEAN)
+    main(["audit", str(path), "--arch", "3-2-2", "--notation", "rows", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(2, "right"), (6, "wrong")]
+    assert "the 1/m is missing" in items[1]["diagnosis"]
+    path.write_text("The hidden layer has $m = 2$ units.\n\n$$\n\\frac{\\partial L}{\\partial b_o} = \\delta_o\n$$\n\n"
+                    "$$\n\\delta_o = 2 (o - y) \\odot o \\odot (\\mathbf{1} - o)\n$$\n")
+    main(["audit", str(path), "--arch", "3-2-2", "--bias", "--notation", "rows", "--format", "json"])
+    items = json.loads(capsys.readouterr().out)["items"]
+    assert [(i["line"], i["verdict"]) for i in items] == [(4, "right"), (8, "right")]

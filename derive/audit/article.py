@@ -126,7 +126,10 @@ class ArticleJudge:
         if self.chosen is not None:
             from derive.judge import formula
 
-            self.batch = formula.batch_article([e.latex for e in equations], self.chosen)
+            cost = formula.batch_article([e.latex for e in equations], self.chosen)
+            self.batch = bool(cost)
+            if cost and cost != self.chosen.batch_cost:  # the article's own cost: a 1/m mean
+                self.chosen = replace(self.chosen, batch_cost=cost)
             if not self.chosen.bias_unit and self._states_a_bias_unit():
                 self.chosen = replace(self.chosen, bias_unit=True)
         if self.notation_name != "reference":

@@ -108,9 +108,13 @@ def read_claims(latex: str, notation: Notation, arch: Architecture, batch_of_exa
     judges it again over a larger batch (``after``: the size judged before) before calling it right."""
     conventions = Conventions.of(notation)
     bound = members(latex, notation, arch)
-    is_batch = batch(latex, notation) or (batch_of_examples and couples_examples(bound))
+    couples = couples_examples(bound)
+    is_batch = batch(latex, notation) or (batch_of_examples and couples)
     m = examples(arch, after)
-    if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation):
+    # outside Ng's names, only a parameter's gradient is judged over a batch, and one that writes m
+    # only where the batch's cost is the mean (the article's δ may be its own cost's, m times smaller)
+    named = notation.name == "ng" or (couples and (notation.batch_cost == "mean" or not counts_examples(latex, notation)))
+    if is_batch and notation.batch_cost and m <= EXAMPLES and batch_judged(latex, notation) and named:
         over = replace(notation, constants={**notation.constants, "m": str(m)})
         try:
             found = claims(members(latex, over, arch), arch,
@@ -142,24 +146,45 @@ def batch_judged(latex: str, notation: Notation) -> bool:
     return True
 
 
-def batch_article(latexes: list, notation: Notation) -> bool:
-    """Whether an article's whole quantities are batches of examples (a row or a column per
-    example): its notation defines a batch's cost and its formulas sum over the examples with a
-    vector of ones (1^T δ) or count them (m). Ng's notation says which formulas are batch ones by
-    their names (``batch``), so this is for the others (rows: X W + b over a batch of rows)."""
+def batch_article(latexes: list, notation: Notation) -> str:
+    """The cost of a batch when an article's whole quantities are batches of examples (a row or a
+    column per example), "" when they are one example's: in a notation that defines a batch's
+    cost, a formula that sums over the rows with the transposed vector of ones (1^T δ; a ones
+    vector elsewhere, 1 - o, sums nothing) makes a batch of the notation's cost, one that writes
+    the number of examples m (a 1/m mean) a batch whose cost is the mean. Ng's notation says which
+    formulas are batch ones by their names (``batch``), so this is for the others (rows: X W + b
+    over a batch of rows)."""
     if not notation.batch_cost or notation.name == "ng":
-        return False
+        return ""
+    cost = ""
     for latex in latexes:
-        if any(ones in latex for ones in ONES_NAMES):
-            return True
+        if "=" in latex and counts_examples(latex, notation) and not _a_count(latex):  # not "a batch of $m$"
+            return "mean"
+        if cost or not any(ones in latex for ones in ONES_NAMES):
+            continue
         try:
             trees = binding.parse_for(latex, notation)
         except DeriveError:
             continue
-        if any(isinstance(node, Symbol) and node.base == "m" and node.sub is None and node.sup is None
+        if any(isinstance(node, Transpose) and isinstance(node.arg, Symbol) and node.arg.base == "1"
                for tree in trees for node in walk(tree)):
-            return True
-    return False
+            cost = notation.batch_cost
+    return cost
+
+
+def _a_count(latex: str) -> bool:
+    """m = 2: a number of something given in the text, not a formula over the examples."""
+    return bool(re.fullmatch(r"\s*m\s*=\s*\d+\s*", latex))
+
+
+def counts_examples(latex: str, notation: Notation) -> bool:
+    """Whether the formula writes the number of examples, m (a mean over them)."""
+    try:
+        trees = binding.parse_for(latex, notation)
+    except DeriveError:
+        return False
+    return any(isinstance(node, Symbol) and node.base == "m" and node.sub is None and node.sup is None
+               for tree in trees for node in walk(tree))
 
 
 def couples_examples(members: list) -> bool:
@@ -185,7 +210,8 @@ def batch(latex: str, notation: Notation) -> bool:
     each column alone (Z = W A + b, dZ = dA * g'(Z)) hold for every batch when they hold for one
     example."""
     if notation.name != "ng":
-        return False
+        # another batch notation whose formula writes m: a mean over examples its cost may not be
+        return bool(notation.batch_cost) and counts_examples(latex, notation)
     try:
         trees = binding.parse_for(latex, notation)
     except DeriveError:
