@@ -78,6 +78,9 @@ class Counterexample:
         return {"values": self.values(), "left": left, "right": right}
 
 
+MISSING_MEAN = "the 1/m is missing"
+
+
 @dataclass
 class LinkVerdict:
     left: object
@@ -205,6 +208,7 @@ class Checker:
             examples = found.conventions.examples
             if examples > 1:
                 self._one_example_diagnoses(latex, chosen, verdicts)
+                self._missing_mean_confirmed(latex, chosen, batch, examples, verdicts)
                 sizes = str(examples)
                 if any(v.verdict == "right" for v in verdicts):
                     sizes = self._larger_batch(latex, chosen, batch, examples, verdicts)
@@ -245,6 +249,26 @@ class Checker:
             found = one[k].found if k < len(one) and one[k].verdict == "wrong" else None
             if v.verdict == "wrong" and v.found is None and found is not None:
                 v.found = Diagnosis(found.kind, found.template + " (as found for one example)", found.pieces)
+
+    def _missing_mean_confirmed(self, latex: str, notation, batch, examples: int, verdicts: list) -> None:
+        """"The 1/m is missing" only when the factor is m at a second batch size too (4/m over four
+        examples is off by m, over five by 4): otherwise the larger batch's diagnosis is given."""
+        from derive.judge import formula
+
+        suspects = [k for k, v in enumerate(verdicts) if v.found is not None and MISSING_MEAN in v.found.template]
+        if not suspects:
+            return
+        if self._judge is None:
+            self._judge = Judge(self)
+        try:
+            larger = self._judge.judge(formula.read_claims(latex, notation, self.d.arch,
+                                                           batch_of_examples=bool(batch), after=examples))
+        except DeriveError:
+            return
+        for k in suspects:
+            again = larger[k].found if k < len(larger) and larger[k].verdict == "wrong" else None
+            if again is None or MISSING_MEAN not in again.template:
+                verdicts[k].found = again
 
     def _larger_batch(self, latex: str, notation, batch, examples: int, verdicts: list) -> str:
         """A batch formula is a claim for every batch size: its links proven right over m examples are
@@ -809,7 +833,7 @@ class Checker:
             return Diagnosis("factor", f"a factor {factor.q} is missing (the right side is 1/{factor.q} of the "
                              "correct value)")
         if self._examples > 1 and factor == self._examples and self._batch_loss == "mean":
-            return Diagnosis("factor", f"the 1/m is missing: over a batch of m = {factor} examples the right side is "
+            return Diagnosis("factor", f"{MISSING_MEAN}: over a batch of m = {factor} examples the right side is "
                              f"{factor} times the correct value")
         return Diagnosis("factor", f"off by a constant factor: the right side is {_factor_text(factor)} times the "
                          "correct value")

@@ -361,3 +361,11 @@ def test_examples_are_kept_apart_and_the_vector_of_ones_broadcasts_in_a_sum():
     latex = (r"dW^{[1]} = \frac{1}{m} \left( (W^{[2]T} dZ^{[2]}) \odot A^{[1]} \odot (\mathbf{1} - A^{[1]}) "
              r"\right) X^T")
     assert check(latex, "3-2-2", notation="ng").verdict == "right"
+
+
+def test_the_missing_mean_is_named_only_when_the_factor_is_m_at_two_batch_sizes():
+    """4/m dZ A^T over four examples is off by m, over five by 4: a constant factor, not the 1/m."""
+    stray = check(r"dW^{[2]} = \frac{4}{m} dZ^{[2]} A^{[1]T}", "3-2-2", notation="ng")
+    assert stray.verdict == "wrong" and "1/m" not in stray.diagnosis and "4 times" in stray.diagnosis
+    unaveraged = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-2-2", notation="ng")
+    assert unaveraged.verdict == "wrong" and "the 1/m is missing" in unaveraged.diagnosis
