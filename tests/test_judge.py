@@ -369,3 +369,12 @@ def test_the_missing_mean_is_named_only_when_the_factor_is_m_at_two_batch_sizes(
     assert stray.verdict == "wrong" and "1/m" not in stray.diagnosis and "4 times" in stray.diagnosis
     unaveraged = check(r"dW^{[2]} = dZ^{[2]} A^{[1]T}", "3-2-2", notation="ng")
     assert unaveraged.verdict == "wrong" and "the 1/m is missing" in unaveraged.diagnosis
+
+
+def test_a_matrix_product_beside_a_hadamard_product_is_taken_first_when_shapes_say_so():
+    """x' ⊙ Wᵀ δ: (x' ⊙ Wᵀ) δ does not fit, x' ⊙ (Wᵀ δ) is BP2; without the transpose it is wrong."""
+    bp2 = r"\vec{\delta}^{(2)} = \vec{x}^{(2)\;'} \odot (\underline{w}^{(2 \rightarrow 3)})^T \vec{\delta}^{(3)}"
+    assert check(bp2, "3-2-2").verdict == "right"
+    untransposed = check(bp2.replace(r"(\underline{w}^{(2 \rightarrow 3)})^T", r"\underline{w}^{(2 \rightarrow 3)}"),
+                         "3-2-2")
+    assert untransposed.verdict == "wrong" and untransposed.kind == "transposed"

@@ -591,10 +591,28 @@ class _Builder:
         return total
 
     def _mul(self, node: syntax.Mul, env: dict):
-        result = self._value(node.factors[0], env)
-        for op, factor in zip(node.ops, node.factors[1:], strict=True):
-            other = self._value(factor, env)
-            result = self.product(result, other, op)
+        values = [self._value(factor, env) for factor in node.factors]
+        try:
+            result = values[0]
+            for op, other in zip(node.ops, values[1:], strict=True):
+                result = self.product(result, other, op)
+            return result
+        except ShapeError:
+            elementwise = [op in self.conventions.elementwise for op in node.ops]
+            if not any(elementwise) or all(elementwise):
+                raise
+        # x' ⊙ W^T δ: the matrix products first, as the shapes allow no other reading
+        groups, current = [], values[0]
+        for op, other in zip(node.ops, values[1:], strict=True):
+            if op in self.conventions.elementwise:
+                groups.append(current)
+                current = other
+            else:
+                current = self.product(current, other, op)
+        groups.append(current)
+        result = groups[0]
+        for other in groups[1:]:
+            result = self.product(result, other, "odot")
         return result
 
     def product(self, a, b, op: str):
