@@ -39,6 +39,7 @@ from derive.judge.values import DIGITS, Values, example_leaf, exp_atoms_zero, ex
 from derive.losses import LOSSES
 from derive.losses import loss as loss_entry
 from derive.network import LOSS
+from derive.notation import chosen_loss_name
 from derive.numeric import Evaluator
 from derive.proof import ProofBudgetExceeded, _within, budget, equal_values, expanded_terms, rewritten
 
@@ -184,7 +185,7 @@ class Checker:
 
         try:
             try:
-                chosen = notation or formula.choose(latex, self.d.arch, loss_name=_only(loss_names))
+                chosen = notation or formula.choose(latex, self.d.arch, loss_name=chosen_loss_name(loss_names))
                 found = formula.read_claims(latex, chosen, self.d.arch, batch_of_examples=bool(batch))
             except ShapeError:
                 raise
@@ -197,7 +198,7 @@ class Checker:
                         _binds(latex, notation, self.d.arch):
                     raise
                 try:  # w_{21}^{(2)} where the arrows were expected, or back
-                    other = formula.choose(latex, self.d.arch, loss_name=_only(loss_names),
+                    other = formula.choose(latex, self.d.arch, loss_name=chosen_loss_name(loss_names),
                                            candidates=tuple(n for n in formula.REFERENCE if n != notation.name))
                 except DeriveError:
                     raise error from None
@@ -1214,10 +1215,6 @@ def _binds(latex: str, notation, arch) -> bool:
     except DeriveError:
         return False
     return True
-
-
-def _only(names) -> str | None:
-    return names[0] if names and len(names) == 1 else None
 
 
 def _ranges(instances) -> str:
