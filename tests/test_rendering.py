@@ -17,6 +17,7 @@ import derive
 from derive.activations import ACTIVATIONS
 from derive.cli import main
 from derive.document import proven_document
+from derive.document.notation import NOTATIONS
 from derive.document.render import MATH_DELIMITERS, MATHJAX_URL, Publishing, to_markdown
 
 from .conftest import named, needs
@@ -154,7 +155,7 @@ def markdown_documents(d, tmp_path, delimiters=tuple(MATH_DELIMITERS), **options
 
 
 @needs_node
-@pytest.mark.parametrize("notation", ["arrows", "layer", "nielsen"])
+@pytest.mark.parametrize("notation", sorted(set(NOTATIONS) - {"flat"}))
 def test_every_markdown_document_renders_with_mathjax_defaults_and_katex(notation, tmp_path):
     for markdown, delimiters in markdown_documents(derive.derive(named("article")), tmp_path, notation_name=notation):
         assert_renders(markdown, delimiters)
