@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from table import print_table  # bench/table.py: the script's folder is on the path
+
 import derive
 
 NETWORKS = [
@@ -62,15 +64,6 @@ def measure(widths, activation, loss, bias) -> dict:
     return {"parameters": arch.parameter_count, "method": d.method, **d.timings, "total": total,
             "identities": d.pattern.proof_count,
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-
-
-def print_table(header, rows) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import itertools
 
 import handwritten
+from table import print_table
 
 WIDTHS = (784, 128, 64, 10)
 
@@ -200,15 +201,6 @@ def main() -> None:
 
 def _ratio(other, generated):
     return "not installed" if other is None else f"{other / generated:.2f}"
-
-
-def print_table(header, rows) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    for r in [header, None, *rows]:
-        if r is None:
-            print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-        else:
-            print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
 
 
 if __name__ == "__main__":

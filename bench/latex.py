@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from table import print_table  # bench/table.py: the script's folder is on the path
+
 import derive
 from derive.document.build import build_document
 from derive.document.notation import notation
@@ -79,15 +81,6 @@ def main() -> None:
     print(f"\n`derive {' '.join(COMMAND)}`, process start to file written: {seconds:.2f} s, "
           f"{cpu:.2f} s of CPU ({verdict} the {GOAL_SECONDS:.0f} s goal; on a loaded machine the CPU "
           "seconds are the fairer measure)")
-
-
-def print_table(header, rows) -> None:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for r in rows:
-        print(line(r))
 
 
 if __name__ == "__main__":
