@@ -36,9 +36,14 @@ NAMED_ARCHITECTURES = {
 }
 
 
-def named(key):
-    widths, activation, loss, bias = NAMED_ARCHITECTURES[key]
+def parsed(spec):
+    """(widths, activations, loss, bias) as an Architecture."""
+    widths, activation, loss, bias = spec
     return Architecture.parse(widths, activation=activation, loss=loss, bias=bias)
+
+
+def named(key):
+    return parsed(NAMED_ARCHITECTURES[key])
 
 
 @st.composite

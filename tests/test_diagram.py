@@ -21,7 +21,7 @@ from derive.activations import activation
 from derive.document import diagram
 from derive.document.notation import notation
 
-from .conftest import architectures, needs
+from .conftest import architectures, needs, parsed
 
 SVG = "{http://www.w3.org/2000/svg}"
 EM = 0.58  # per character, in ems of its font size: more than a digit or letter of Latin Modern or Times
@@ -37,8 +37,7 @@ ARCHITECTURES = {
 
 
 def architecture(key):
-    widths, act, loss, bias = ARCHITECTURES[key]
-    return derive.Architecture.parse(widths, activation=act, loss=loss, bias=bias)
+    return parsed(ARCHITECTURES[key])
 
 
 # --- geometry of convex polygons, written for this test -------------------------------
