@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from derive.audit.frame import Formula, Row, frame
 from derive.audit.items import Item, Judge, checker_judge, has_top_level_equals, link_texts
 from derive.errors import DeriveError
+from derive.judge.formula import is_count
 
 AUDIT_SECONDS = 35.0  # past this, the remaining equations are skipped as not judged (one may run 16 s more)
 _CONTINUES_EXPRESSION = re.compile(r"^(\+|-|\\cdot|\\times|\*|\\odot)")
@@ -163,7 +164,7 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
     judged: dict[str, list[Item]] = {}  # identical equations are judged once
     for equation in found:
         latex = equation.latex
-        if equation.inline and (not has_top_level_equals(_LAYOUT.sub(" ", latex)) or _a_count(latex)):
+        if equation.inline and (not has_top_level_equals(_LAYOUT.sub(" ", latex)) or is_count(latex)):
             continue  # a symbol, an expression or a count ($L = 3$ layers) in the prose, not an equation
         if latex not in judged:
             if time.monotonic() > deadline:
@@ -174,7 +175,7 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
                 continue
             judged[latex] = [Item(0, 0, latex, "skipped", "a value the article gives (a name set to a whole "
                                   "number: a size, a count or a worked value), nothing to prove")] \
-                if _a_count(latex) else _safely(judge, latex)
+                if is_count(latex) else _safely(judge, latex)
         outcome = judged[latex]
         if equation.inline and not any(i.verdict in ("right", "wrong", "undecided") for i in outcome):
             continue  # inline prose that is not an equation of the derivation
@@ -194,22 +195,6 @@ def audit_text(text: str, judge: Judge, tex: bool = False) -> list[Item]:
             items.append(Item(line, end_line, i.latex, i.verdict, i.diagnosis, i.unjudged, plain=i.plain))
     items.sort(key=lambda item: item.line)
     return items
-
-
-def _a_count(latex: str) -> bool:
-    """A letter set to a whole number, as prose gives a size or a count: $L = 3$ layers, $n = 784$
-    inputs, $x_0 = 1$ (worked values carry indices or decimals, $net_{h1} = 12$, $w_1 = 0.15$,
-    and stay items)."""
-    from derive.reader.parse import parse
-    from derive.reader.syntax import Number, Symbol
-
-    try:
-        members = parse(latex)
-    except DeriveError:
-        return False
-    return len(members) == 2 and isinstance(members[0], Symbol) and isinstance(members[1], Number) \
-        and members[1].text.isdigit() and members[0].sub in (None, "0") and members[0].sup is None \
-        and (len(members[0].base) == 1 or members[0].base.startswith("\\"))  # L, n, \lambda; not net
 
 
 def _safely(judge: Judge, latex: str) -> list[Item]:

@@ -19,7 +19,8 @@ from derive.judge.meaning import DEPTHS, Claims, Conventions, claims, deeper
 from derive.losses import loss as loss_entry
 from derive.notation import AUTO_ORDER, NOTATIONS, ONES_NAMES, Notation, index_value, pair_value
 from derive.reader import bind as binding
-from derive.reader.syntax import Nabla, Partial, Quantity, Sum, Symbol, Transpose, walk
+from derive.reader.parse import parse
+from derive.reader.syntax import Nabla, Number, Partial, Quantity, Sum, Symbol, Transpose, walk
 
 
 class _Lenient(binding._Binder):
@@ -158,7 +159,7 @@ def batch_article(latexes: list, notation: Notation) -> str:
         return ""
     cost = ""
     for latex in latexes:
-        if "=" in latex and counts_examples(latex, notation) and not _a_count(latex):  # not "a batch of $m$"
+        if "=" in latex and counts_examples(latex, notation) and not is_count(latex):  # not "a batch of $m$"
             return "mean"
         if cost or not any(ones in latex for ones in ONES_NAMES):
             continue
@@ -172,9 +173,17 @@ def batch_article(latexes: list, notation: Notation) -> str:
     return cost
 
 
-def _a_count(latex: str) -> bool:
-    """m = 2: a number of something given in the text, not a formula over the examples."""
-    return bool(re.fullmatch(r"\s*m\s*=\s*\d+\s*", latex))
+def is_count(latex: str) -> bool:
+    """A letter set to a whole number, as prose gives a size or a count: $L = 3$ layers, $n = 784$
+    inputs, $m = 2$, $x_0 = 1$ (worked values carry indices or decimals, $net_{h1} = 12$,
+    $w_1 = 0.15$, and stay equations)."""
+    try:
+        members = parse(latex)
+    except DeriveError:
+        return False
+    return len(members) == 2 and isinstance(members[0], Symbol) and isinstance(members[1], Number) \
+        and members[1].text.isdigit() and members[0].sub in (None, "0") and members[0].sup is None \
+        and (len(members[0].base) == 1 or members[0].base.startswith("\\"))  # L, n, \lambda; not net
 
 
 def counts_examples(latex: str, notation: Notation) -> bool:
