@@ -77,10 +77,11 @@ class ArticleJudge:
         self.not_bound: list = []  # what the chosen notation could not bind
         self.batch = False  # the article's whole quantities are batches of examples (formula.batch_article)
         self.assigned: dict = {}  # g ← …: an algorithm's variable -> the LaTeX of its latest value
-        if symbols:
-            from derive.notation import parse_symbols
+        from derive.notation import parse_symbols
 
-            self.learner.reserved = set(parse_symbols(symbols))
+        self.given = parse_symbols(symbols) if symbols else {}  # --symbols: name -> meaning, parsed once
+        if symbols:
+            self.learner.reserved = set(self.given)
             self._bind_given(symbols)
         self.trees: dict = {}  # latex -> members, or the reason it could not be read
         self.outcomes: dict = {}  # latex -> ("definition" | "contradiction" | "value", message)
@@ -175,9 +176,8 @@ class ArticleJudge:
                 and members[-1].text == "1" and all(isinstance(m, Symbol) and m.sub == "0" and m.sup is None
                                                     for m in members[:-1])
 
-        given = self.symbols_text and any(unit([key, meaning]) for key, meaning in
-                                          _given_pairs(self.symbols_text))
-        return bool(given) or any(unit(members) for members in self.trees.values())
+        return any(unit([key, meaning]) for key, meaning in self.given.items()) \
+            or any(unit(members) for members in self.trees.values())
 
     def _binds(self, latex: str, flat: bool = False) -> bool:
         """Whether the chosen notation reads and binds ``latex`` (then it is a claim to judge in
@@ -196,11 +196,11 @@ class ArticleJudge:
     def _choose(self, equations) -> None:
         """The notation for the formulas the article's own names do not cover: --notation's, or
         for auto the preset under which most of them read and bind (derive.reader.bind.choose)."""
-        from derive.notation import load_toml, notation, parse_symbols
+        from derive.notation import chosen_loss_name, load_toml, notation
         from derive.reader.bind import choose
 
-        symbols = parse_symbols(self.symbols_text) if self.symbols_text else None
-        loss_name = self.loss_names[0] if self.loss_names and len(self.loss_names) == 1 else None
+        symbols = self.given or None
+        loss_name = chosen_loss_name(self.loss_names)
         if self.notation_name in ("auto", "flat", "reference"):
             texts = list(dict.fromkeys(e.latex for e in equations if "=" in e.latex
                                        and e.latex not in self.outcomes))[:CHOOSING_ITEMS]
@@ -951,22 +951,6 @@ def _used(name: str) -> re.Pattern:
     """Where an algorithm's variable (g, \\boldsymbol{g}) is used in a text, as a whole name."""
     transpose = r"\s*(?:\\top|\\intercal|T(?![A-Za-z])|\{\s*(?:\\top|T)\s*\})"  # g^\top is g, transposed
     return re.compile(r"(?<![\\A-Za-z])" + re.escape(name) + r"(?![A-Za-z_'(])(?!\^(?!" + transpose + "))")
-
-
-def _given_pairs(text: str) -> list:
-    """--symbols pairs as parsed trees (name, meaning); the pairs that do not parse are left out."""
-    from derive.notation import split_top_level
-    from derive.reader.parse import parse
-
-    pairs = []
-    for pair in split_top_level(text, ","):
-        name, _, meaning = pair.partition("=")
-        try:
-            (key,), (value,) = parse(name.strip()), parse(meaning.strip())
-        except (DeriveError, ValueError):
-            continue
-        pairs.append((key, value))
-    return pairs
 
 
 def _product_misfit(reason: str) -> bool:
