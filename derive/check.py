@@ -203,9 +203,7 @@ class Checker:
                 except DeriveError:
                     raise error from None
                 return self.judge(latex, loss_names, other, batch)
-            if self._judge is None:
-                self._judge = Judge(self)
-            verdicts = self._judge.judge(found)
+            verdicts = self._judged(found)
             examples = found.conventions.examples
             if examples > 1:
                 self._one_example_diagnoses(latex, chosen, verdicts)
@@ -229,6 +227,12 @@ class Checker:
                                 Diagnosis(getattr(error, "kind", "shape"),
                                           str(error).replace("{", "{{").replace("}", "}}")))]
 
+    def _judged(self, claims) -> list[LinkVerdict]:
+        """``claims`` judged by this checker's one Judge (made when first needed)."""
+        if self._judge is None:
+            self._judge = Judge(self)
+        return self._judge.judge(claims)
+
     def _one_example_diagnoses(self, latex: str, notation, verdicts: list) -> None:
         """A batch formula shown wrong without a named mistake (the single changes are tried on
         the batch's sum, where a mistake inside each example's term is not one change) takes the
@@ -238,10 +242,8 @@ class Checker:
 
         if not any(v.verdict == "wrong" and v.found is None for v in verdicts):
             return
-        if self._judge is None:
-            self._judge = Judge(self)
         try:
-            one = self._judge.judge(claims(formula.members(latex, notation, self.d.arch), self.d.arch,
+            one = self._judged(claims(formula.members(latex, notation, self.d.arch), self.d.arch,
                                            Conventions.of(notation),
                                            loss_symbol=formula.loss_symbol(latex, notation, self.d.arch)))
         except DeriveError:
@@ -259,10 +261,8 @@ class Checker:
         suspects = [k for k, v in enumerate(verdicts) if v.found is not None and MISSING_MEAN in v.found.template]
         if not suspects:
             return
-        if self._judge is None:
-            self._judge = Judge(self)
         try:
-            larger = self._judge.judge(formula.read_claims(latex, notation, self.d.arch,
+            larger = self._judged(formula.read_claims(latex, notation, self.d.arch,
                                                            batch_of_examples=bool(batch), after=examples))
         except DeriveError:
             return
@@ -279,9 +279,7 @@ class Checker:
 
         try:
             other = formula.read_claims(latex, notation, self.d.arch, batch_of_examples=bool(batch), after=examples)
-            if self._judge is None:
-                self._judge = Judge(self)
-            larger = self._judge.judge(other) if other.conventions.examples > examples else []
+            larger = self._judged(other) if other.conventions.examples > examples else []
         except ShapeError as error:
             larger = [LinkVerdict(None, None, "wrong", "the shapes do not fit together",
                                   Diagnosis(getattr(error, "kind", "shape"), str(error).replace("{", "{{").replace(
@@ -311,9 +309,7 @@ class Checker:
                 q.layer == missing.layer) else q)
             try:
                 found = claims([moved, *members[1:]], self.d.arch, loss_symbol=self.loss_symbol)
-                if self._judge is None:
-                    self._judge = Judge(self)
-                verdicts = self._judge.judge(found)
+                verdicts = self._judged(found)
             except DeriveError:
                 continue
             if all(v.verdict == "right" for v in verdicts):
